@@ -1,0 +1,63 @@
+"""boostobj: exact, numerically stable custom objectives for XGBoost and LightGBM.
+
+Each objective is one object that is at once the math (``loss``, ``gradient_hessian``,
+``init_score``, ``link``) and the callable every XGBoost and LightGBM entry point takes.
+"""
+
+from __future__ import annotations
+
+from .links import IdentityLink, LogitLink, SoftmaxLink
+from .losses import (
+    HESSIAN_FLOOR,
+    BinaryLogLoss,
+    FocalLoss,
+    LogCoshLoss,
+    Loss,
+    PseudoHuberLoss,
+    SquaredErrorLoss,
+)
+from .metrics import Metric
+from .registry import LOSSES, get_loss
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "XGBClassifier": "boostobj.adapters.xgboost_sklearn",
+    "XGBRegressor": "boostobj.adapters.xgboost_sklearn",
+    "LGBMClassifier": "boostobj.adapters.lightgbm_sklearn",
+    "LGBMRegressor": "boostobj.adapters.lightgbm_sklearn",
+}
+
+__all__ = [
+    "HESSIAN_FLOOR",
+    "LOSSES",
+    "BinaryLogLoss",
+    "FocalLoss",
+    "IdentityLink",
+    "LGBMClassifier",
+    "LGBMRegressor",
+    "LogCoshLoss",
+    "LogitLink",
+    "Loss",
+    "Metric",
+    "PseudoHuberLoss",
+    "SoftmaxLink",
+    "SquaredErrorLoss",
+    "XGBClassifier",
+    "XGBRegressor",
+    "fold_init_score",
+    "get_loss",
+]
+
+
+def __getattr__(name: str):
+    # The estimators subclass XGBoost's / LightGBM's, so import those only when asked for.
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    if name == "fold_init_score":
+        from .adapters.lightgbm import fold_init_score
+
+        return fold_init_score
+    raise AttributeError(f"module 'boostobj' has no attribute {name!r}")

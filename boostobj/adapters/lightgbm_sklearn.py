@@ -1,0 +1,128 @@
+"""``boostobj.LGBMClassifier`` / ``boostobj.LGBMRegressor``: LightGBM's estimators made whole for a
+boostobj objective.
+
+LightGBM's own estimators with a callable objective (FACTS §2, §3, §6):
+
+* add no starting score, and ``predict`` would not add one back;
+* return raw scores from ``predict_proba`` (with a warning) and from ``predict``;
+* silently register ``metric="binary_logloss"`` computed on raw scores, which then drives early
+  stopping.
+
+These subclasses, when ``objective`` is a boostobj loss: pass ``init_score`` (and
+``eval_init_score``) from ``loss.init_score(y, sample_weight)`` and fold it into the first
+iteration's trees afterwards (``init_score_`` keeps the value), so ``booster_`` predicts like a
+built-in model; use ``metric="None"`` and ``eval_metric=loss.metric`` unless you chose others;
+and return probabilities from ``predict_proba`` and class labels from ``predict``.
+"""
+
+from __future__ import annotations
+
+import lightgbm as lgb
+import numpy as np
+
+from ..losses import Loss
+from ._estimators import check_classes, encode_classes
+from .lightgbm import fold_init_score
+
+__all__ = ["LGBMClassifier", "LGBMRegressor"]
+
+_METRIC_ALIASES = ("metric", "metrics", "metric_types")
+
+
+class _LGBMLossMixin:
+    def _process_params(self, stage):
+        params = super()._process_params(stage)
+        if isinstance(self.objective, Loss) and not any(k in self.get_params() for k in _METRIC_ALIASES):
+            params["metric"] = "None"  # LightGBM would add a built-in metric computed on raw scores
+        return params
+
+    def _boostobj_fit(self, fit, X, y, loss_y, sample_weight, init_score, eval_set,
+                      eval_init_score, eval_metric, effective_weight, kwargs):
+        loss = self.objective
+        self.init_score_ = None
+        if not isinstance(loss, Loss):
+            return fit(X, y, sample_weight=sample_weight, init_score=init_score, eval_set=eval_set,
+                       eval_init_score=eval_init_score, eval_metric=eval_metric, **kwargs)
+        eval_ys = _eval_labels(eval_set, kwargs.get("eval_y"))
+        if eval_metric is None and eval_ys:
+            eval_metric = loss.metric
+        init = None
+        if init_score is None and kwargs.get("init_model") is None:
+            init = loss.init_score(loss_y, effective_weight)
+            init_score = _repeat(init, len(loss_y))
+            if eval_ys and eval_init_score is None:
+                eval_init_score = [_repeat(init, len(ey)) for ey in eval_ys]
+        fit(X, y, sample_weight=sample_weight, init_score=init_score, eval_set=eval_set,
+            eval_init_score=eval_init_score, eval_metric=eval_metric, **kwargs)
+        if init is not None:
+            fold_init_score(self.booster_, init)
+            self.init_score_ = init
+        return self
+
+
+def _eval_labels(eval_set, eval_y) -> list:
+    """Labels of every evaluation set, from ``eval_set`` (deprecated in 4.7) or ``eval_y``."""
+    if eval_set is not None:
+        return [ey for _, ey in ([eval_set] if isinstance(eval_set, tuple) else eval_set)]
+    if eval_y is None:
+        return []
+    return list(eval_y) if isinstance(eval_y, tuple) else [eval_y]
+
+
+def _repeat(init, n):
+    init = np.asarray(init, dtype=np.float64)
+    return np.tile(init, (n, 1)) if init.ndim else np.full(n, float(init))
+
+
+class LGBMClassifier(_LGBMLossMixin, lgb.LGBMClassifier):
+    """``lightgbm.LGBMClassifier`` with starting score, metric and probabilities for boostobj losses."""
+
+    def fit(self, X, y, sample_weight=None, init_score=None, eval_set=None, eval_init_score=None,
+            eval_metric=None, **kwargs):
+        loss_y, effective = y, sample_weight
+        if isinstance(self.objective, Loss):
+            classes, loss_y = encode_classes(y)
+            check_classes(self.objective, len(classes))
+            if self.class_weight is not None:  # LightGBM folds class weights into the Dataset weights
+                from sklearn.utils.class_weight import compute_sample_weight
+
+                cw = compute_sample_weight(self.class_weight, y)
+                effective = cw if sample_weight is None else cw * np.asarray(sample_weight)
+        return self._boostobj_fit(super().fit, X, y, loss_y, sample_weight, init_score, eval_set,
+                                  eval_init_score, eval_metric, effective, kwargs)
+
+    def predict_proba(self, X, raw_score=False, start_iteration=0, num_iteration=None,
+                      pred_leaf=False, pred_contrib=False, validate_features=False, **kwargs):
+        if not isinstance(self.objective, Loss) or raw_score or pred_leaf or pred_contrib:
+            return super().predict_proba(X, raw_score=raw_score, start_iteration=start_iteration,
+                                         num_iteration=num_iteration, pred_leaf=pred_leaf,
+                                         pred_contrib=pred_contrib,
+                                         validate_features=validate_features, **kwargs)
+        raw = lgb.LGBMModel.predict(self, X, raw_score=True, start_iteration=start_iteration,
+                                    num_iteration=num_iteration,
+                                    validate_features=validate_features, **kwargs)
+        if self.objective.is_multiclass:
+            return self.objective.link.inverse(raw)
+        link = self.objective.link
+        return np.column_stack([link.inverse(-raw), link.inverse(raw)])
+
+    def predict(self, X, raw_score=False, start_iteration=0, num_iteration=None, pred_leaf=False,
+                pred_contrib=False, validate_features=False, **kwargs):
+        if not isinstance(self.objective, Loss) or raw_score or pred_leaf or pred_contrib:
+            return super().predict(X, raw_score=raw_score, start_iteration=start_iteration,
+                                   num_iteration=num_iteration, pred_leaf=pred_leaf,
+                                   pred_contrib=pred_contrib,
+                                   validate_features=validate_features, **kwargs)
+        proba = self.predict_proba(X, start_iteration=start_iteration, num_iteration=num_iteration,
+                                   validate_features=validate_features, **kwargs)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+class LGBMRegressor(_LGBMLossMixin, lgb.LGBMRegressor):
+    """``lightgbm.LGBMRegressor`` with starting score and metric for boostobj losses; ``predict``
+    returns predictions including the starting score."""
+
+    def fit(self, X, y, sample_weight=None, init_score=None, eval_set=None, eval_init_score=None,
+            eval_metric=None, **kwargs):
+        return self._boostobj_fit(super().fit, X, y, y, sample_weight, init_score, eval_set,
+                                  eval_init_score, eval_metric, sample_weight, kwargs)

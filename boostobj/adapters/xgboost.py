@@ -1,0 +1,56 @@
+"""XGBoost adapter: reading a DMatrix, and the parameters that start XGBoost right.
+
+Facts this relies on (xgboost 3.2, see ``shared/FACTS.md`` §1-§3):
+
+* ``xgb.train(obj=f)`` calls ``f(preds, dtrain)`` with float32 margins, ``(n,)`` or ``(n, k)``;
+  labels and weights come from ``dtrain`` as float32 (weights empty when there are none) and
+  XGBoost never applies the weights to a custom gradient.
+* With a custom objective XGBoost does not estimate the intercept: ``base_score`` stays 0.5, read
+  through the *configured* objective's link (0.5 as a margin under the default
+  ``reg:squarederror``). :func:`xgboost_params` sets the objective whose link matches the loss and
+  ``base_score`` from the loss's ``init_score``, so predictions are on the response scale and the
+  model starts where the built-in would.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..links import IdentityLink, LogitLink, SoftmaxLink
+
+__all__ = ["labels_weights", "xgboost_params"]
+
+
+def labels_weights(dmatrix):
+    """Labels and weights (None when unweighted) of an ``xgboost.DMatrix``."""
+    w = dmatrix.get_weight()
+    return dmatrix.get_label(), (w if w.size else None)
+
+
+def xgboost_params(loss, y_true, sample_weight=None) -> dict[str, Any]:
+    """Parameters for ``xgb.train`` / the XGBoost estimators that go with ``obj=loss``.
+
+    * binary losses: ``objective="binary:logistic"`` and ``base_score`` = the probability
+      ``sigmoid(init_score)``. XGBoost turns it into a margin with its own float32 logit, and
+      ``booster.predict`` returns probabilities;
+    * multiclass losses: ``objective="multi:softprob"``, ``num_class`` and the vector
+      ``base_score`` (margins);
+    * regression losses: the built-in twin's name when there is one (so XGBoost's ``approx``
+      sketch weighs by hessian, FACTS §7.6) else ``reg:squarederror``, and
+      ``base_score = init_score`` (identity link).
+    """
+    init = loss.init_score(y_true, sample_weight)
+    if isinstance(loss.link, LogitLink):
+        return {"objective": "binary:logistic", "base_score": float(loss.link.inverse(init))}
+    if isinstance(loss.link, SoftmaxLink):
+        init = np.asarray(init, dtype=np.float64)
+        return {"objective": "multi:softprob", "num_class": int(init.shape[0]),
+                "base_score": [float(v) for v in init]}
+    assert isinstance(loss.link, IdentityLink)
+    params: dict[str, Any] = {"objective": loss.builtin_twin().get("xgboost", "reg:squarederror"),
+                              "base_score": float(init)}
+    if params["objective"] == "reg:pseudohubererror":
+        params["huber_slope"] = loss.delta
+    return params

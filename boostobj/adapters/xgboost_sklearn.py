@@ -1,0 +1,46 @@
+"""``boostobj.XGBClassifier`` / ``boostobj.XGBRegressor``: XGBoost's estimators that start a
+boostobj objective from its ``init_score``.
+
+With a callable objective XGBoost's own estimators start from ``base_score=0.5`` (FACTS §3);
+these subclasses set ``base_score`` from ``loss.init_score(y, sample_weight)`` for the one ``fit``
+(unless you pass ``base_score`` or ``base_margin`` yourself). Everything else is XGBoost's:
+``predict_proba`` already applies the sigmoid/softmax, because the wrapper configures
+``binary:logistic`` / ``multi:softprob`` for callable objectives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xgboost as xgb
+
+from ..losses import Loss
+from ._estimators import check_classes, temporarily
+from .xgboost import xgboost_params
+
+__all__ = ["XGBClassifier", "XGBRegressor"]
+
+
+class _StartFromInitScore:
+    def _boostobj_fit(self, fit, X, y, sample_weight, base_margin, kwargs):
+        loss = self.objective
+        if not isinstance(loss, Loss) or self.base_score is not None or base_margin is not None:
+            return fit(X, y, sample_weight=sample_weight, base_margin=base_margin, **kwargs)
+        if isinstance(self, xgb.XGBClassifier):
+            check_classes(loss, len(np.unique(np.asarray(y))))
+        params = xgboost_params(loss, y, sample_weight)
+        with temporarily(self, base_score=params["base_score"]):
+            return fit(X, y, sample_weight=sample_weight, base_margin=base_margin, **kwargs)
+
+
+class XGBClassifier(_StartFromInitScore, xgb.XGBClassifier):
+    """``xgboost.XGBClassifier`` that starts ``objective=<boostobj loss>`` from its ``init_score``."""
+
+    def fit(self, X, y, *, sample_weight=None, base_margin=None, **kwargs):
+        return self._boostobj_fit(super().fit, X, y, sample_weight, base_margin, kwargs)
+
+
+class XGBRegressor(_StartFromInitScore, xgb.XGBRegressor):
+    """``xgboost.XGBRegressor`` that starts ``objective=<boostobj loss>`` from its ``init_score``."""
+
+    def fit(self, X, y, *, sample_weight=None, base_margin=None, **kwargs):
+        return self._boostobj_fit(super().fit, X, y, sample_weight, base_margin, kwargs)
