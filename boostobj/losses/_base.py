@@ -215,10 +215,29 @@ class Loss:
         hessian from an unweighted row.
         """
         y, w = self._labels_weights(raw_y, raw_w)
-        z = self._check_raw(preds, y.shape[0])
+        preds = np.asarray(preds)
+        want_ndim = 2 if self.is_multiclass else 1
+        if preds.ndim == 2 and not self.is_multiclass and preds.shape[1] == 1:
+            preds = preds[:, 0]
+        if preds.ndim != want_ndim or preds.shape[0] != y.shape[0]:
+            raise ValueError(
+                f"{self!r} got predictions of shape {preds.shape} for {y.shape[0]} labels; "
+                + ("set num_class (XGBoost) / num_class (LightGBM) to the number of classes"
+                   if self.is_multiclass else "a single-output model is expected (no num_class)")
+            )
         if self.match_builtin:
-            return self._builtin_gradient_hessian(library, y, z, w)
-        g, h = self._gradient_hessian(y, z)
+            return self._builtin_gradient_hessian(library, y, preds, w)
+        return self._library_gradient_hessian(y, preds, w)
+
+    def _library_gradient_hessian(self, y, preds, w):
+        """The hot path: what a library receives for validated labels/weights and raw ``preds``
+        (float32 from XGBoost, float64 from LightGBM).
+
+        This reference version runs the exact float64 kernel, floors the hessian and applies the
+        weights. A subclass may override it with a faster kernel that agrees with this one to the
+        libraries' float32 storage precision.
+        """
+        g, h = self._gradient_hessian(y, preds.astype(np.float64, copy=False))
         h = np.maximum(h, HESSIAN_FLOOR)
         return self._weigh((g, h), w)
 

@@ -1,0 +1,39 @@
+"""Shared test data. The generic tests walk ``ALL_LOSSES``; a test fails if a registry entry is
+missing from it (see test_losses.py)."""
+
+import numpy as np
+import pytest
+
+import boostobj
+
+ALL_LOSSES = [
+    boostobj.BinaryLogLoss(),
+    boostobj.FocalLoss(gamma=0.0),
+    boostobj.FocalLoss(gamma=0.5),
+    boostobj.FocalLoss(gamma=2.0, alpha=0.25),
+    boostobj.FocalLoss(gamma=2.0, alpha=0.25, hessian="exact"),
+    boostobj.LogCoshLoss(),
+    boostobj.LogCoshLoss(hessian="exact"),
+    boostobj.PseudoHuberLoss(delta=0.5),
+    boostobj.PseudoHuberLoss(delta=2.0, hessian="exact"),
+    boostobj.SquaredErrorLoss(),
+]
+
+
+def labels_for(loss, n, rng):
+    """Valid labels for ``loss``: 0/1, class indices, or real-valued targets."""
+    if loss.is_multiclass:
+        return rng.integers(0, 3, n).astype(np.float64)
+    if loss.link.name == "logit":
+        return (rng.random(n) < 0.3).astype(np.float64)
+    return rng.normal(0.0, 3.0, n)
+
+
+def margins_for(loss, n, rng, scale=3.0):
+    shape = (n, 3) if loss.is_multiclass else (n,)
+    return rng.normal(0.0, scale, shape)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(12345)
