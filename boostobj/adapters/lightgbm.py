@@ -17,13 +17,25 @@ import numpy as np
 __all__ = ["fold_init_score", "labels_weights"]
 
 
+#: LightGBM stores an infinite label or weight as +-1e38 (float32) and a NaN as 0 (``AvoidInf``
+#: in ``src/io/metadata.cpp``), so an inf reaches a custom objective as this finite value.
+_LGB_INF = np.float32(1e38)
+
+
 def labels_weights(dataset):
     """Labels and weights (None when unweighted) of a constructed ``lightgbm.Dataset``."""
+    y = dataset.get_label()
     w = dataset.get_weight()
     if w is not None:
         # LightGBM keeps weights as float32 internally, whatever was passed in.
         w = np.asarray(w, dtype=np.float32)
-    return dataset.get_label(), w
+    for name, arr in (("label", y), ("weight", w)):
+        if arr is not None and np.any(np.abs(arr) >= _LGB_INF):
+            raise ValueError(
+                f"a {name} of the lightgbm.Dataset is +-1e38, which is how LightGBM stores inf; "
+                f"remove non-finite {name}s before building the Dataset (LightGBM also turns NaN into 0)"
+            )
+    return y, w
 
 
 def fold_init_score(booster, init_score):

@@ -1,0 +1,241 @@
+"""The four entry points of each library, weights, starting score, metrics and predictions."""
+
+import inspect
+import warnings
+
+import numpy as np
+import pytest
+from conftest import ALL_LOSSES
+
+import boostobj
+
+xgb = pytest.importorskip("xgboost")
+lgb = pytest.importorskip("lightgbm")
+
+BINARY = [lo for lo in ALL_LOSSES if lo.link.name == "logit"]
+REGRESSION = [lo for lo in ALL_LOSSES if lo.link.name == "identity"]
+SINGLE = BINARY + REGRESSION
+LGB_PARAMS = {"num_leaves": 7, "min_data_in_leaf": 5, "verbose": -1, "deterministic": True,
+              "force_col_wise": True, "num_threads": 1}
+XGB_PARAMS = {"max_depth": 3, "nthread": 1}
+
+
+def _data(loss, n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 5))
+    X[rng.random((n, 5)) < 0.05] = np.nan
+    signal = X[:, 0] - 0.5 * np.nan_to_num(X[:, 1]) ** 2
+    if loss.link.name == "logit":
+        y = (rng.random(n) < 1 / (1 + np.exp(-2 * np.nan_to_num(signal)))).astype(float)
+    else:
+        y = 3 * np.nan_to_num(signal) + rng.standard_t(2, n)
+    w = rng.uniform(0.2, 3.0, n)
+    return X, y, w
+
+
+def test_signatures_fit_both_sklearn_wrappers():
+    params = inspect.signature(boostobj.FocalLoss()).parameters
+    assert len(params) == 3  # LightGBM's wrapper passes (y_true, y_pred, weight) by count
+    assert "sample_weight" in params  # XGBoost's wrapper passes weights only to this name
+    metric = boostobj.FocalLoss().metric
+    assert len(inspect.signature(metric).parameters) == 3 and metric.__name__ == "focal_loss"
+
+
+@pytest.mark.parametrize("loss", SINGLE, ids=repr)
+def test_native_calls_match_the_math(loss):
+    X, y, w = _data(loss, 100)
+    z = np.random.default_rng(1).normal(size=100)
+    want = loss.gradient_hessian(y, z, w)
+    want = (want[0], np.maximum(want[1], boostobj.HESSIAN_FLOOR * w))
+    d = xgb.DMatrix(X, y, weight=w)
+    got = loss(z.astype(np.float32), d)
+    ref = loss.gradient_hessian(np.float32(y), z.astype(np.float32), np.float32(w))
+    for a, b in zip(got, ref):
+        assert a.shape == (100,)
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-12)
+    ds = lgb.Dataset(X, y, weight=w, free_raw_data=False).construct()
+    got = loss(z, ds)
+    ref = loss.gradient_hessian(np.float32(y), z, np.float32(w))
+    for a, b in zip(got, ref):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-12)
+    # the sklearn calls
+    for a, b in zip(loss(y, z, w), want):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-12)
+
+
+def _changed(a, b):
+    return np.max(np.abs(np.asarray(a) - np.asarray(b))) > 1e-6
+
+
+@pytest.mark.parametrize("loss", SINGLE, ids=repr)
+def test_xgboost_native_trains_with_weights_and_start(loss):
+    X, y, w = _data(loss)
+    d = xgb.DMatrix(X, y, weight=w)
+    d0 = xgb.DMatrix(X, y)
+    params = {**XGB_PARAMS, **loss.xgboost_params(y, w)}
+    res = {}
+    bst = xgb.train(params, d, 10, obj=loss, custom_metric=loss.metric, evals=[(d, "train")],
+                    evals_result=res, verbose_eval=False)
+    bst0 = xgb.train({**XGB_PARAMS, **loss.xgboost_params(y)}, d0, 10, obj=loss)
+    assert _changed(bst.predict(d), bst0.predict(d0))  # weights change the model
+    metric = res["train"][loss.name]
+    assert metric[-1] < metric[0]
+    # the metric is the weighted mean loss on margins
+    margin = bst.predict(d, output_margin=True)
+    assert metric[-1] == pytest.approx(loss.mean_loss(y, margin, w), rel=1e-5)
+    # predictions are on the response scale
+    np.testing.assert_allclose(bst.predict(d), loss.link.inverse(margin), rtol=2e-6, atol=1e-7)
+    # the start is init_score (one round with eta 0 predicts it everywhere)
+    b1 = xgb.train({**params, "eta": 0.0}, d, 1, obj=loss)
+    np.testing.assert_allclose(b1.predict(d, output_margin=True), loss.init_score(y, w), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("loss", SINGLE, ids=repr)
+def test_lightgbm_native_trains_with_weights_and_start(loss):
+    X, y, w = _data(loss)
+    init = loss.init_score(y, w)
+    ds = lgb.Dataset(X, y, weight=w, init_score=loss.init_raw_prediction(y, w))
+    res = {}
+    bst = lgb.train({**LGB_PARAMS, "objective": loss, "metric": "None"}, ds, 10, valid_sets=[ds],
+                    valid_names=["train"], feval=loss.metric, callbacks=[lgb.record_evaluation(res)])
+    raw = bst.predict(X) + init
+    metric = res["train"][loss.name]
+    assert metric[-1] < metric[0]
+    assert metric[-1] == pytest.approx(loss.mean_loss(y, raw, w), rel=1e-6)  # float32 weights
+    boostobj.fold_init_score(bst, init)
+    np.testing.assert_allclose(bst.predict(X), raw, rtol=1e-12, atol=1e-12)
+    ds0 = lgb.Dataset(X, y, init_score=loss.init_raw_prediction(y))
+    bst0 = lgb.train({**LGB_PARAMS, "objective": loss}, ds0, 10)
+    assert _changed(bst0.predict(X) + loss.init_score(y), raw)
+
+
+@pytest.mark.parametrize("loss", BINARY, ids=repr)
+def test_classifiers_give_probabilities_and_use_weights(loss):
+    X, y, w = _data(loss)
+    for est in (boostobj.XGBClassifier(objective=loss, n_estimators=10, **XGB_PARAMS),
+                boostobj.LGBMClassifier(objective=loss, n_estimators=10, **LGB_PARAMS)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            est.fit(X, y, sample_weight=w)
+            p = est.predict_proba(X)
+        assert p.shape == (len(y), 2)
+        np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-6)
+        assert np.all((p >= 0) & (p <= 1))
+        np.testing.assert_array_equal(est.predict(X), est.classes_[np.argmax(p, axis=1)])
+        unweighted = type(est)(**est.get_params()).fit(X, y)
+        assert _changed(unweighted.predict_proba(X), p)
+
+
+def test_lgbm_classifier_string_labels_and_probabilities_match_native():
+    loss = boostobj.FocalLoss(gamma=1.0)
+    X, y, w = _data(loss)
+    labels = np.where(y > 0, "yes", "no")
+    est = boostobj.LGBMClassifier(objective=loss, n_estimators=10, **LGB_PARAMS).fit(X, labels, sample_weight=w)
+    assert list(est.classes_) == ["no", "yes"]
+    init = loss.init_score(y, w)
+    assert est.init_score_ == init
+    ds = lgb.Dataset(X, y, weight=w, init_score=loss.init_raw_prediction(y, w))
+    bst = lgb.train({**LGB_PARAMS, "objective": loss}, ds, 10)
+    p = loss.link.inverse(bst.predict(X) + init)
+    np.testing.assert_allclose(est.predict_proba(X)[:, 1], p, rtol=1e-12, atol=1e-15)
+    assert set(est.predict(X)) <= {"no", "yes"}
+
+
+def test_lgbm_classifier_metric_defaults_and_early_stopping():
+    loss = boostobj.BinaryLogLoss()
+    X, y, w = _data(loss, 400)
+    est = boostobj.LGBMClassifier(objective=loss, n_estimators=200, learning_rate=0.3, **LGB_PARAMS)
+    est.fit(X[:300], y[:300], eval_X=X[300:], eval_y=y[300:], callbacks=[lgb.early_stopping(5, verbose=False)])
+    hist = est.evals_result_["valid_0"]
+    assert list(hist) == ["log_loss"]  # no built-in metric computed on raw scores
+    assert est.best_iteration_ == int(np.argmin(hist["log_loss"])) + 1
+
+
+@pytest.mark.parametrize("loss", REGRESSION, ids=repr)
+def test_regressors_use_weights_and_start(loss):
+    X, y, w = _data(loss)
+    for cls in (boostobj.XGBRegressor, boostobj.LGBMRegressor):
+        params = XGB_PARAMS if cls is boostobj.XGBRegressor else LGB_PARAMS
+        est = cls(objective=loss, n_estimators=10, **params).fit(X, y, sample_weight=w)
+        assert est.get_params()["objective"] is loss
+        unweighted = cls(objective=loss, n_estimators=10, **params).fit(X, y)
+        assert _changed(est.predict(X), unweighted.predict(X))
+        # a model with one tree whose leaves are all 0 predicts the starting score everywhere
+        first = cls(objective=loss, n_estimators=1, learning_rate=1e-9, **params).fit(X, y, sample_weight=w)
+        np.testing.assert_allclose(first.predict(X), loss.init_score(y, w), rtol=1e-6, atol=1e-6)
+    assert boostobj.XGBRegressor(objective=loss).get_params()["base_score"] is None
+
+
+def test_plain_library_estimators_also_honour_weights():
+    loss = boostobj.LogCoshLoss()
+    X, y, w = _data(loss)
+    a = lgb.LGBMRegressor(objective=loss, n_estimators=5, **LGB_PARAMS).fit(X, y, sample_weight=w)
+    b = lgb.LGBMRegressor(objective=loss, n_estimators=5, **LGB_PARAMS).fit(X, y)
+    assert _changed(a.predict(X), b.predict(X))
+    a = xgb.XGBRegressor(objective=loss, n_estimators=5, **XGB_PARAMS).fit(X, y, sample_weight=w)
+    b = xgb.XGBRegressor(objective=loss, n_estimators=5, **XGB_PARAMS).fit(X, y)
+    assert _changed(a.predict(X), b.predict(X))
+
+
+def test_sklearn_metric_forms():
+    loss = boostobj.BinaryLogLoss()
+    y = np.array([0.0, 1.0, 1.0])
+    z = np.array([-1.0, 2.0, 0.5])
+    assert loss.metric(y, z.astype(np.float32)) == pytest.approx(loss.mean_loss(y, z), rel=1e-6)
+    name, value, higher = loss.metric(y, z, None)
+    assert (name, higher) == ("log_loss", False) and value == loss.mean_loss(y, z)
+
+
+@pytest.mark.parametrize("entry", ["xgb", "lgb", "xgb_skl", "lgb_skl"])
+def test_bad_labels_fail_before_training(entry):
+    loss = boostobj.LogCoshLoss()
+    X, y, _ = _data(loss, 50)
+    y = y.copy()
+    y[3] = np.inf
+    with pytest.raises(ValueError, match="NaN or inf|NaN, infinity|how LightGBM stores inf"):
+        if entry == "xgb":  # XGBoost's DMatrix refuses it itself
+            xgb.train(XGB_PARAMS, xgb.DMatrix(X, y), 3, obj=loss)
+        elif entry == "lgb":
+            lgb.train({**LGB_PARAMS, "objective": loss}, lgb.Dataset(X, y), 3)
+        elif entry == "xgb_skl":
+            boostobj.XGBRegressor(objective=loss, n_estimators=3).fit(X, y)
+        else:
+            boostobj.LGBMRegressor(objective=loss, n_estimators=3, **LGB_PARAMS).fit(X, y)
+
+
+def test_binary_labels_checked_in_every_entry_point():
+    loss = boostobj.BinaryLogLoss()
+    X, y, _ = _data(loss, 50)
+    y3 = y.copy()
+    y3[3] = 2.0
+    with pytest.raises(ValueError, match="binary labels must be 0 or 1"):
+        xgb.train(XGB_PARAMS, xgb.DMatrix(X, y3), 3, obj=loss)
+    with pytest.raises(ValueError, match="binary labels must be 0 or 1"):
+        lgb.train({**LGB_PARAMS, "objective": loss}, lgb.Dataset(X, y3), 3)
+    with pytest.raises(ValueError, match="binary objective but y has 3 classes"):
+        boostobj.LGBMClassifier(objective=loss, n_estimators=3, **LGB_PARAMS).fit(X, y3)
+    with pytest.raises(ValueError, match="binary objective but y has 3 classes"):
+        boostobj.XGBClassifier(objective=loss, n_estimators=3).fit(X, y3)
+    with pytest.raises(ValueError, match="sample_weight must be >= 0"):
+        boostobj.XGBClassifier(objective=loss, n_estimators=3).fit(X, y, sample_weight=-np.ones(50))
+
+
+def test_bad_weights_and_shapes_fail_clearly():
+    loss = boostobj.LogCoshLoss()
+    X, y, w = _data(loss, 50)
+    w[0] = np.nan
+    with pytest.raises(ValueError, match="finite"):
+        boostobj.LGBMRegressor(objective=loss, n_estimators=3, **LGB_PARAMS).fit(X, y, sample_weight=w)
+    with pytest.raises(ValueError, match="single-output"):
+        xgb.train({**XGB_PARAMS, "num_class": 3, "objective": "multi:softprob"},
+                  xgb.DMatrix(X, np.zeros(50)), 2, obj=loss)
+
+
+def test_labels_are_revalidated_when_they_change():
+    loss = boostobj.BinaryLogLoss()
+    X, y, _ = _data(loss, 50)
+    d = xgb.DMatrix(X, y)
+    xgb.train(XGB_PARAMS, d, 2, obj=loss)
+    d.set_label(np.full(50, 3.0))
+    with pytest.raises(ValueError, match="binary labels"):
+        xgb.train(XGB_PARAMS, d, 2, obj=loss)

@@ -1,0 +1,329 @@
+"""Generic tests of the loss math: every test walks ALL_LOSSES (conftest)."""
+
+import copy
+import pickle
+
+import mpmath as mp
+import numpy as np
+import pytest
+from conftest import ALL_LOSSES, labels_for, margins_for
+from scipy.optimize import minimize_scalar
+
+import boostobj
+from boostobj.registry import LOSSES
+
+LOSS_IDS = [repr(loss) for loss in ALL_LOSSES]
+EXACT = [loss for loss in ALL_LOSSES if loss.hessian == "exact"]
+
+
+def test_every_registered_loss_is_tested():
+    tested = {type(loss) for loss in ALL_LOSSES}
+    missing = [name for name, cls in LOSSES.items() if cls not in tested]
+    assert not missing, f"add {missing} to tests/conftest.py ALL_LOSSES"
+
+
+def _fd(f, z, eps):
+    """Fourth-order central difference of an elementwise function (as sklearn's loss tests)."""
+    return (-f(z + 2 * eps) + 8 * f(z + eps) - 8 * f(z - eps) + f(z - 2 * eps)) / (12 * eps)
+
+
+def _columns(loss, z):
+    """Perturb one column at a time for multiclass margins."""
+    return range(z.shape[1]) if loss.is_multiclass else [None]
+
+
+@pytest.mark.parametrize("loss", ALL_LOSSES, ids=LOSS_IDS)
+def test_gradient_matches_finite_differences(loss, rng):
+    n = 200
+    y = labels_for(loss, n, rng)
+    z = margins_for(loss, n, rng)
+    g, _ = loss.gradient_hessian(y, z)
+    for k in _columns(loss, z):
+        def f(zk, k=k):
+            zz = z.copy()
+            if k is None:
+                zz = zk
+            else:
+                zz[:, k] = zk
+            return loss.loss(y, zz)
+
+        base = z if k is None else z[:, k]
+        num = _fd(f, base, 1e-5)
+        got = g if k is None else g[:, k]
+        np.testing.assert_allclose(got, num, rtol=5e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("loss", EXACT + [ALL_LOSSES[0], ALL_LOSSES[1], ALL_LOSSES[-1]],
+                         ids=lambda loss: repr(loss))
+def test_exact_hessian_matches_finite_differences(loss, rng):
+    n = 200
+    y = labels_for(loss, n, rng)
+    z = margins_for(loss, n, rng)
+    _, h = loss.gradient_hessian(y, z)
+    for k in _columns(loss, z):
+        def f(zk, k=k):
+            zz = z.copy()
+            if k is None:
+                zz = zk
+            else:
+                zz[:, k] = zk
+            g = loss.gradient(y, zz)
+            return g if k is None else g[:, k]
+
+        base = z if k is None else z[:, k]
+        num = _fd(f, base, 1e-5)
+        got = h if k is None else h[:, k]
+        np.testing.assert_allclose(got, num, rtol=5e-6, atol=1e-9)
+
+
+# ----------------------------------------------------------------------------- exact values
+# References computed with mpmath at 60 digits from the textbook definitions (no rewriting),
+# derivatives by mpmath's high-precision numerical differentiation.
+mp.mp.dps = 60
+
+
+def _ref_binary(loss, y, z):
+    gamma = getattr(loss, "gamma", 0.0)
+    alpha = getattr(loss, "alpha", None)
+
+    def L(m):
+        p = 1 / (1 + mp.exp(-m))
+        pt = p if y == 1 else 1 - p
+        at = 1 if alpha is None else (alpha if y == 1 else 1 - alpha)
+        # -log(pt) written as log1p(exp(-u)) so mpmath does not need absurd precision at 1e6
+        u = m if y == 1 else -m
+        return at * (1 - pt) ** gamma * mp.log1p(mp.exp(-u))
+
+    return L
+
+
+def _ref_regression(loss):
+    if isinstance(loss, boostobj.LogCoshLoss):
+        return lambda r: mp.log(mp.cosh(r))
+    if isinstance(loss, boostobj.PseudoHuberLoss):
+        d = mp.mpf(loss.delta)
+        return lambda r: d * d * (mp.sqrt(1 + (r / d) ** 2) - 1)
+    return lambda r: r * r / 2
+
+
+EXTREME_MARGINS = [-1e6, -1e3, -711.0, -37.0, -3.0, -1e-8, 0.0, 1e-8, 3.0, 37.0, 711.0, 1e3, 1e6]
+
+
+def _close(got, want, rtol=1e-12):
+    want = float(want)
+    assert np.isfinite(got)
+    if abs(want) < 1e-300:  # the true value underflows float64
+        assert abs(got) < 1e-300, (got, want)
+    else:
+        assert abs(got - want) <= rtol * abs(want), (got, want)
+
+
+@pytest.mark.parametrize("loss", [lo for lo in ALL_LOSSES if not lo.is_multiclass], ids=lambda lo: repr(lo))
+@pytest.mark.parametrize("z", EXTREME_MARGINS)
+def test_exact_values_at_extremes(loss, z):
+    labels = [0.0, 1.0] if loss.link.name == "logit" else [0.0, 2.5]
+    for y in labels:
+        if loss.link.name == "logit":
+            f = _ref_binary(loss, y, z)
+            at = mp.mpf(z)
+        else:
+            f = _ref_regression(loss)
+            at = mp.mpf(z) - mp.mpf(y)
+        lo = loss.loss(np.array([y]), np.array([z]))[0]
+        g, h = (a[0] for a in loss.gradient_hessian(np.array([y]), np.array([z])))
+        _close(lo, f(at))
+        _close(g, mp.diff(f, at))
+        if loss.hessian == "exact":
+            _close(h, mp.diff(f, at, 2), rtol=1e-10)
+        else:
+            assert h >= 0 and np.isfinite(h)  # a positive surrogate; it may underflow to 0
+
+
+@pytest.mark.parametrize("loss", ALL_LOSSES, ids=LOSS_IDS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_finite_everywhere(loss, dtype, rng):
+    n = 2001
+    y = labels_for(loss, n, rng)
+    if loss.link.name == "identity":
+        y = np.linspace(-1e6, 1e6, n)[::-1].copy()
+    z = np.linspace(-1e6, 1e6, n)
+    if loss.is_multiclass:
+        z = np.column_stack([z, -z, z[::-1]])
+    z = z.astype(dtype)
+    lo = loss.loss(y, z)
+    g, h = loss.gradient_hessian(y, z)
+    for arr in (lo, g, h):
+        assert arr.dtype == np.float64
+        assert np.all(np.isfinite(arr))
+    assert np.all(lo >= 0)
+
+
+def test_pseudo_huber_and_log_cosh_hessians_are_positive_and_bounded():
+    r = np.array([-1e6, -50.0, -1.0, 0.0, 1e-9, 1.0, 50.0, 1e6])
+    y = np.zeros_like(r)
+    for loss in (boostobj.LogCoshLoss(), boostobj.PseudoHuberLoss(delta=1.0)):
+        g, h = loss.gradient_hessian(y, r)
+        assert np.all(h > 0) and np.all(h <= 1)
+        nz = r != 0
+        np.testing.assert_allclose(h[nz], g[nz] / r[nz], rtol=1e-15)  # gradient / residual
+        assert h[r == 0][0] == 1.0
+
+
+def test_focal_bounded_hessian_is_positive_where_exact_is_negative():
+    y = np.array([1.0, 1.0, 0.0, 0.0])
+    z = np.array([-8.0, 8.0, 8.0, -8.0])  # two confidently wrong, two confidently right rows
+    exact = boostobj.FocalLoss(gamma=2.0, hessian="exact").gradient_hessian(y, z)[1]
+    bounded = boostobj.FocalLoss(gamma=2.0).gradient_hessian(y, z)[1]
+    assert exact[0] < 0 and exact[2] < 0  # the exact hessian is negative on confidently wrong rows
+    assert np.all(bounded > 0)
+    np.testing.assert_array_equal(bounded[[1, 3]], exact[[1, 3]])
+
+
+# ----------------------------------------------------------------------------- identities
+def test_focal_gamma0_equals_log_loss(rng):
+    y = (rng.random(500) < 0.4).astype(float)
+    z = rng.normal(0, 10, 500)
+    a, b = boostobj.FocalLoss(gamma=0.0), boostobj.BinaryLogLoss()
+    np.testing.assert_allclose(a.loss(y, z), b.loss(y, z), rtol=1e-15)
+    for u, v in zip(a.gradient_hessian(y, z), b.gradient_hessian(y, z)):
+        np.testing.assert_allclose(u, v, rtol=1e-15)
+    assert a.init_score(y) == pytest.approx(b.init_score(y), rel=1e-12)
+
+
+def test_focal_is_below_log_loss_and_ratio(rng):
+    y = (rng.random(500) < 0.4).astype(float)
+    z = rng.normal(0, 4, 500)
+    foc, ll = boostobj.FocalLoss(gamma=2.0).loss(y, z), boostobj.BinaryLogLoss().loss(y, z)
+    assert np.all(foc <= ll)
+    pt = np.where(y == 1, 1 / (1 + np.exp(-z)), 1 / (1 + np.exp(z)))
+    np.testing.assert_allclose(foc / ll, (1 - pt) ** 2, rtol=1e-10)  # torchvision's identity
+
+
+def test_regression_limits():
+    r = np.array([1e-4, 1e-3, 30.0, 40.0])
+    lc = boostobj.LogCoshLoss().loss(np.zeros(4), r)
+    np.testing.assert_allclose(lc[:2], r[:2] ** 2 / 2, rtol=1e-6)
+    np.testing.assert_allclose(lc[2:], r[2:] - np.log(2), rtol=1e-15)
+    ph = boostobj.PseudoHuberLoss(delta=1e4).loss(np.zeros(4), r)
+    np.testing.assert_allclose(ph, r**2 / 2, rtol=1e-5)
+
+
+# ----------------------------------------------------------------------------- init_score
+@pytest.mark.parametrize("loss", ALL_LOSSES, ids=LOSS_IDS)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_init_score_is_the_argmin(loss, weighted, rng):
+    n = 300
+    y = labels_for(loss, n, rng)
+    w = rng.uniform(0.1, 3.0, n) if weighted else None
+    init = loss.init_score(y, w)
+    if loss.is_multiclass:
+        pytest.skip("multiclass init_score is tested in test_multiclass.py")
+    g = loss.gradient(y, np.full(n, init), w)
+    assert abs(g.sum()) <= 1e-9 * n
+    res = minimize_scalar(lambda c: loss.mean_loss(y, np.full(n, c), w), bracket=(init - 1, init + 1),
+                          tol=1e-12)
+    assert loss.mean_loss(y, np.full(n, init), w) <= res.fun + 1e-12
+    assert init == pytest.approx(res.x, abs=1e-5)
+
+
+def test_init_score_closed_forms(rng):
+    y = (rng.random(1000) < 0.2).astype(float)
+    w = rng.uniform(0.5, 2, 1000)
+    p = np.average(y, weights=w)
+    assert boostobj.BinaryLogLoss().init_score(y, w) == pytest.approx(np.log(p / (1 - p)), rel=1e-14)
+    yr = rng.normal(5, 2, 1000)
+    assert boostobj.SquaredErrorLoss().init_score(yr, w) == pytest.approx(np.average(yr, weights=w), rel=1e-14)
+    assert np.isfinite(boostobj.BinaryLogLoss().init_score(np.ones(10)))
+    assert np.isfinite(boostobj.FocalLoss().init_score(np.zeros(10)))
+
+
+# ----------------------------------------------------------------------------- weights, shapes
+@pytest.mark.parametrize("loss", ALL_LOSSES, ids=LOSS_IDS)
+def test_weights_multiply_and_inputs_are_not_modified(loss, rng):
+    n = 100
+    y = labels_for(loss, n, rng)
+    z = margins_for(loss, n, rng)
+    w = rng.uniform(0, 3, n)
+    y0, z0, w0 = y.copy(), z.copy(), w.copy()
+    g, h = loss.gradient_hessian(y, z)
+    gw, hw = loss.gradient_hessian(y, z, w)
+    ww = w[:, None] if loss.is_multiclass else w
+    np.testing.assert_allclose(gw, g * ww, rtol=1e-15)
+    np.testing.assert_allclose(hw, h * ww, rtol=1e-15)
+    np.testing.assert_allclose(loss.loss(y, z, w), loss.loss(y, z) * w, rtol=1e-15)
+    for out in (g, h, gw, hw):
+        assert not np.shares_memory(out, z) and not np.shares_memory(out, y)
+    np.testing.assert_array_equal(y, y0)
+    np.testing.assert_array_equal(z, z0)
+    np.testing.assert_array_equal(w, w0)
+
+
+@pytest.mark.parametrize("loss", [lo for lo in ALL_LOSSES if not lo.is_multiclass], ids=lambda lo: repr(lo))
+def test_column_vectors_and_float32(loss, rng):
+    n = 50
+    y = labels_for(loss, n, rng)
+    z = margins_for(loss, n, rng)
+    g, h = loss.gradient_hessian(y, z)
+    g2, h2 = loss.gradient_hessian(y[:, None], z[:, None])
+    np.testing.assert_array_equal(g, g2)
+    g3, _ = loss.gradient_hessian(y.astype(np.float32), z.astype(np.float32))
+    np.testing.assert_allclose(g3, g, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("loss", ALL_LOSSES, ids=LOSS_IDS)
+def test_pickle_copy_repr_equality(loss, rng):
+    y = labels_for(loss, 20, rng)
+    z = margins_for(loss, 20, rng)
+    loss(y, z)  # fills the validation cache, which must not travel
+    for clone in (pickle.loads(pickle.dumps(loss)), copy.deepcopy(loss), eval(repr(loss), vars(boostobj))):
+        assert clone == loss and hash(clone) == hash(loss)
+        for a, b in zip(clone.gradient_hessian(y, z), loss.gradient_hessian(y, z)):
+            np.testing.assert_array_equal(a, b)
+
+
+# ----------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (lambda: boostobj.FocalLoss(gamma=-1), "gamma must be >= 0"),
+        (lambda: boostobj.FocalLoss(gamma=float("nan")), "gamma must be finite"),
+        (lambda: boostobj.FocalLoss(alpha=1.5), "alpha must be None or in"),
+        (lambda: boostobj.FocalLoss(alpha=float("inf")), "alpha must be finite"),
+        (lambda: boostobj.PseudoHuberLoss(delta=0), "delta must be > 0"),
+        (lambda: boostobj.PseudoHuberLoss(delta=float("inf")), "delta must be finite"),
+        (lambda: boostobj.LogCoshLoss(hessian="newton"), "hessian must be one of"),
+        (lambda: boostobj.LogCoshLoss(match_builtin=True), "needs a built-in twin"),
+        (lambda: boostobj.FocalLoss(gamma=2, match_builtin=True), "needs a built-in twin"),
+    ],
+)
+def test_bad_hyperparameters(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_hyperparameters_are_keyword_only_and_typed():
+    with pytest.raises(TypeError):
+        boostobj.FocalLoss(2.0)  # type: ignore[misc]
+    with pytest.raises(TypeError, match="gamma must be a real number"):
+        boostobj.FocalLoss(gamma="2")
+
+
+@pytest.mark.parametrize(
+    ("loss", "y", "z", "w", "exc", "match"),
+    [
+        (boostobj.BinaryLogLoss(), [0, 1, 2], [0, 0, 0], None, ValueError, "binary labels must be 0 or 1"),
+        (boostobj.BinaryLogLoss(), [0, 1, np.nan], [0, 0, 0], None, ValueError, "binary labels"),
+        (boostobj.LogCoshLoss(), [0, 1, np.inf], [0, 0, 0], None, ValueError, "NaN or inf"),
+        (boostobj.LogCoshLoss(), [0, 1, 2], [0, 0], None, ValueError, "must match"),
+        (boostobj.LogCoshLoss(), [0, 1, 2], [0, 0, 0], [1, -1, 1], ValueError, "must be >= 0"),
+        (boostobj.LogCoshLoss(), [0, 1, 2], [0, 0, 0], [1, np.nan, 1], ValueError, "finite"),
+        (boostobj.LogCoshLoss(), [0, 1, 2], [0, 0, 0], [1, 1], ValueError, "2 entries"),
+        (boostobj.LogCoshLoss(), [0, 1, 2], [0, 0, 0], [0, 0, 0], ValueError, "sums to 0"),
+        (boostobj.LogCoshLoss(), [[0, 1], [2, 3]], [0, 0], None, ValueError, "shape"),
+        (boostobj.LogCoshLoss(), [0, 1], [[0, 1], [2, 3]], None, ValueError, "shape"),
+        (boostobj.LogCoshLoss(), ["a", "b"], [0, 0], None, TypeError, "numeric"),
+    ],
+)
+def test_bad_inputs_raise_clear_errors(loss, y, z, w, exc, match):
+    with pytest.raises(exc, match=match):
+        loss.gradient_hessian(np.array(y), np.array(z), None if w is None else np.array(w))
