@@ -13,7 +13,9 @@ from .losses import (
     FocalLoss,
     LogCoshLoss,
     Loss,
+    MulticlassFocalLoss,
     PseudoHuberLoss,
+    SoftmaxLoss,
     SquaredErrorLoss,
 )
 from .metrics import Metric
@@ -40,8 +42,10 @@ __all__ = [
     "LogitLink",
     "Loss",
     "Metric",
+    "MulticlassFocalLoss",
     "PseudoHuberLoss",
     "SoftmaxLink",
+    "SoftmaxLoss",
     "SquaredErrorLoss",
     "XGBClassifier",
     "XGBRegressor",

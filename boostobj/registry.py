@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from .losses import BinaryLogLoss, FocalLoss, LogCoshLoss, PseudoHuberLoss, SquaredErrorLoss
+from .losses import (
+    BinaryLogLoss,
+    FocalLoss,
+    LogCoshLoss,
+    MulticlassFocalLoss,
+    PseudoHuberLoss,
+    SoftmaxLoss,
+    SquaredErrorLoss,
+)
 
 __all__ = ["LOSSES", "get_loss"]
 
 #: Registry key -> class. Keys are the losses' ``name`` (also their metric name).
-LOSSES = {cls.name: cls for cls in (BinaryLogLoss, FocalLoss, LogCoshLoss, PseudoHuberLoss, SquaredErrorLoss)}
+LOSSES = {
+    cls.name: cls
+    for cls in (BinaryLogLoss, FocalLoss, LogCoshLoss, PseudoHuberLoss, SquaredErrorLoss,
+                SoftmaxLoss, MulticlassFocalLoss)
+}
 
 
 def get_loss(name: str, **params):

@@ -17,6 +17,10 @@ ALL_LOSSES = [
     boostobj.PseudoHuberLoss(delta=0.5),
     boostobj.PseudoHuberLoss(delta=2.0, hessian="exact"),
     boostobj.SquaredErrorLoss(),
+    boostobj.SoftmaxLoss(),
+    boostobj.MulticlassFocalLoss(gamma=0.0),
+    boostobj.MulticlassFocalLoss(gamma=2.0, alpha=[0.5, 1.0, 2.0]),
+    boostobj.MulticlassFocalLoss(gamma=0.5, hessian="exact"),
 ]
 
 

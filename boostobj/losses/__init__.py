@@ -2,6 +2,7 @@
 
 from ._base import HESSIAN_FLOOR, Loss
 from .binary import BinaryLogLoss, FocalLoss
+from .multiclass import MulticlassFocalLoss, SoftmaxLoss
 from .regression import LogCoshLoss, PseudoHuberLoss, SquaredErrorLoss
 
 __all__ = [
@@ -10,6 +11,8 @@ __all__ = [
     "FocalLoss",
     "LogCoshLoss",
     "Loss",
+    "MulticlassFocalLoss",
     "PseudoHuberLoss",
+    "SoftmaxLoss",
     "SquaredErrorLoss",
 ]

@@ -227,6 +227,10 @@ class Loss:
             )
         if self.match_builtin:
             return self._builtin_gradient_hessian(library, y, preds, w)
+        return self._for_library(library, y, preds, w)
+
+    def _for_library(self, library, y, preds, w):
+        """Hook for losses whose library-facing hessian depends on the library (multiclass)."""
         return self._library_gradient_hessian(y, preds, w)
 
     def _library_gradient_hessian(self, y, preds, w):

@@ -1,0 +1,336 @@
+r"""Multiclass losses on ``(n, K)`` margins with integer labels ``0..K-1``: softmax cross-entropy and
+multiclass focal loss.
+
+Both libraries take a *diagonal* hessian for multiclass objectives and scale it: XGBoost's
+``multi:softprob`` hands ``2 p (1 - p)`` to its trees (``src/objective/multiclass_obj.cu``),
+LightGBM's ``multiclass`` ``K/(K-1) p (1 - p)`` (``src/objective/multiclass_objective.hpp``,
+Friedman's 2001 scale). The diagonal alone overstates the Newton step, because the gradient of
+every row sums to zero over the classes. ``hessian_scale="library"`` (the default) applies each
+library's own factor to what the library receives, so boostobj's softmax trains like the
+built-in one in either library; the math methods (``gradient_hessian``) return the unscaled
+derivatives.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.optimize import minimize
+
+from .._validation import check_labels_finite
+from ..links import SoftmaxLink
+from ._base import HESSIAN_FLOOR, Loss
+from .binary import PROB_CLAMP, _finite_float
+
+__all__ = ["MulticlassFocalLoss", "SoftmaxLoss"]
+
+#: XGBoost ``multi:softprob`` multiplies p(1-p) by 2 (``multiclass_obj.cu``, v3.2.0).
+XGB_SOFTMAX_HESS_SCALE = 2.0
+
+
+def _lightgbm_scale(k: int) -> float:
+    # LightGBM ``MulticlassSoftmax``: factor_ = num_class_ / (num_class_ - 1.0)
+    return k / (k - 1.0)
+
+
+def _softmax_parts(y, z):
+    r"""Row-wise softmax pieces with full relative precision.
+
+    Returns ``(yi, p, q, s)``: integer labels, probabilities ``p``, ``q = 1 - p`` and
+    :math:`s = -\log p_y` (the cross-entropy). With :math:`m` the row maximum and
+    :math:`e_j = e^{z_j - m}`, let ``rest`` be the sum of :math:`e_j` over every column except the
+    (first) largest one. Then :math:`S = 1 + \mathrm{rest}`, and for the largest column
+    :math:`1 - p = \mathrm{rest}/S` (computed directly: ``1 - p`` would round to 0 for a confident
+    row); every other column has :math:`p \le 1/2`, where ``1 - p`` is exact. Likewise
+    :math:`-\log p_y = (m - z_y) + \log1p(\mathrm{rest})`.
+    """
+    n = z.shape[0]
+    rows = np.arange(n)
+    yi = y.astype(np.intp)
+    top = np.argmax(z, axis=1)
+    m = z[rows, top]
+    e = np.exp(z - m[:, None])
+    e[rows, top] = 0.0
+    rest = e.sum(axis=1)
+    e[rows, top] = 1.0
+    S = 1.0 + rest
+    p = e / S[:, None]
+    q = 1.0 - p
+    q[rows, top] = rest / S
+    s = (m - z[rows, yi]) + np.log1p(rest)
+    return rows, yi, p, q, s
+
+
+class _MulticlassLoss(Loss):
+    link = SoftmaxLink()
+    is_multiclass = True
+
+    def __init__(self, *, n_classes: int | None, hessian_scale, hessian=None, match_builtin=False):
+        if n_classes is not None:
+            if isinstance(n_classes, (bool, np.bool_)) or not isinstance(n_classes, (int, np.integer)):
+                raise TypeError(f"n_classes must be an integer or None, got {n_classes!r}")
+            if n_classes < 2:
+                raise ValueError(f"n_classes must be >= 2, got {n_classes!r}")
+            n_classes = int(n_classes)
+        self.n_classes = n_classes
+        if hessian_scale != "library":
+            hessian_scale = _finite_float(hessian_scale, "hessian_scale")
+            if not hessian_scale > 0:
+                raise ValueError(f"hessian_scale must be 'library' or a number > 0, got {hessian_scale!r}")
+        self.hessian_scale = hessian_scale
+        super().__init__(hessian=hessian, match_builtin=match_builtin)
+
+    def _multiclass_params(self):
+        out = {}
+        if self.n_classes is not None:
+            out["n_classes"] = self.n_classes
+        if self.hessian_scale != "library":
+            out["hessian_scale"] = self.hessian_scale
+        return out
+
+    def _check_labels(self, y):
+        check_labels_finite(y)
+        bad = (y < 0) | (y != np.floor(y))
+        if self.n_classes is not None:
+            bad |= y >= self.n_classes
+        if np.any(bad):
+            i = int(np.flatnonzero(bad)[0])
+            k = "K-1" if self.n_classes is None else str(self.n_classes - 1)
+            raise ValueError(
+                f"multiclass labels must be integers 0..{k}, got {y[i]!r} at index {i}; "
+                "encode the classes as 0..K-1 (e.g. sklearn.preprocessing.LabelEncoder)"
+            )
+
+    def _check_raw(self, raw_prediction, n=None):
+        z = super()._check_raw(raw_prediction, n)
+        if self.n_classes is not None and z.shape[1] != self.n_classes:
+            raise ValueError(
+                f"raw_prediction has {z.shape[1]} columns but n_classes={self.n_classes}; "
+                "set num_class to the number of classes"
+            )
+        return z
+
+    def _prepare(self, y_true, raw_prediction, sample_weight):
+        y, z, w = super()._prepare(y_true, raw_prediction, sample_weight)
+        _check_label_range(y, z.shape[1])
+        return y, z, w
+
+    def _n_classes_for(self, y) -> int:
+        return self.n_classes if self.n_classes is not None else int(np.max(y)) + 1
+
+    def _library_scale(self, library: str, k: int) -> float:
+        if self.hessian_scale != "library":
+            return float(self.hessian_scale)
+        return XGB_SOFTMAX_HESS_SCALE if library == "xgboost" else _lightgbm_scale(k)
+
+    def _for_library(self, library, y, preds, w):
+        _check_label_range(y, preds.shape[1])
+        g, h = self._gradient_hessian(y, preds.astype(np.float64, copy=False))
+        h = np.maximum(h, HESSIAN_FLOOR)
+        scale = self._library_scale(library, preds.shape[1])
+        if scale != 1.0:
+            h *= scale
+        return self._weigh((g, h), w)
+
+    def _init_from_counts(self, y, w):
+        """Class weights ``W_k`` (the total weight of each class) and ``K``."""
+        k = self._n_classes_for(y)
+        counts = np.bincount(y.astype(np.intp), weights=w, minlength=k).astype(np.float64)
+        return counts, k
+
+
+def _check_label_range(y, k):
+    if y.size and np.max(y) >= k:
+        raise ValueError(
+            f"label {int(np.max(y))} needs at least {int(np.max(y)) + 1} classes but the margins have "
+            f"{k} columns; set num_class (XGBoost and LightGBM) to the number of classes"
+        )
+
+
+class SoftmaxLoss(_MulticlassLoss):
+    r"""Softmax cross-entropy, the twin of XGBoost ``multi:softprob`` and LightGBM ``multiclass``.
+
+    With :math:`p = \mathrm{softmax}(z)` row-wise and :math:`y \in \{0..K-1\}`:
+
+    .. math::
+        L = -\log p_y = \log\sum_j e^{z_j} - z_y,\qquad
+        \frac{\partial L}{\partial z_j} = p_j - [j = y],\qquad
+        \frac{\partial^2 L}{\partial z_j^2} = p_j (1 - p_j)
+
+    (the diagonal of the hessian, which is what both libraries take).
+
+    Parameters
+    ----------
+    n_classes : int or None, default=None
+        Number of classes; None takes it from the margins' columns (and ``max(y) + 1`` in
+        ``init_score``).
+    hessian_scale : "library" or float, default="library"
+        Factor on the hessian handed to a library: ``"library"`` uses the built-in's own (2 in
+        XGBoost, ``K/(K-1)`` in LightGBM), a number uses that everywhere (1 = plain diagonal).
+    match_builtin : bool, default=False
+        Mirror each library's own arithmetic bit for bit (parity harness).
+
+    Notes
+    -----
+    ``1 - p`` of the most probable class and :math:`-\log p_y` are computed without cancellation
+    (see ``_softmax_parts``), so a confidently right row keeps a gradient of ``-1e-300`` rather
+    than 0, and nothing overflows at margins of ``1e6``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from boostobj import SoftmaxLoss
+    >>> g, h = SoftmaxLoss().gradient_hessian(np.array([2]), np.array([[0.0, 0.0, 0.0]]))
+    >>> np.round(g, 4), np.round(h, 4)
+    (array([[ 0.3333,  0.3333, -0.6667]]), array([[0.2222, 0.2222, 0.2222]]))
+    """
+
+    name = "softmax_loss"
+
+    def __init__(self, *, n_classes: int | None = None, hessian_scale="library",
+                 match_builtin: bool = False) -> None:
+        super().__init__(n_classes=n_classes, hessian_scale=hessian_scale, match_builtin=match_builtin)
+
+    def _own_params(self):
+        return self._multiclass_params()
+
+    def builtin_twin(self):
+        if self.hessian_scale != "library":
+            return {}
+        return {"xgboost": "multi:softprob", "lightgbm": "multiclass"}
+
+    def _loss(self, y, z):
+        return _softmax_parts(y, z)[4]
+
+    def _gradient_hessian(self, y, z):
+        rows, yi, p, q, _ = _softmax_parts(y, z)
+        g = p.copy()
+        g[rows, yi] = -q[rows, yi]  # p_y - 1 = -(1 - p_y), exact
+        return g, p * q
+
+    def _init_score(self, y, w):
+        counts, _ = self._init_from_counts(y, w)
+        logp = np.log(np.maximum(counts / counts.sum(), PROB_CLAMP))
+        return logp - logp.mean()
+
+
+class MulticlassFocalLoss(_MulticlassLoss):
+    r"""Multiclass focal loss (Lin et al., 2017) on softmax probabilities.
+
+    With :math:`p = \mathrm{softmax}(z)`, :math:`q = 1 - p_y`, :math:`s = -\log p_y` and
+    :math:`\alpha_y` the weight of the row's class (1 when ``alpha`` is None):
+
+    .. math::
+        L = \alpha_y\, q^{\gamma}\, s,\qquad
+        \frac{\partial L}{\partial z_j} = (p_j - [j = y])\, F,\qquad
+        F = \alpha_y\, q^{\gamma}\,(\gamma\, p_y\, s / q + 1)
+
+    .. math::
+        \frac{\partial^2 L}{\partial z_j^2} = p_j (1 - p_j)\, F
+            - \Big(\frac{p_j - [j = y]}{q}\Big)^2 p_y\, G,\qquad
+        G = \alpha_y\, q^{\gamma}\big[(1 - \gamma)(\gamma p_y s + q) + q(\gamma s - \gamma - 1)\big]
+
+    ``gamma = 0`` with ``alpha = None`` is exactly :class:`SoftmaxLoss`.
+
+    Parameters
+    ----------
+    gamma : float, default=2.0
+        Focusing parameter, ``>= 0``.
+    alpha : None or sequence of float, default=None
+        One non-negative weight per class (length ``K``), or None for no class weighting.
+    hessian : {"bounded", "exact"}, default="bounded"
+        The exact diagonal hessian is negative for badly misclassified rows once ``gamma > 0``;
+        ``"bounded"`` takes :math:`\max(\text{exact}, \alpha_y q^\gamma p_j(1-p_j))`, the
+        focal-modulated softmax curvature, as :class:`FocalLoss` does.
+    n_classes, hessian_scale
+        As in :class:`SoftmaxLoss`.
+
+    References
+    ----------
+    .. [1] T.-Y. Lin et al., "Focal Loss for Dense Object Detection", ICCV 2017, arXiv:1708.02002.
+    """
+
+    name = "multiclass_focal_loss"
+    hessian_options = ("bounded", "exact")
+
+    def __init__(self, *, gamma: float = 2.0, alpha=None, n_classes: int | None = None,
+                 hessian: str | None = None, hessian_scale="library") -> None:
+        gamma = _finite_float(gamma, "gamma")
+        if gamma < 0:
+            raise ValueError(f"gamma must be >= 0, got {gamma!r}")
+        if alpha is not None:
+            arr = np.asarray(alpha, dtype=np.float64)
+            if arr.ndim != 1 or arr.size < 2:
+                raise ValueError(f"alpha must be None or one weight per class, got {alpha!r}")
+            if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+                raise ValueError(f"alpha weights must be finite and >= 0, got {alpha!r}")
+            if n_classes is not None and arr.size != n_classes:
+                raise ValueError(f"alpha has {arr.size} weights but n_classes={n_classes}")
+            alpha = tuple(float(a) for a in arr)
+        self.gamma = gamma
+        self.alpha = alpha
+        if n_classes is None and alpha is not None:
+            n_classes = len(alpha)
+        super().__init__(n_classes=n_classes, hessian_scale=hessian_scale, hessian=hessian)
+
+    def _own_params(self):
+        out = {"gamma": self.gamma, "alpha": self.alpha}
+        out.update(self._multiclass_params())
+        if self.alpha is not None:
+            out.pop("n_classes", None)  # implied by alpha
+        return out
+
+    def _parts(self, y, z):
+        rows, yi, p, q, s = _softmax_parts(y, z)
+        py, qy = p[rows, yi], q[rows, yi]
+        a = 1.0 if self.alpha is None else np.asarray(self.alpha)[yi]
+        g = self.gamma
+        if g:
+            with np.errstate(divide="ignore"):
+                aqg = a * np.exp(g * np.log(qy))  # q**gamma; 0 when q underflows to 0
+        else:
+            aqg = a * np.ones_like(qy)
+        return rows, yi, p, q, s, py, qy, aqg
+
+    def _loss(self, y, z):
+        *_, s, _, _, aqg = self._parts(y, z)
+        return aqg * s
+
+    def _gradient_hessian(self, y, z):
+        rows, yi, p, q, s, py, qy, aqg = self._parts(y, z)
+        g = self.gamma
+        pos = qy > 0
+        s_over_q = np.divide(s, qy, out=np.ones_like(s), where=pos)  # -> 1 as q -> 0
+        F = aqg * (g * py * s_over_q + 1.0)
+        soft = p.copy()
+        soft[rows, yi] = -qy  # p_j - [j = y]
+        grad = soft * F[:, None]
+        G = aqg * ((1.0 - g) * (g * py * s + qy) + qy * (g * s - g - 1.0))
+        ratio = np.divide(soft, qy[:, None], out=np.zeros_like(soft), where=pos[:, None])
+        pq = p * q
+        hess = pq * F[:, None] - ratio * ratio * (py * G)[:, None]
+        if self.hessian == "bounded":
+            hess = np.maximum(hess, pq * aqg[:, None])
+        return grad, hess
+
+    def _init_score(self, y, w):
+        counts, k = self._init_from_counts(y, w)
+        if self.alpha is not None and len(self.alpha) != k:
+            raise ValueError(f"alpha has {len(self.alpha)} weights but the labels have {k} classes")
+        # The mean loss of a constant margin depends on the labels only through the class totals,
+        # so the K-dimensional minimisation runs on K rows weighted by them.
+        labels = np.arange(k, dtype=np.float64)
+        start = SoftmaxLoss()._init_score(y, w)
+        if np.count_nonzero(counts) <= 1:
+            return start
+
+        def fun(c):
+            z = np.tile(c, (k, 1))
+            g, _ = self._gradient_hessian(labels, z)
+            return float(counts @ self._loss(labels, z)), (counts[:, None] * g).sum(axis=0)
+
+        res = minimize(fun, start, jac=True, method="L-BFGS-B",
+                       options={"gtol": 1e-13 * counts.sum(), "ftol": 1e-15, "maxiter": 1000})
+        c = res.x - res.x.mean()
+        return c if math.isfinite(float(c.sum())) else start
