@@ -179,6 +179,15 @@ def test_focal_bounded_hessian_is_positive_where_exact_is_negative():
     np.testing.assert_array_equal(bounded[[1, 3]], exact[[1, 3]])
 
 
+def test_focal_exact_hessian_sign_threshold():
+    """gamma=2: the exact hessian changes sign at p_t = 0.0578 (the number in the docs)."""
+    loss = boostobj.FocalLoss(gamma=2.0, hessian="exact")
+    pt = np.array([0.055, 0.060])
+    z = np.log(pt / (1 - pt))  # y = 1, so p_t = sigmoid(z)
+    h = loss.gradient_hessian(np.ones(2), z)[1]
+    assert h[0] < 0 < h[1]
+
+
 # ----------------------------------------------------------------------------- identities
 def test_focal_gamma0_equals_log_loss(rng):
     y = (rng.random(500) < 0.4).astype(float)

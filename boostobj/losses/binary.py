@@ -128,7 +128,7 @@ class FocalLoss(_BinaryLoss):
         Weight of the positive class in [0, 1] (negatives get ``1 - alpha``); None weighs both 1.
     hessian : {"bounded", "exact"}, default="bounded"
         The exact hessian is negative for badly misclassified rows once ``gamma > 0``
-        (e.g. ``gamma=2``: whenever :math:`p_t < 0.08`). ``"bounded"`` uses
+        (e.g. ``gamma=2``: whenever :math:`p_t < 0.058`). ``"bounded"`` uses
         :math:`\max(\partial^2 L, \alpha_t q^{\gamma} p_t q)`: the exact value where it exceeds
         the focal-modulated log-loss curvature, that curvature elsewhere; always positive and
         equal to the exact hessian for ``gamma = 0``. ``"exact"`` gives the true second
