@@ -296,7 +296,7 @@ class Loss:
             g, h = self._gradient_hessian(y, np.full(y.shape, c))
             if w is not None:
                 g, h = g * w, h * w
-            return math.fsum(g), math.fsum(h)
+            return float(np.sum(g)), float(np.sum(h))
 
         for _ in range(60):  # widen until the summed gradient changes sign
             g_lo, g_hi = gsum(lo)[0], gsum(hi)[0]

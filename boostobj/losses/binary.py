@@ -203,7 +203,11 @@ class FocalLoss(_BinaryLoss):
         x0 = math.log(pavg / (1.0 - pavg))
         if rate in (0.0, 1.0):  # one class only: no finite minimiser, clamp as log loss does
             return x0
-        return self._solve_constant(y, w, x0, x0 - 1.0, x0 + 1.0)
+        # The summed gradient of a constant margin depends on the labels only through the class
+        # totals, so the 1-D solve runs on two rows weighted by them.
+        total = float(y.shape[0]) if w is None else math.fsum(w)
+        totals = np.array([total * (1.0 - rate), total * rate])
+        return self._solve_constant(np.array([0.0, 1.0]), totals, x0, x0 - 1.0, x0 + 1.0)
 
 
 def _finite_float(value, name: str) -> float:
