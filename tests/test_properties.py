@@ -1,0 +1,57 @@
+"""Property tests (hypothesis): finiteness, symmetry and convexity on arbitrary margins."""
+
+import numpy as np
+from conftest import ALL_LOSSES
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import boostobj
+
+margins = arrays(np.float64, st.integers(1, 40), elements=st.floats(-1e6, 1e6, allow_nan=False))
+SETTINGS = settings(max_examples=60, deadline=None, print_blob=True, derandomize=True)
+
+
+@SETTINGS
+@given(margins, st.integers(0, 2**32 - 1))
+def test_every_loss_is_finite_and_nonnegative(z, seed):
+    rng = np.random.default_rng(seed)
+    for loss in ALL_LOSSES:
+        if loss.is_multiclass:
+            zz = np.column_stack([z, -z, np.roll(z, 1)])
+            y = rng.integers(0, 3, z.shape[0]).astype(float)
+        elif loss.link.name == "logit":
+            zz, y = z, rng.integers(0, 2, z.shape[0]).astype(float)
+        else:
+            zz, y = z, rng.uniform(-1e6, 1e6, z.shape[0])
+        lo = loss.loss(y, zz)
+        g, h = loss.gradient_hessian(y, zz)
+        assert np.all(np.isfinite(lo)) and np.all(lo >= 0)
+        assert np.all(np.isfinite(g)) and np.all(np.isfinite(h))
+        if loss.hessian != "exact" or not isinstance(loss, (boostobj.FocalLoss, boostobj.MulticlassFocalLoss)):
+            assert np.all(h >= 0)  # only the exact focal hessians may be negative
+
+
+@SETTINGS
+@given(margins)
+def test_symmetries(z):
+    ll = boostobj.BinaryLogLoss()
+    one, zero = np.ones_like(z), np.zeros_like(z)
+    np.testing.assert_array_equal(ll.loss(one, z), ll.loss(zero, -z))
+    np.testing.assert_array_equal(ll.gradient(one, z), -ll.gradient(zero, -z))
+    for loss in (boostobj.LogCoshLoss(), boostobj.PseudoHuberLoss(delta=3.0), boostobj.SquaredErrorLoss()):
+        np.testing.assert_array_equal(loss.loss(zero, z), loss.loss(zero, -z))
+        np.testing.assert_array_equal(loss.gradient(zero, z), -loss.gradient(zero, -z))
+
+
+@SETTINGS
+@given(st.floats(-50, 50), st.floats(1e-3, 5))
+def test_convex_losses_lie_above_their_tangents(z0, step):
+    """Convexity of the losses with non-negative exact hessians, checked by the tangent rule."""
+    for loss, y in ((boostobj.BinaryLogLoss(), 1.0), (boostobj.LogCoshLoss(), 0.3),
+                    (boostobj.PseudoHuberLoss(delta=0.7), -2.0)):
+        yy = np.array([y, y])
+        pts = np.array([z0, z0 + step])
+        lo = loss.loss(yy, pts)
+        g = loss.gradient(yy, pts)
+        assert lo[1] >= lo[0] + g[0] * step - 1e-9 * (1 + abs(lo[1]))
