@@ -164,17 +164,29 @@ class PseudoHuberLoss(_RegressionLoss):
     def builtin_twin(self):
         return {"xgboost": "reg:pseudohubererror"} if self.hessian == "exact" else {}
 
-    def _loss(self, y, z):
+    def _scaled(self, y, z):
+        # t = delta/|r| and rho = (|r|/delta) * hypot(1, t): written this way nothing overflows
+        # even when r/delta would (tiny delta), and r = 0 gives t = inf, handled by hypot.
         r = z - y
-        rho = np.hypot(1.0, r / self.delta)
         a = np.abs(r)
-        return a * (a / (rho + 1.0))
+        with np.errstate(divide="ignore", over="ignore"):
+            t = self.delta / a
+        return r, a, t, np.hypot(1.0, t)
+
+    def _loss(self, y, z):
+        # delta^2 (rho - 1) = delta |r| / (hypot(1, t) + t): no cancellation for |r| << delta
+        # (where it is r^2/2), no overflow for |r| >> delta (where it is delta |r|)
+        _, a, t, ht = self._scaled(y, z)
+        return (self.delta * a) / (ht + t)
 
     def _gradient_hessian(self, y, z):
-        r = z - y
-        inv_rho = 1.0 / np.hypot(1.0, r / self.delta)
+        r, _, t, ht = self._scaled(y, z)
+        tiny = np.isinf(t)  # r = 0, or |r| so small that delta/|r| overflows: rho = 1
+        with np.errstate(invalid="ignore"):
+            g = np.where(tiny, r, np.sign(r) * (self.delta / ht))  # r / rho
+            inv_rho = np.where(tiny, 1.0, t / ht)  # 1 / rho
         h = inv_rho * inv_rho * inv_rho if self.hessian == "exact" else inv_rho
-        return r * inv_rho, h
+        return g, h
 
     def _init_score(self, y, w):
         return self._bracketed_init(y, w, _weighted_median(y, w))
