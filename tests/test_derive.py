@@ -1,0 +1,220 @@
+"""Objectives derived from a formula agree with the hand-written ones and train the same models."""
+
+import copy
+import functools
+import pickle
+
+import numpy as np
+import pytest
+
+import boostobj
+from boostobj.derive import DerivationWarning, DerivedLoss, derive
+
+pytest.importorskip("sympy")
+
+LOGLOSS = "log(1 + exp(-(2*y - 1)*m))"
+LOGCOSH = "log(cosh(m - y))"
+PSEUDO_HUBER = "delta**2*(sqrt(1 + ((m - y)/delta)**2) - 1)"
+
+# (formula, derive kwargs, hand-written twin, label kind)
+PAIRS = [
+    ("softplus(-(2*y - 1)*m)", {"link": "logit"}, boostobj.BinaryLogLoss(), "binary"),
+    (LOGLOSS, {"link": "logit", "stable": True}, boostobj.BinaryLogLoss(), "binary"),
+    ("logcosh(m - y)", {}, boostobj.LogCoshLoss(hessian="exact"), "regression"),
+    (LOGCOSH, {"stable": True}, boostobj.LogCoshLoss(hessian="exact"), "regression"),
+    (PSEUDO_HUBER, {"params": {"delta": 1.5}}, boostobj.PseudoHuberLoss(delta=1.5, hessian="exact"),
+     "regression"),
+]
+IDS = [f"{p[0]}-{p[1]}" for p in PAIRS]
+
+
+def moderate(kind, rng, n=2000):
+    """Labels and margins with 0.2 <= |z - y| <= 5 (|z| for binary): where every formula has full
+    relative precision (log(cosh r), log(1 + e^-|z|) and the pseudo-Huber difference cancel as
+    r -> 0 / |z| -> inf when written naively)."""
+    size = rng.uniform(0.2, 5.0, n) * rng.choice([-1.0, 1.0], n)
+    if kind == "binary":
+        return (rng.random(n) < 0.4).astype(float), size
+    y = rng.normal(0.0, 3.0, n)
+    return y, y + size
+
+
+@pytest.mark.parametrize(("formula", "kwargs", "twin", "kind"), PAIRS, ids=IDS)
+def test_derived_matches_hand_written(formula, kwargs, twin, kind, rng):
+    derived = derive(formula, **kwargs)
+    y, z = moderate(kind, rng)
+    w = rng.uniform(0.1, 3.0, y.size)
+    np.testing.assert_allclose(derived.loss(y, z, w), twin.loss(y, z, w), rtol=1e-12, atol=0)
+    for a, b in zip(derived.gradient_hessian(y, z, w), twin.gradient_hessian(y, z, w)):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=0)
+    assert derived.init_score(y, w) == pytest.approx(twin.init_score(y, w), rel=1e-10, abs=1e-12)
+    assert derived.hessian == "exact" and not derived.overflow
+    assert derived.check(n_random=50).ok
+
+
+def test_naive_formulas_warn_about_overflow_and_the_stable_forms_do_not():
+    with pytest.warns(DerivationWarning, match=r"loss is inf at y=0, m=711.*stable=True"):
+        naive = derive(LOGLOSS, link="logit")
+    assert naive.overflow == [("loss", 0.0, 711.0, np.inf)]
+    with pytest.warns(DerivationWarning, match="loss is inf"):
+        derive(LOGCOSH)
+    z = np.array([-1e4, -800.0, 0.0, 800.0, 1e4])
+    stable = derive(LOGLOSS, link="logit", stable=True)
+    for y in (np.zeros(5), np.ones(5)):
+        np.testing.assert_allclose(stable.loss(y, z), boostobj.BinaryLogLoss().loss(y, z), rtol=1e-15)
+
+
+def test_naive_focal_fails_its_own_check_and_stable_focal_matches_focal_loss(rng):
+    focal = "-(y*(1-sigmoid(m))**gamma*log(sigmoid(m)) + (1-y)*sigmoid(m)**gamma*log(1-sigmoid(m)))"
+    with pytest.warns(DerivationWarning) as record:
+        derive(focal, link="logit", params={"gamma": 2.0})
+    assert any("fails its own check" in str(r.message) for r in record)
+    stable = derive(focal, link="logit", params={"gamma": 2.0}, stable=True)
+    twin = boostobj.FocalLoss(gamma=2.0, hessian="exact")
+    y, z = moderate("binary", rng)
+    np.testing.assert_allclose(stable.loss(y, z), twin.loss(y, z), rtol=1e-12)
+    np.testing.assert_allclose(stable.gradient(y, z), twin.gradient(y, z), rtol=1e-12)
+
+
+def test_replacement_hessian_is_a_surrogate():
+    # a positive bound on sech^2(r) that decays like 1/|r|, as LogCoshLoss(hessian="bounded")
+    bounded = derive("logcosh(m - y)", hessian="1/sqrt(1 + (m - y)**2)")
+    assert bounded.hessian == "surrogate"
+    report = bounded.check(api="sklearn")
+    assert report.hessian == "surrogate" and report.ok, str(report)
+    # written as tanh(r)/r the same idea is 0/0 at r = 0: its own check catches it
+    with pytest.warns(DerivationWarning, match=r"fails its own check(.|\n)*hess nan"):
+        derive("logcosh(m - y)", hessian="tanh(m - y)/(m - y)")
+    same = derive("logcosh(m - y)", hessian="1/cosh(m - y)**2")
+    assert same.hessian == "exact"
+
+
+def test_formulas_source_and_repr():
+    loss = derive(PSEUDO_HUBER, params={"delta": 1.0})
+    text = loss.formulas()
+    assert text.splitlines()[0].startswith("loss:") and "delta" in text
+    latex = loss.formulas("latex")
+    assert latex.startswith("\\begin{aligned}") and "\\frac{\\partial L}{\\partial m}" in latex
+    src = loss.source()
+    assert src.count("def ") == 2 and "x0 = " in src  # common subexpressions shared
+    assert repr(loss) == "DerivedLoss('delta**2*(sqrt(1 + ((m - y)/delta)**2) - 1)', params={'delta': 1.0})"
+    clone = pickle.loads(pickle.dumps(loss))
+    assert clone == loss and clone.gradient([0.0], [3.0]) == pytest.approx(3 / np.sqrt(10))
+    with pytest.raises(ValueError, match="fmt"):
+        loss.formulas("html")
+
+
+def test_sympy_expression_input():
+    import sympy as sp
+
+    y, m = sp.symbols("y m")
+    loss = derive((m - y) ** 2 / 2)
+    np.testing.assert_array_equal(loss.gradient_hessian([1.0, 2.0], [3.0, 2.0])[1], [1.0, 1.0])
+    assert loss.init_score([1.0, 2.0, 6.0]) == pytest.approx(3.0)
+
+
+def test_bad_formulas():
+    with pytest.raises(ValueError, match=r"unknown symbol.*delta.*params="):
+        derive(PSEUDO_HUBER)
+    with pytest.raises(ValueError, match="does not depend on the margin"):
+        derive("y**2")
+    with pytest.raises(ValueError, match="cannot parse"):
+        derive("log(1 + ")
+    with pytest.raises(ValueError, match="link must be"):
+        derive("(m - y)**2", link="probit")
+    with pytest.raises(ValueError, match="finite number"):
+        derive(PSEUDO_HUBER, params={"delta": float("nan")})
+    with pytest.raises(TypeError, match="string or a SymPy"):
+        derive(3.0)
+
+
+# ----------------------------------------------------------------------------- identical models
+def reference(loss):
+    """``loss`` handing the libraries its exact float64 values (``Loss``'s reference hot path)
+    instead of its faster float32 kernel; the derived objectives use the reference path."""
+    ref = copy.copy(loss)
+    ref._library_gradient_hessian = functools.partial(boostobj.Loss._library_gradient_hessian, ref)
+    return ref
+
+
+def binary_data(rng, n=400):
+    X = rng.normal(size=(n, 5))
+    y = (X[:, 0] + 0.5 * X[:, 1] + rng.normal(size=n) > 0.3).astype(float)
+    return X, y, rng.uniform(0.5, 2.0, n)
+
+
+def regression_data(rng, n=400):
+    X = rng.normal(size=(n, 5))
+    y = 3 * X[:, 0] - X[:, 1] + rng.standard_t(2, size=n)
+    return X, y, rng.uniform(0.5, 2.0, n)
+
+
+TRAINED = [
+    ("softplus(-(2*y - 1)*m)", {"link": "logit"}, boostobj.BinaryLogLoss(), binary_data),
+    ("logcosh(m - y)", {}, boostobj.LogCoshLoss(hessian="exact"), regression_data),
+    (PSEUDO_HUBER, {"params": {"delta": 2.0}}, boostobj.PseudoHuberLoss(delta=2.0, hessian="exact"),
+     regression_data),
+]
+
+
+@pytest.mark.parametrize(("formula", "kwargs", "twin", "data"), TRAINED, ids=[t[0] for t in TRAINED])
+def test_derived_trains_the_same_xgboost_model(formula, kwargs, twin, data, rng):
+    xgb = pytest.importorskip("xgboost")
+    derived = derive(formula, **kwargs, check=False)
+    X, y, w = data(rng)
+    out = []
+    for loss in (derived, reference(twin), twin):
+        params = {"max_depth": 3, "eta": 0.3, "nthread": 1, **loss.xgboost_params(y, w)}
+        bst = xgb.train(params, xgb.DMatrix(X, label=y, weight=w), 10, obj=loss)
+        out.append((bst.predict(xgb.DMatrix(X), output_margin=True), bst.get_dump(with_stats=True)))
+    np.testing.assert_array_equal(out[0][0], out[1][0])  # identical models
+    assert out[0][1] == out[1][1]
+    # the shipped float32 kernel agrees to float32 rounding
+    np.testing.assert_allclose(out[0][0], out[2][0], rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize(("formula", "kwargs", "twin", "data"), TRAINED, ids=[t[0] for t in TRAINED])
+def test_derived_trains_the_same_lightgbm_model(formula, kwargs, twin, data, rng):
+    lgb = pytest.importorskip("lightgbm")
+    derived = derive(formula, **kwargs, check=False)
+    X, y, w = data(rng)
+    out = []
+    for loss in (derived, reference(twin), twin):
+        ds = lgb.Dataset(X, label=y, weight=w, init_score=loss.init_raw_prediction(y, w))
+        params = {"objective": loss, "num_leaves": 7, "verbose": -1, "num_threads": 1,
+                  "deterministic": True, "force_col_wise": True}
+        bst = lgb.train(params, ds, 10)
+        out.append(bst.predict(X, raw_score=True))
+    np.testing.assert_array_equal(out[0], out[1])  # identical models
+    np.testing.assert_allclose(out[0], out[2], rtol=1e-4, atol=1e-4)
+
+
+def test_derived_in_the_sklearn_estimators(rng):
+    pytest.importorskip("xgboost")
+    derived = derive("softplus(-(2*y - 1)*m)", link="logit", check=False)
+    X, y, _ = binary_data(rng)
+    a = boostobj.XGBClassifier(objective=derived, n_estimators=5, max_depth=2).fit(X, y)
+    twin = reference(boostobj.BinaryLogLoss())
+    b = boostobj.XGBClassifier(objective=twin, n_estimators=5, max_depth=2).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+
+
+def test_missing_sympy_message(monkeypatch):
+    import builtins
+
+    import boostobj.derive as mod
+
+    real_import = builtins.__import__
+
+    def no_sympy(name, *args, **kwargs):
+        if name == "sympy":
+            raise ImportError("no sympy")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_sympy)
+    with pytest.raises(ImportError, match=r"boostobj\[derive\]"):
+        mod._sympy()
+
+
+def test_derived_loss_is_a_loss():
+    assert issubclass(DerivedLoss, boostobj.Loss)
