@@ -1,0 +1,154 @@
+"""``python -m boostobj plot NAME[:param=v1,v2,...] ... -o out.png``: loss, gradient and hessian
+against the margin, so you can see what focal's ``gamma`` or pseudo-Huber's ``delta`` does.
+
+Binary losses are drawn against the margin for a positive row (``y = 1``; ``--label 0`` for a
+negative one), regression losses against the residual ``m - y`` (``y = 0``), multiclass losses
+against the true class's margin with the other margins at 0. The hessian drawn is the one the
+objective uses (its ``hessian`` option); where that is a bound, the exact second derivative is
+added dashed. matplotlib (an optional dependency: ``pip install "boostobj[bench]"``) draws
+through its Agg canvas, without pyplot.
+
+Examples
+--------
+>>> from boostobj.plot import expand
+>>> expand("focal_loss:gamma=0,2:alpha=0.25")
+[FocalLoss(gamma=0.0, alpha=0.25), FocalLoss(gamma=2.0, alpha=0.25)]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+
+import numpy as np
+
+from .check import _value
+from .losses import Loss
+
+__all__ = ["expand", "main", "plot_objectives"]
+
+
+def expand(spec: str) -> list[Loss]:
+    """``"NAME:p=a,b:q=c"`` -> one registry loss per combination of the listed values."""
+    from .registry import get_loss
+
+    name, *parts = spec.split(":")
+    keys, choices = [], []
+    for part in parts:
+        key, sep, values = part.partition("=")
+        if not sep or not key or not values:
+            raise ValueError(f"write parameters as NAME:param=v1,v2,... ; got {part!r} in {spec!r}")
+        keys.append(key.strip())
+        choices.append([_value(v) for v in values.split(",")])
+    return [get_loss(name, **dict(zip(keys, combo))) for combo in itertools.product(*choices)]
+
+
+def _label(loss: Loss) -> str:
+    if hasattr(loss, "expressions"):  # a DerivedLoss: its name (the formula, from the CLI)
+        return loss.name
+    params = {k: v for k, v in loss.params.items() if v is not None}
+    return loss.name + (" " + ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                                         for k, v in params.items()) if params else "")
+
+
+def _curves(loss: Loss, x: np.ndarray, label: float):
+    """Loss, gradient, hessian (the objective's) and the exact hessian (or None) along ``x``."""
+    if loss.is_multiclass:
+        k = getattr(loss, "n_classes", None) or 3
+        z = np.zeros((x.size, k))
+        z[:, 0] = x
+        y = np.zeros(x.size)
+    elif loss.link.name == "logit":
+        y, z = np.full(x.size, float(label)), x
+    else:
+        y, z = np.zeros(x.size), x
+    g, h = loss.gradient_hessian(y, z)
+    exact = None
+    if loss.hessian != "exact" and "exact" in loss.hessian_options and not hasattr(loss, "expressions"):
+        exact_loss = type(loss)(**{**loss.params, "hessian": "exact"})
+        exact = exact_loss.gradient_hessian(y, z)[1]
+        if exact.ndim == 2:
+            exact = exact[:, 0]
+    if g.ndim == 2:
+        g, h = g[:, 0], h[:, 0]
+    return loss.loss(y, z), g, h, exact
+
+
+def plot_objectives(losses, path, *, xlim=(-6.0, 6.0), label: float = 1.0, points: int = 601,
+                    title: str | None = None):
+    """Draw loss, gradient and hessian of ``losses`` side by side into the image file ``path``.
+
+    Returns the matplotlib ``Figure``.
+    """
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError("plots need matplotlib: pip install 'boostobj[bench]'") from None
+    losses = list(losses)
+    if not losses:
+        raise ValueError("give at least one objective to plot")
+    lo, hi = map(float, xlim)
+    if not lo < hi:
+        raise ValueError(f"the x range must be increasing, got {xlim!r}")
+    x = np.linspace(lo, hi, points)
+    kinds = {"multiclass" if l.is_multiclass else l.link.name for l in losses}
+    xlabel = {"logit": f"margin m (label y = {label:g})", "identity": "residual m - y",
+              "multiclass": "margin of the true class (others 0)"}
+    fig = Figure(figsize=(13, 4.2), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, 3)
+    any_exact = False
+    for i, loss in enumerate(losses):
+        color = f"C{i % 10}"
+        f, g, h, exact = _curves(loss, x, label)
+        axes[0].plot(x, f, color=color, label=_label(loss))
+        axes[1].plot(x, g, color=color)
+        axes[2].plot(x, h, color=color)
+        if exact is not None:
+            any_exact = True
+            axes[2].plot(x, exact, color=color, linestyle="--", linewidth=1)
+    names = ("loss", "gradient dL/dm", "hessian" + (" (dashed: exact d²L/dm²)" if any_exact else " d²L/dm²"))
+    for ax, name in zip(axes, names):
+        ax.set_title(name)
+        ax.set_xlabel(" / ".join(xlabel[k] for k in sorted(kinds)))
+        ax.axhline(0.0, color="0.7", linewidth=0.8)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize="small")
+    if title:
+        fig.suptitle(title)
+    fig.savefig(path, dpi=110)
+    return fig
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m boostobj plot``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m boostobj plot",
+        description="Plot loss, gradient and hessian of one or several objectives into one PNG.",
+        epilog="examples: plot focal_loss:gamma=0,1,2 -o focal.png | "
+               "plot pseudo_huber:delta=0.5,1,2 log_cosh squared_error -o robust.png")
+    parser.add_argument("objectives", nargs="*", metavar="NAME[:param=v1,v2,...]",
+                        help="registry loss, with comma-separated values to compare")
+    parser.add_argument("--formula", action="append", default=[],
+                        help="also plot a loss derived from a formula in y and m (needs sympy)")
+    parser.add_argument("--link", default="identity", choices=("identity", "logit"),
+                        help="link of the --formula losses")
+    parser.add_argument("-o", "--output", default="objectives.png", help="image file (PNG)")
+    parser.add_argument("--range", nargs=2, type=float, default=(-6.0, 6.0), metavar=("LO", "HI"))
+    parser.add_argument("--label", type=float, default=1.0, help="label of binary losses (0 or 1)")
+    parser.add_argument("--title")
+    args = parser.parse_args(argv)
+    try:
+        losses = [loss for spec in args.objectives for loss in expand(spec)]
+        if args.formula:
+            from .derive import derive
+
+            losses += [derive(f, link=args.link, name=f, check=False) for f in args.formula]
+        plot_objectives(losses, args.output, xlim=args.range, label=args.label, title=args.title)
+    except (ValueError, TypeError, ImportError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.output}: {', '.join(map(_label, losses))}")
+    return 0

@@ -1,0 +1,55 @@
+"""Plots of loss, gradient and hessian render to a file."""
+
+import numpy as np
+import pytest
+
+import boostobj
+from boostobj.plot import _curves, expand, main, plot_objectives
+
+pytest.importorskip("matplotlib")
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_focal_gammas(tmp_path, capsys):
+    out = tmp_path / "focal.png"
+    assert main(["focal_loss:gamma=0,1,2", "-o", str(out)]) == 0
+    assert out.read_bytes()[:8] == PNG and out.stat().st_size > 10_000
+    assert "focal_loss gamma=0, focal_loss gamma=1, focal_loss gamma=2" in capsys.readouterr().out
+
+
+def test_cli_several_objectives_and_a_formula(tmp_path):
+    pytest.importorskip("sympy")
+    out = tmp_path / "robust.png"
+    argv = ["pseudo_huber:delta=0.5,1,2", "log_cosh", "squared_error", "softmax_loss",
+            "--formula", "logcosh(m - y)", "--range", "-4", "4", "-o", str(out)]
+    assert main(argv) == 0
+    assert out.read_bytes()[:8] == PNG
+
+
+def test_plot_objectives_returns_the_figure(tmp_path):
+    fig = plot_objectives([boostobj.BinaryLogLoss(), boostobj.FocalLoss(gamma=2.0)],
+                          tmp_path / "a.png", label=0.0, title="negatives")
+    axes = fig.get_axes()
+    assert [ax.get_title() for ax in axes][0] == "loss"
+    assert len(axes[2].lines) == 2 + 1 + 1  # two hessians, focal's exact one dashed, the zero line
+    assert (tmp_path / "a.png").exists()
+
+
+def test_curves_are_the_objectives_own_values():
+    x = np.linspace(-3, 3, 7)
+    f, g, h, exact = _curves(boostobj.PseudoHuberLoss(delta=1.0), x, 1.0)
+    np.testing.assert_allclose(g, x / np.sqrt(1 + x * x))
+    np.testing.assert_allclose(h, 1 / np.sqrt(1 + x * x))  # the bounded weight it uses
+    np.testing.assert_allclose(exact, (1 + x * x) ** -1.5)
+
+
+def test_expand_and_errors(tmp_path, capsys):
+    assert expand("pseudo_huber:delta=0.5,2:hessian=exact,bounded") == [
+        boostobj.PseudoHuberLoss(delta=d, hessian=o) for d in (0.5, 2.0) for o in ("exact", "bounded")]
+    with pytest.raises(ValueError, match="param=v1,v2"):
+        expand("focal_loss:gamma")
+    assert main(["no_such_loss", "-o", str(tmp_path / "x.png")]) == 2
+    assert main(["-o", str(tmp_path / "x.png")]) == 2
+    assert main(["log_loss", "--range", "1", "-1", "-o", str(tmp_path / "x.png")]) == 2
+    assert "error:" in capsys.readouterr().err
