@@ -285,3 +285,9 @@ def test_cli_user_module(tmp_path, monkeypatch, capsys):
 
 def test_cli_all():
     assert main(["--all", "--rows", "20", "-q", "--api", "sklearn"]) == 0
+
+
+def test_match_builtin_is_checked_through_its_libraries():
+    report = check_objective(boostobj.BinaryLogLoss(match_builtin=True), n_random=50)
+    assert report.ok, str(report)  # XGBoost's float32 logistic passes the float32 tolerance
+    assert {f.api for f in report.findings} == {"xgboost", "lightgbm"}
