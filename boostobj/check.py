@@ -40,11 +40,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import inspect
-import math
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -606,7 +606,7 @@ def check_objective(objective, loss: Callable | None = None, *, kind: str | None
         try:
             with np.errstate(all="ignore"):
                 out, changed = caller.call(m, weighted=False)
-        except Exception as exc:  # the user's objective may raise anything
+        except Exception as exc:  # noqa: BLE001 - the user's objective may raise anything
             status = "info" if native_auto and a == "xgboost" and "lightgbm" in apis else "FAIL"
             report.findings.append(Finding("call", status, a, f"raised {type(exc).__name__}: {exc}"))
             tried_native.append("raised")

@@ -87,7 +87,7 @@ def _functions() -> dict[str, Any]:
     """SymPy functions with stable numpy twins; their derivatives are stated here."""
     sp = _sympy()
 
-    class sigmoid(sp.Function):  # noqa: N801 - the name printed into formulas and code
+    class sigmoid(sp.Function):
         r"""``1/(1 + exp(-x))``; derivative ``sigmoid(x) sigmoid(-x)`` (no ``1 - p`` cancellation)."""
 
         def fdiff(self, argindex=1):
@@ -97,7 +97,7 @@ def _functions() -> dict[str, Any]:
         def _eval_rewrite_as_exp(self, x, **kwargs):
             return 1 / (1 + sp.exp(-x))
 
-    class softplus(sp.Function):  # noqa: N801
+    class softplus(sp.Function):
         r"""``log(1 + exp(x))``, evaluated as ``np.logaddexp(0, x)``."""
 
         def fdiff(self, argindex=1):
@@ -106,7 +106,7 @@ def _functions() -> dict[str, Any]:
         def _eval_rewrite_as_exp(self, x, **kwargs):
             return sp.log(1 + sp.exp(x))
 
-    class logcosh(sp.Function):  # noqa: N801
+    class logcosh(sp.Function):
         r"""``log(cosh(x))``, evaluated without overflow past ``|x| = 710``."""
 
         def fdiff(self, argindex=1):
@@ -115,7 +115,7 @@ def _functions() -> dict[str, Any]:
         def _eval_rewrite_as_cosh(self, x, **kwargs):
             return sp.log(sp.cosh(x))
 
-    class logaddexp(sp.Function):  # noqa: N801
+    class logaddexp(sp.Function):
         r"""``log(exp(a) + exp(b))``, evaluated as ``np.logaddexp(a, b)``."""
 
         nargs = 2
@@ -246,7 +246,7 @@ class DerivedLoss(Loss):
         if isinstance(text, str):
             try:
                 expr = sp.parse_expr(text, local_dict=names)
-            except Exception as exc:  # SymPy raises SyntaxError, TokenError, TypeError, ...  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - SymPy raises SyntaxError, TokenError, ...
                 raise ValueError(f"cannot parse the formula {text!r}: {exc}") from None
         elif isinstance(text, sp.Basic):
             expr = text.subs({s: names[s.name] for s in text.free_symbols if s.name in names})

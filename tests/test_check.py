@@ -5,11 +5,11 @@ import textwrap
 
 import numpy as np
 import pytest
+from conftest import ALL_LOSSES
 from scipy.special import expit
 
 import boostobj
 from boostobj.check import check_objective, main, parse_params, resolve
-from conftest import ALL_LOSSES
 
 xgb = pytest.importorskip("xgboost")
 lgb = pytest.importorskip("lightgbm")
@@ -51,7 +51,7 @@ def skl_logloss(y_true, y_pred, sample_weight=None):
 
 
 def skl_unclipped(y_true, y_pred, sample_weight):
-    g, h = skl_logloss(y_true, y_pred, sample_weight)
+    g, _ = skl_logloss(y_true, y_pred, sample_weight)
     p = expit(y_pred)
     return g, p * (1.0 - p) * (1.0 if sample_weight is None else sample_weight)
 

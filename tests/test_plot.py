@@ -31,14 +31,14 @@ def test_plot_objectives_returns_the_figure(tmp_path):
     fig = plot_objectives([boostobj.BinaryLogLoss(), boostobj.FocalLoss(gamma=2.0)],
                           tmp_path / "a.png", label=0.0, title="negatives")
     axes = fig.get_axes()
-    assert [ax.get_title() for ax in axes][0] == "loss"
+    assert axes[0].get_title() == "loss"
     assert len(axes[2].lines) == 2 + 1 + 1  # two hessians, focal's exact one dashed, the zero line
     assert (tmp_path / "a.png").exists()
 
 
 def test_curves_are_the_objectives_own_values():
     x = np.linspace(-3, 3, 7)
-    f, g, h, exact = _curves(boostobj.PseudoHuberLoss(delta=1.0), x, 1.0)
+    _, g, h, exact = _curves(boostobj.PseudoHuberLoss(delta=1.0), x, 1.0)
     np.testing.assert_allclose(g, x / np.sqrt(1 + x * x))
     np.testing.assert_allclose(h, 1 / np.sqrt(1 + x * x))  # the bounded weight it uses
     np.testing.assert_allclose(exact, (1 + x * x) ** -1.5)
