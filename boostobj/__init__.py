@@ -28,6 +28,10 @@ _LAZY = {
     "XGBRegressor": "boostobj.adapters.xgboost_sklearn",
     "LGBMClassifier": "boostobj.adapters.lightgbm_sklearn",
     "LGBMRegressor": "boostobj.adapters.lightgbm_sklearn",
+    "DaskXGBClassifier": "boostobj.adapters.xgboost_dask",
+    "DaskXGBRegressor": "boostobj.adapters.xgboost_dask",
+    "DaskLGBMClassifier": "boostobj.adapters.lightgbm_dask",
+    "DaskLGBMRegressor": "boostobj.adapters.lightgbm_dask",
 }
 
 __all__ = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .adapters import library_of, sklearn_library
+from .adapters.xgboost import global_mean_loss
 
 __all__ = ["Metric"]
 
@@ -32,10 +33,9 @@ class Metric:
     def __call__(self, a, b, sample_weight=None):
         library = library_of(b)
         if library is None:  # sklearn wrappers: (y_true, y_pred, weight)
-            value = self.loss.mean_loss(a, b, sample_weight)
             if sklearn_library(b) == "xgboost":
-                return value
-            return self.__name__, value, False
+                return global_mean_loss(self.loss, a, b, sample_weight)
+            return self.__name__, self.loss.mean_loss(a, b, sample_weight), False
         if library == "xgboost":
             from .adapters.xgboost import labels_weights
         else:
@@ -44,5 +44,6 @@ class Metric:
         preds = np.asarray(a)
         if self.loss.is_multiclass and preds.ndim == 1:
             preds = preds.reshape(y.shape[0], -1, order="F" if library == "lightgbm" else "C")
-        value = self.loss.mean_loss(y, preds, w)
-        return (self.__name__, value) if library == "xgboost" else (self.__name__, value, False)
+        if library == "xgboost":  # allreduced when XGBoost trains distributed (Dask)
+            return self.__name__, global_mean_loss(self.loss, y, preds, w)
+        return self.__name__, self.loss.mean_loss(y, preds, w), False

@@ -48,16 +48,23 @@ class _LGBMLossMixin:
             eval_metric = loss.metric
         init = None
         if init_score is None and kwargs.get("init_model") is None:
-            init = loss.init_score(loss_y, effective_weight)
-            init_score = _repeat(init, len(loss_y))
+            init = self._boostobj_init(loss, loss_y, effective_weight)
+            init_score = self._boostobj_repeat(init, loss_y)
             if eval_ys and eval_init_score is None:
-                eval_init_score = [_repeat(init, len(ey)) for ey in eval_ys]
+                eval_init_score = [self._boostobj_repeat(init, ey) for ey in eval_ys]
         fit(X, y, sample_weight=sample_weight, init_score=init_score, eval_set=eval_set,
             eval_init_score=eval_init_score, eval_metric=eval_metric, **kwargs)
         if init is not None:
             fold_init_score(self.booster_, init)
             self.init_score_ = init
         return self
+
+    # The Dask estimators override these two to work on Dask collections.
+    def _boostobj_init(self, loss, y, sample_weight):
+        return loss.init_score(y, sample_weight)
+
+    def _boostobj_repeat(self, init, like):
+        return _repeat(init, len(like))
 
 
 def _eval_labels(eval_set, eval_y) -> list:

@@ -25,11 +25,15 @@ class _StartFromInitScore:
         loss = self.objective
         if not isinstance(loss, Loss) or self.base_score is not None or base_margin is not None:
             return fit(X, y, sample_weight=sample_weight, base_margin=base_margin, **kwargs)
-        if isinstance(self, xgb.XGBClassifier):
-            check_classes(loss, len(np.unique(np.asarray(y))))
-        params = xgboost_params(loss, y, sample_weight)
+        params = self._boostobj_params(loss, y, sample_weight)
         with temporarily(self, base_score=params["base_score"]):
             return fit(X, y, sample_weight=sample_weight, base_margin=base_margin, **kwargs)
+
+    def _boostobj_params(self, loss, y, sample_weight):
+        """``xgboost_params`` from the labels; the Dask estimators reduce Dask collections instead."""
+        if isinstance(self, xgb.XGBClassifier):
+            check_classes(loss, len(np.unique(np.asarray(y))))
+        return xgboost_params(loss, y, sample_weight)
 
 
 class XGBClassifier(_StartFromInitScore, xgb.XGBClassifier):

@@ -1,0 +1,92 @@
+"""``boostobj.DaskLGBMClassifier`` / ``boostobj.DaskLGBMRegressor``: ``lightgbm.dask``'s estimators
+made whole for a boostobj objective.
+
+As :mod:`boostobj.adapters.lightgbm_sklearn` (whose fit logic they share): the starting score,
+reduced from the Dask collections by :func:`boostobj.adapters.dask.init_score`, goes in as a Dask
+``init_score`` partitioned like ``y`` and is folded into the first tree afterwards;
+``metric="None"`` keeps LightGBM from adding a built-in metric computed on raw scores (the workers
+fit plain ``lightgbm`` estimators, which would); ``to_local()`` returns a
+``boostobj.LGBMClassifier`` / ``LGBMRegressor``, so ``predict_proba`` returns probabilities and
+``predict`` class labels.
+
+LightGBM evaluates every metric, its own and custom ones, on each worker's rows only and reports
+one worker's values (lightgbm-org/LightGBM#6963), so ``evals_result_`` is not the global metric.
+"""
+
+from __future__ import annotations
+
+import lightgbm.dask as dlgb
+import numpy as np
+
+from ..losses import Loss
+from ._estimators import check_classes
+from .dask import label_totals, repeat_like
+from .lightgbm_sklearn import _METRIC_ALIASES, LGBMClassifier, LGBMRegressor, _LGBMLossMixin
+
+__all__ = ["DaskLGBMClassifier", "DaskLGBMRegressor"]
+
+
+class _DaskLGBMLossMixin(_LGBMLossMixin):
+    def _boostobj_dask_fit(self, fit, X, y, sample_weight, init_score, eval_set, eval_init_score,
+                           eval_metric, kwargs):
+        # The workers build plain lightgbm estimators from get_params(), so metric="None" must be
+        # a parameter for the length of the fit (lightgbm.dask copies the params back afterwards).
+        add_metric = isinstance(self.objective, Loss) and not any(
+            k in self.get_params() for k in _METRIC_ALIASES)
+        if add_metric:
+            self.set_params(metric="None")
+        try:
+            return self._boostobj_fit(fit, X, y, y, sample_weight, init_score, eval_set,
+                                      eval_init_score, eval_metric, sample_weight, kwargs)
+        finally:
+            if add_metric:
+                self._other_params.pop("metric", None)
+                self.__dict__.pop("metric", None)
+
+    def _boostobj_init(self, loss, y, sample_weight):
+        values, totals = label_totals(y, sample_weight, client=self.client)
+        return loss.init_score(values, totals)
+
+    def _boostobj_repeat(self, init, like):
+        return repeat_like(init, like)
+
+
+class DaskLGBMClassifier(_DaskLGBMLossMixin, dlgb.DaskLGBMClassifier):
+    """``lightgbm.dask.DaskLGBMClassifier`` with starting score, metric and probabilities for
+    boostobj losses."""
+
+    def fit(self, X, y, sample_weight=None, init_score=None, eval_set=None, eval_init_score=None,
+            eval_metric=None, **kwargs):
+        return self._boostobj_dask_fit(super().fit, X, y, sample_weight, init_score, eval_set,
+                                       eval_init_score, eval_metric, kwargs)
+
+    def _boostobj_init(self, loss, y, sample_weight):
+        # The workers' LGBMClassifier encodes the sorted distinct labels as 0..k-1.
+        values, totals = label_totals(y, sample_weight, client=self.client)
+        check_classes(loss, values.shape[0])
+        if self.class_weight is not None:  # folded into the weights on every worker
+            if not isinstance(self.class_weight, dict):
+                raise ValueError(
+                    f"class_weight={self.class_weight!r} is computed by each worker from its own "
+                    "rows under lightgbm.dask; pass a dict {label: weight} instead"
+                )
+            totals = totals * np.array([self.class_weight.get(v, 1.0) for v in values.tolist()])
+        return loss.init_score(np.arange(values.shape[0], dtype=np.float64), totals)
+
+    def to_local(self) -> LGBMClassifier:
+        """A ``boostobj.LGBMClassifier`` with this model (what ``predict``/``predict_proba`` use)."""
+        return self._lgb_dask_to_local(LGBMClassifier)
+
+
+class DaskLGBMRegressor(_DaskLGBMLossMixin, dlgb.DaskLGBMRegressor):
+    """``lightgbm.dask.DaskLGBMRegressor`` with starting score and metric for boostobj losses;
+    ``predict`` includes the starting score."""
+
+    def fit(self, X, y, sample_weight=None, init_score=None, eval_set=None, eval_init_score=None,
+            eval_metric=None, **kwargs):
+        return self._boostobj_dask_fit(super().fit, X, y, sample_weight, init_score, eval_set,
+                                       eval_init_score, eval_metric, kwargs)
+
+    def to_local(self) -> LGBMRegressor:
+        """A ``boostobj.LGBMRegressor`` with this model (what ``predict`` uses)."""
+        return self._lgb_dask_to_local(LGBMRegressor)
