@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from .. import _math
+from .. import _math, _mirror
 from ..links import LogitLink
 from ._base import Loss
 
@@ -87,6 +87,9 @@ class BinaryLogLoss(_BinaryLoss):
 
     def builtin_twin(self):
         return {"xgboost": "binary:logistic", "lightgbm": "binary"}
+
+    def _builtin_gradient_hessian(self, library, y, preds, w):
+        return _mirror.builtin_gradient_hessian(self, library, y, preds, w)
 
     def _loss(self, y, z):
         _, u = self._signed(y, z)
@@ -168,6 +171,10 @@ class FocalLoss(_BinaryLoss):
         if self.gamma == 0 and self.alpha is None:
             return {"xgboost": "binary:logistic", "lightgbm": "binary"}
         return {}
+
+    def _builtin_gradient_hessian(self, library, y, preds, w):
+        # gamma = 0, alpha = None only (match_builtin needs a twin): exactly the log loss
+        return _mirror.builtin_gradient_hessian(self, library, y, preds, w)
 
     def _alpha_t(self, y):
         if self.alpha is None:

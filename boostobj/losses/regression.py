@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .. import _math
+from .. import _math, _mirror
 from ..links import IdentityLink
 from ._base import Loss
 from .binary import _finite_float
@@ -52,6 +52,9 @@ class SquaredErrorLoss(_RegressionLoss):
 
     def builtin_twin(self):
         return {"xgboost": "reg:squarederror", "lightgbm": "regression"}
+
+    def _builtin_gradient_hessian(self, library, y, preds, w):
+        return _mirror.builtin_gradient_hessian(self, library, y, preds, w)
 
     def _loss(self, y, z):
         r = z - y
@@ -163,6 +166,9 @@ class PseudoHuberLoss(_RegressionLoss):
 
     def builtin_twin(self):
         return {"xgboost": "reg:pseudohubererror"} if self.hessian == "exact" else {}
+
+    def _builtin_gradient_hessian(self, library, y, preds, w):
+        return _mirror.builtin_gradient_hessian(self, library, y, preds, w, slope=self.delta)
 
     def _scaled(self, y, z):
         # t = delta/|r| and rho = (|r|/delta) * hypot(1, t): written this way nothing overflows

@@ -1,0 +1,180 @@
+"""The parity harness on small data: every twin pair, both libraries, both modes.
+
+float64 mode must meet the issue's tolerances (XGBoost hist 2e-7 in probability with identical
+tree structure, LightGBM 1e-12 with identical trees); match_builtin mode must give bit-identical
+models (0 difference, every dump identical) with and without weights and NaN features.
+"""
+
+import ctypes
+import ctypes.util
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("xgboost")
+pytest.importorskip("lightgbm")
+pytest.importorskip("sklearn")
+
+import lightgbm as lgb  # noqa: E402
+import xgboost as xgb  # noqa: E402
+
+import boostobj  # noqa: E402
+from boostobj import _mirror, parity  # noqa: E402
+
+ROUNDS = 10
+LOSSES = parity.parity_losses()
+PAIRS = [(loss, library, method) for loss in LOSSES for library in loss.builtin_twin()
+         for method in parity.TREE_METHODS[library]]
+
+
+@pytest.fixture(scope="module")
+def datasets():
+    tasks = {parity.TASKS[loss.link.name] for loss in LOSSES}
+    return {t: parity.load_datasets(t, sources=("real",)) for t in tasks}
+
+
+@pytest.fixture(scope="module")
+def cache():
+    return {}
+
+
+def _run(loss, library, method, data, mode, cache, **kw):
+    return parity.run_case(parity.Case(loss, library, method, data, mode, ROUNDS, **kw), cache)
+
+
+def test_pairs_cover_every_twin():
+    names = {type(loss).__name__ for loss in LOSSES}
+    assert {"BinaryLogLoss", "FocalLoss", "PseudoHuberLoss", "SquaredErrorLoss"} <= names
+    for loss in LOSSES:
+        assert loss.builtin_twin()
+    assert ("xgboost", "hist") in {(lib, m) for _, lib, m in PAIRS}
+    assert ("lightgbm", "gbdt") in {(lib, m) for _, lib, m in PAIRS}
+
+
+@pytest.mark.parametrize(("loss", "library", "method"), PAIRS, ids=lambda v: str(v))
+def test_float64_within_tolerance(loss, library, method, datasets, cache):
+    for data in datasets[parity.TASKS[loss.link.name]]:
+        r = _run(loss, library, method, data, "float64", cache)
+        assert r.status in ("pass", "info"), r
+        rel = r.max_abs_diff_pred / data.scale
+        if r.status == "info":
+            # not judged by the issue's table: XGBoost approx/exact (a near-tie split may flip on
+            # big data) and weighted LightGBM (last-bit float32 differences); on these small
+            # sets they still agree closely
+            assert rel <= 1e-6, r
+            if library == "xgboost":
+                assert r.same_structure >= r.trees - 1, r
+        elif library == "xgboost":
+            assert rel <= 2e-7 and r.same_structure == r.trees, r
+        else:
+            assert rel <= 1e-12 and r.identical_trees == r.trees, r
+
+
+@pytest.mark.parametrize(("loss", "library", "method"), PAIRS, ids=lambda v: str(v))
+def test_match_builtin_is_bit_identical(loss, library, method, datasets, cache):
+    for data in datasets[parity.TASKS[loss.link.name]]:
+        r = _run(loss, library, method, data, "match_builtin", cache)
+        if r.status == "n/a":  # a loss whose mirror is not written yet (multiclass)
+            assert loss.is_multiclass, r
+            continue
+        assert r.status == "pass", r
+        assert r.max_abs_diff_pred == 0.0 and r.max_abs_diff_margin == 0.0
+        assert r.identical_trees == r.trees == ROUNDS * (3 if loss.is_multiclass else 1)
+        if library == "xgboost":
+            assert r.intercept_equal, r
+
+
+def test_weights_and_nan_variants_are_covered(datasets):
+    names = [d.name for d in datasets["binary"]]
+    assert names == ["breast_cancer", "breast_cancer+w", "breast_cancer+nan", "breast_cancer+w+nan"]
+    d = datasets["binary"][3]
+    assert d.w is not None and np.isnan(d.X).mean() == pytest.approx(0.1, abs=0.01)
+
+
+def test_sampling_cases(datasets, cache):
+    loss, data = boostobj.BinaryLogLoss(), datasets["binary"][0]
+    xgb_sub = _run(loss, "xgboost", "hist", data, "match_builtin", cache,
+                   extra={"subsample": 0.8, "colsample_bytree": 0.8})
+    assert xgb_sub.status == "pass"
+    # LightGBM#6053: through lgb.train the column sampler is one draw ahead for custom objectives;
+    # reported as "known", and the workaround (no objective reset) is bit-identical
+    known = _run(loss, "lightgbm", "gbdt", data, "match_builtin", cache,
+                 extra={"feature_fraction": 0.5})
+    assert known.status == "known" and "6053" in known.note
+    fixed = _run(loss, "lightgbm", "gbdt", data, "match_builtin", cache,
+                 extra={"feature_fraction": 0.5}, skip_objective_reset=True)
+    assert fixed.status == "pass", fixed
+
+
+def test_pseudohuber_hessian_detected():
+    found = parity.detect_pseudohuber_hessian()
+    assert found in ("exact", "bounded")
+    if xgb.__version__ == "3.2.0":
+        assert found == "exact"
+
+
+def test_cli_table_and_json(capsys, tmp_path):
+    argv = ["--datasets", "synthetic", "--rows", "3000", "--rounds", "3", "--variants", "w+nan",
+            "--losses", "log_loss", "squared_error", "--quiet", "--no-sampling"]
+    assert parity.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "max|dpred|" in out and "synthetic3k+w+nan" in out and "FAIL" not in out
+    assert parity.main([*argv, "--json", "--json-out", str(tmp_path / "r.json")]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report == json.loads((tmp_path / "r.json").read_text())
+    assert report["summary"]["counts"].get("FAIL", 0) == 0
+    assert {r["mode"] for r in report["results"]} == set(parity.MODES)
+
+
+def test_cli_is_dispatched():
+    from boostobj.__main__ import main
+
+    assert main(["parity", "--datasets", "real", "--rounds", "1", "--losses", "squared_error",
+                 "--libraries", "lightgbm", "--quiet", "--variants", "plain"]) == 0
+
+
+# ------------------------------------------------------------------ the mirror itself
+def _libm_expf():
+    try:
+        libm = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
+    except OSError:  # pragma: no cover
+        pytest.skip("no C library to compare with")
+    libm.expf.restype, libm.expf.argtypes = ctypes.c_float, [ctypes.c_float]
+    return libm.expf
+
+
+def test_expf_matches_the_c_library():
+    expf = _libm_expf()
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.uniform(-104, 89, 20000), rng.normal(0, 5, 20000),
+                        [-63.09946, 32.564632, 0.0, -0.0, 88.7, -103.97, -104.0, 89.0]])
+    x = x.astype(np.float32)
+    want = np.array([expf(float(v)) for v in x], dtype=np.float32)
+    got = _mirror.expf(x)
+    assert np.array_equal(got.view(np.uint32), want.view(np.uint32))
+    special = _mirror.expf(np.array([np.inf, -np.inf, np.nan, 100.0], dtype=np.float32))
+    assert special[0] == np.inf and special[1] == 0 and np.isnan(special[2]) and special[3] == np.inf
+
+
+def test_lightgbm_intercepts_match_the_builtin():
+    # a booster that cannot split keeps only BoostFromScore's value as its (constant) first tree
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(500, 3))
+    y_reg = rng.normal(3.0, 2.0, 500).astype(np.float32)
+    y_bin = (rng.random(500) < 0.3).astype(np.float64)
+    w = rng.uniform(0.1, 3.0, 500)
+    params = {"min_data_in_leaf": 1000, "verbose": -1, "deterministic": True}
+    for objective, y, mirror in [("regression", y_reg, _mirror.lgb_l2_init_score),
+                                 ("binary", y_bin, _mirror.lgb_binary_init_score)]:
+        for weight in (None, w):
+            bst = lgb.train({**params, "objective": objective},
+                            lgb.Dataset(X, y, weight=weight), 1)
+            assert bst.predict(X[:1], raw_score=True)[0] == mirror(y, weight)
+
+
+def test_match_builtin_refuses_a_library_without_twin():
+    loss = boostobj.PseudoHuberLoss(delta=2.0, hessian="exact", match_builtin=True)
+    ds = lgb.Dataset(np.zeros((4, 1)), label=np.zeros(4)).construct()
+    with pytest.raises(ValueError, match="twin only in"):
+        loss(np.zeros(4), ds)
