@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from .. import _math, _mirror
+from .. import _kernels, _math, _mirror
 from ..links import LogitLink
 from ._base import Loss
 
@@ -99,6 +99,10 @@ class BinaryLogLoss(_BinaryLoss):
         t, u = self._signed(y, z)
         p, q, _ = _math.signed_sigmoid(u)
         return -t * q, p * q
+
+    def _library_gradient_hessian(self, y, preds, w):
+        # float32 output, equal to this float64 math to float32 precision (boostobj/_kernels.py)
+        return _kernels.log_loss(y, preds, w)
 
     def _init_score(self, y, w):
         pavg = min(max(_positive_rate(y, w), PROB_CLAMP), 1.0 - PROB_CLAMP)
@@ -203,6 +207,11 @@ class FocalLoss(_BinaryLoss):
         if self.hessian == "bounded":
             hess = np.maximum(hess, aqg * p * q)
         return grad, hess
+
+    def _library_gradient_hessian(self, y, preds, w):
+        # float64 blocks rounded to float32 (boostobj/_kernels.py)
+        return _kernels.focal(y, preds, w, gamma=self.gamma, alpha=self.alpha,
+                              bounded=self.hessian == "bounded")
 
     def _init_score(self, y, w):
         rate = _positive_rate(y, w)

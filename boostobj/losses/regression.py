@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .. import _math, _mirror
+from .. import _kernels, _math, _mirror
 from ..links import IdentityLink
 from ._base import Loss
 from .binary import _finite_float
@@ -63,6 +63,9 @@ class SquaredErrorLoss(_RegressionLoss):
     def _gradient_hessian(self, y, z):
         return z - y, np.ones_like(z)
 
+    def _library_gradient_hessian(self, y, preds, w):
+        return _kernels.squared_error(y, preds, w)  # float32 output (boostobj/_kernels.py)
+
     def _init_score(self, y, w):
         return _weighted_mean(y, w)
 
@@ -107,6 +110,10 @@ class LogCoshLoss(_RegressionLoss):
             nz = r != 0
             h = np.divide(g, r, out=np.ones_like(r), where=nz)  # tanh(r)/r -> 1 as r -> 0
         return g, h
+
+    def _library_gradient_hessian(self, y, preds, w):
+        # float32 kernel, same values to float32 precision (boostobj/_kernels.py)
+        return _kernels.log_cosh(y, preds, w, exact_hessian=self.hessian == "exact")
 
     def _init_score(self, y, w):
         return self._bracketed_init(y, w, _weighted_median(y, w))
@@ -193,6 +200,12 @@ class PseudoHuberLoss(_RegressionLoss):
             inv_rho = np.where(tiny, 1.0, t / ht)  # 1 / rho
         h = inv_rho * inv_rho * inv_rho if self.hessian == "exact" else inv_rho
         return g, h
+
+    def _library_gradient_hessian(self, y, preds, w):
+        if not 1e-30 <= self.delta <= 1e30:  # keep r/delta and delta within float32
+            return super()._library_gradient_hessian(y, preds, w)
+        return _kernels.pseudo_huber(y, preds, w, delta=self.delta,
+                                     exact_hessian=self.hessian == "exact")
 
     def _init_score(self, y, w):
         return self._bracketed_init(y, w, _weighted_median(y, w))

@@ -1,0 +1,88 @@
+"""``python -m boostobj bench`` end to end on tiny sizes (no timing assertions)."""
+
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("xgboost")
+pytest.importorskip("lightgbm")
+pytest.importorskip("matplotlib")
+pytest.importorskip("tqdm")
+
+from boostobj import bench  # noqa: E402
+
+TINY = ["--rows", "1500", "--rounds", "3", "--repeat", "2", "--kernel-rows", "3000",
+        "--kernel-repeat", "3", "--no-progress"]
+
+
+def test_bench_runs_end_to_end_and_writes_json_and_png(tmp_path, capsys):
+    out = tmp_path / "res"
+    assert bench.main([*TINY, "--tasks", "binary,imbalanced,regression,multiclass",
+                       "--out", str(out)]) == 0
+    report = json.loads((out / "bench.json").read_text())
+    png = (out / "bench.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+    cases = bench.make_cases(bench.TASKS, bench.LIBRARIES)
+    rows = report["training"]
+    assert len(rows) == len(cases)
+    assert {(r["task"], r["library"], r["objective"]) for r in rows} == \
+        {(c.task, c.library, c.name) for c in cases}
+    for r in rows:
+        assert len(r["train_s_all"]) == 2 and r["train_s"] > 0
+        assert all(np.isfinite(v) for v in r["quality"].values()) and r["quality"]
+        if r["kind"] == "custom":
+            assert r["ratio"] > 0 and r["objective_ms_per_round"] > 0
+            assert 0 < r["objective_share_pct"] < 100
+    # every custom model started from its init score: its twin's quality is the built-in's
+    by = {(r["task"], r["library"], r["objective"]): r["quality"] for r in rows}
+    for lib, builtin in (("xgboost", "binary:logistic"), ("lightgbm", "binary")):
+        assert by[("binary", lib, "BinaryLogLoss()")]["roc_auc"] == \
+            pytest.approx(by[("binary", lib, builtin)]["roc_auc"], abs=1e-3)
+
+    names = {k["loss"] for k in report["kernels"]}
+    assert {repr(loss) for loss in bench.kernel_losses()} == names
+    for k in report["kernels"]:
+        assert k["rows"] == 3000 and k["kernel_f32_ms"] > 0 and k["call_xgboost_ms"] > 0
+        assert k["call_lightgbm_ms"] > 0 and k["rows_per_s_f32"] > 0
+    assert report["memory"]["floor_rows_per_s"] > 0
+    env = report["environment"]
+    assert env["OMP_WAIT_POLICY"] and env["versions"]["xgboost"] and env["machine"]["cpu_count"]
+    text = capsys.readouterr().out
+    assert "ratio" in text and "BinaryLogLoss()" in text and "memory" in text
+
+
+def test_one_library_and_no_kernels(tmp_path):
+    assert bench.main([*TINY, "--libraries", "lightgbm", "--tasks", "regression",
+                       "--kernel-rows", "0", "--out", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "bench.json").read_text())
+    assert {r["library"] for r in report["training"]} == {"lightgbm"}
+    assert report["kernels"] == []
+
+
+@pytest.mark.parametrize("task", bench.TASKS)
+def test_make_data(task):
+    d = bench.make_data(task, 4000, 12, seed=3)
+    assert d["X"].shape == (4000, 12) and d["X_test"].shape == (1000, 12)
+    assert d["X"].dtype == np.float32
+    again = bench.make_data(task, 4000, 12, seed=3)
+    np.testing.assert_array_equal(d["y"], again["y"])
+    if task == "imbalanced":
+        assert 0.01 < d["y"].mean() < 0.08
+    if task == "binary":
+        assert 0.3 < d["y"].mean() < 0.7
+    if task == "regression":
+        assert np.max(np.abs(d["y"])) > 15 > np.percentile(np.abs(d["y_test"]), 99)
+
+
+@pytest.mark.parametrize("argv", [["--tasks", "nope"], ["--libraries", "catboost"],
+                                  ["--rows", "0"], ["--repeat", "0"]])
+def test_bad_arguments(argv, tmp_path):
+    with pytest.raises(SystemExit):
+        bench.main([*argv, "--out", str(tmp_path), "--no-progress"])
+
+
+def test_make_data_needs_ten_features():
+    with pytest.raises(ValueError, match="features must be >= 10"):
+        bench.make_data("binary", 100, 5, seed=0)

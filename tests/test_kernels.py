@@ -1,0 +1,139 @@
+"""The fast float32 kernels behind every library call (boostobj/_kernels.py) against the exact
+float64 math: every loss in ALL_LOSSES, float32 (XGBoost) and float64 (LightGBM) margins,
+weighted and unweighted, at extreme margins and residuals, across several blocks."""
+
+import numpy as np
+import pytest
+from conftest import ALL_LOSSES, labels_for, margins_for
+
+import boostobj
+from boostobj import _kernels
+
+TINY32 = float(np.finfo(np.float32).tiny)
+#: 6 float32 ulp (2**-23 each) relative: the kernels' documented worst case is about 3 ulp.
+RTOL = 12 * 2.0**-24
+SINGLE = [loss for loss in ALL_LOSSES if not loss.is_multiclass]
+
+
+def _reference(loss, y, z, w):
+    """What the libraries received before the fast kernels: float64, floored, then weighted."""
+    g, h = loss.gradient_hessian(y, z.astype(np.float64))
+    h = np.maximum(h, boostobj.HESSIAN_FLOOR)
+    if w is not None:
+        ww = w if g.ndim == 1 else w[:, None]
+        g, h = g * ww, h * ww
+    return g, h
+
+
+def _data(loss, rng, n=2 * _kernels.BLOCK + 37):
+    y = labels_for(loss, n, rng)
+    z = margins_for(loss, n, rng)
+    extremes = np.concatenate([[0.0, 1e-30, -1e-30, 36.0, -36.0, 88.0, -88.0, 90.0, -90.0],
+                               np.outer([1.0, -1.0], 10.0 ** np.arange(-3, 7)).ravel()])
+    if loss.is_multiclass:
+        z[: extremes.size, 0] = extremes
+    elif loss.link.name == "identity":
+        z[: extremes.size] = y[: extremes.size] + extremes  # residuals 0 .. ±1e6
+        z[extremes.size: 2 * extremes.size] = extremes
+    else:
+        z[: extremes.size] = extremes
+    return y, z
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("loss", ALL_LOSSES, ids=repr)
+def test_fast_path_matches_float64_reference(loss, dtype, weighted, rng):
+    y, z = _data(loss, rng)
+    # the libraries hand float32 labels and weights
+    y = y.astype(np.float32).astype(np.float64)
+    w = rng.uniform(0.1, 3.0, y.shape[0]).astype(np.float32).astype(np.float64) if weighted else None
+    z = z.astype(dtype)
+    got = loss._library_gradient_hessian(y, z, w)
+    want = _reference(loss, y, z, w)
+    wmax = 1.0 if w is None else float(w.max())
+    for a, b, what in zip(got, want, ("gradient", "hessian")):
+        assert a.shape == b.shape
+        assert np.all(np.isfinite(a)), what
+        np.testing.assert_allclose(a, b, rtol=RTOL, atol=TINY32 * wmax, err_msg=what)
+    assert np.all(got[1] > 0)
+
+
+@pytest.mark.parametrize("loss", SINGLE, ids=repr)
+def test_float64_labels_not_representable_in_float32(loss, rng):
+    # the sklearn entry points may hand float64 labels: the residual must not be rounded first
+    y, z = _data(loss, rng, n=5000)
+    if loss.link.name == "identity":
+        y = y + 1000.0 + 1e-9
+        z = (z + 1000.0).astype(np.float32)
+    for a, b in zip(loss._library_gradient_hessian(y, z, None), _reference(loss, y, z, None)):
+        np.testing.assert_allclose(a, b, rtol=RTOL, atol=TINY32)
+
+
+def test_output_dtype_is_float32_for_the_fast_kernels(rng):
+    for loss in SINGLE:
+        y, z = _data(loss, rng, n=100)
+        g, h = loss._library_gradient_hessian(y, z, None)
+        assert g.dtype == h.dtype == np.float32, loss
+
+
+@pytest.mark.parametrize("loss", SINGLE, ids=repr)
+def test_results_kept_by_the_caller_are_never_overwritten(loss, rng):
+    y, z = _data(loss, rng, n=3000)
+    g1, h1 = loss._library_gradient_hessian(y, z, None)
+    keep = g1.copy(), h1.copy()
+    g2, h2 = loss._library_gradient_hessian(y, z + 0.5, None)
+    assert not np.shares_memory(g1, g2) and not np.shares_memory(h1, h2)
+    np.testing.assert_array_equal(g1, keep[0])
+    np.testing.assert_array_equal(h1, keep[1])
+    # a view is a reference too
+    view = g2[:10]
+    del g2
+    g3, _ = loss._library_gradient_hessian(y, z, None)
+    assert not np.shares_memory(view, g3)
+
+
+def test_dropped_outputs_are_reused():
+    loss = boostobj.BinaryLogLoss()
+    y = np.tile([0.0, 1.0], 500)
+    z = np.linspace(-5, 5, 1000)
+    first = [id(a) for a in loss._library_gradient_hessian(y, z, None)]
+    second = [id(a) for a in loss._library_gradient_hessian(y, z, None)]
+    assert first == second
+
+
+@pytest.mark.parametrize("loss", SINGLE, ids=repr)
+def test_inputs_unchanged_and_strided_margins(loss, rng):
+    y, z = _data(loss, rng, n=4000)
+    w = rng.uniform(0.5, 2.0, y.shape[0])
+    zz = np.repeat(z, 2)[::2]  # strided view with the same values
+    before = y.copy(), zz.copy(), w.copy()
+    got = loss._library_gradient_hessian(y, zz, w)
+    for a, b in zip((y, zz, w), before):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(got, _reference(loss, y, z, w)):
+        np.testing.assert_allclose(a, b, rtol=RTOL, atol=TINY32 * 2)
+
+
+def test_new_weights_are_seen(rng):
+    # the per-label cache is keyed by the arrays themselves
+    loss = boostobj.FocalLoss(gamma=2.0, alpha=0.25)
+    y = (rng.random(1000) < 0.3).astype(np.float64)
+    z = rng.normal(size=1000)
+    w1 = np.ones(1000)
+    w2 = np.full(1000, 2.0)
+    g1 = loss._library_gradient_hessian(y, z, w1)[0].copy()
+    g2 = loss._library_gradient_hessian(y, z, w2)[0]
+    np.testing.assert_allclose(g2, 2 * g1, rtol=RTOL)
+
+
+def test_objective_calls_go_through_the_fast_path(rng):
+    # the library-facing call returns float32 that matches the float64 math
+    loss = boostobj.LogCoshLoss()
+    y = rng.normal(size=500).astype(np.float32)
+    z = rng.normal(size=500)
+    g, h = loss(y, z)  # LightGBM's sklearn signature
+    assert g.dtype == np.float32
+    want = _reference(loss, y.astype(np.float64), z, None)
+    np.testing.assert_allclose(g, want[0], rtol=RTOL)
+    np.testing.assert_allclose(h, want[1], rtol=RTOL)
