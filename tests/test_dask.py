@@ -4,32 +4,32 @@ Agreement asserted here (measured values in the README, "Distributed training"):
 
 * custom objective vs the built-in under the same Dask setup: XGBoost squared error bit-identical;
   XGBoost log loss within 1e-6 in probability (measured 1.2e-7: the float64 gradients round
-  differently in the last float32 bit); LightGBM log loss within 1e-6 (measured 2e-8 to 3e-8).
-* Dask vs one machine: the features are quantised to at most 34 distinct values per column, fewer
+  differently in the last float32 bit); LightGBM log loss within 1e-6 (measured 1.2e-9).
+* Dask vs one machine: the features are quantised to 16 equal-frequency levels, far fewer
   than ``max_bin``, so XGBoost's distributed quantile sketch finds the exact cut points and Dask
   XGBoost equals single-machine XGBoost (measured bit-identical; asserted to 1e-6). LightGBM's
-  data-parallel learner still differs by design (measured max |dp| 0.40), so there the weighted
-  log loss / RMSE must be close (asserted to 0.01 / 2%; measured 0.0010 / see the README).
+  data-parallel learner still differs by design (measured max |dp| 0.41), so there the weighted
+  log loss / RMSE must be close (asserted to 0.01 / 2% and 5%; measured 0.0007, 0% and 1%).
   Quantised features also make LightGBM's result independent of which worker gets which rank
-  (six identical runs measured): with continuous features two identical fits differed by 0.53.
+  (repeated runs identical): with continuous features two identical fits differed by 0.53.
 """
 
 import pickle
 
 import numpy as np
 import pytest
+from conftest import ALL_LOSSES, labels_for
 
 import boostobj
-from conftest import ALL_LOSSES, labels_for
 
 distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install boostobj[dask])")
 da = pytest.importorskip("dask.array", reason="dask.array is not installed (pip install boostobj[dask])")
 dxgb = pytest.importorskip("xgboost.dask", reason="xgboost.dask needs dask and pyarrow (pip install boostobj[dask])")
 dlgb = pytest.importorskip("lightgbm.dask", reason="lightgbm.dask needs dask (pip install boostobj[dask])")
 
-import xgboost as xgb  # noqa: E402  (after the skips)
+import xgboost as xgb
 
-from boostobj.adapters import dask as bdask  # noqa: E402
+from boostobj.adapters import dask as bdask
 
 pytestmark = [
     # lightgbm.dask warns about every n_jobs/num_threads alias it overrides per worker
@@ -51,7 +51,9 @@ def client():
 
 
 def _quantised(X):
-    return np.round(X * 4)  # at most 34 distinct values per column (< max_bin = 255 / 256)
+    """16 equal-frequency levels per column: far fewer than max_bin, and every level on every
+    worker, so each worker finds the same bins (LightGBM) and XGBoost's sketch is exact."""
+    return (np.argsort(np.argsort(X, axis=0), axis=0) * 16 // X.shape[0]).astype(np.float64)
 
 
 def _dask(client, X, y, w):
@@ -224,9 +226,9 @@ def test_dask_lgbm_classifier(client, binary):
 
     ref = dlgb.DaskLGBMClassifier(objective="binary", n_estimators=ROUNDS, **LGB_KW)
     ref.fit(dX, dy, sample_weight=dw)
-    assert np.max(np.abs(p - ref.predict_proba(dX).compute())) <= 1e-6  # measured 2e-8 .. 3.3e-8
+    assert np.max(np.abs(p - ref.predict_proba(dX).compute())) <= 1e-6  # measured 1.2e-9
     single = boostobj.LGBMClassifier(objective=loss, n_estimators=ROUNDS, **LGB_KW).fit(X, y, sample_weight=w)
-    # data-parallel LightGBM differs from serial by design; quality is close (measured 0.1720 vs 0.1710)
+    # data-parallel LightGBM differs from serial by design; quality is close (measured 0.1689 vs 0.1683)
     assert _logloss(y, p[:, 1], w) == pytest.approx(_logloss(y, single.predict_proba(X)[:, 1], w), abs=0.01)
 
 
@@ -238,15 +240,17 @@ def test_dask_lgbm_regressor(client, regression):
     pred = reg.predict(dX).compute()
     ref = dlgb.DaskLGBMRegressor(objective="regression", n_estimators=ROUNDS, **LGB_KW)
     ref.fit(dX, dy, sample_weight=dw)
+    # measured 5.9e-6 = 3e-8 of std(y): float64 rounding of the weighted gradient
     np.testing.assert_allclose(pred, ref.predict(dX).compute(), rtol=0, atol=1e-6 * np.std(y))
     single = boostobj.LGBMRegressor(objective=loss, n_estimators=ROUNDS, **LGB_KW).fit(X, y, sample_weight=w)
-    assert _rmse(y, pred, w) == pytest.approx(_rmse(y, single.predict(X), w), rel=0.02)
+    assert _rmse(y, pred, w) == pytest.approx(_rmse(y, single.predict(X), w), rel=0.02)  # measured 52.01 vs 52.01
 
     robust = boostobj.PseudoHuberLoss(delta=20.0)
     rob = boostobj.DaskLGBMRegressor(objective=robust, n_estimators=ROUNDS, **LGB_KW).fit(dX, dy, sample_weight=dw)
     rob_single = boostobj.LGBMRegressor(objective=robust, n_estimators=ROUNDS, **LGB_KW).fit(X, y, sample_weight=w)
     assert rob.init_score_ == pytest.approx(rob_single.init_score_, rel=1e-9)
-    assert _rmse(y, rob.predict(dX).compute(), w) == pytest.approx(_rmse(y, rob_single.predict(X), w), rel=0.05)
+    rmse, rmse_single = _rmse(y, rob.predict(dX).compute(), w), _rmse(y, rob_single.predict(X), w)
+    assert rmse == pytest.approx(rmse_single, rel=0.05)  # measured 85.12 vs 84.29
 
 
 def test_dask_multiclass_both_libraries(client):
