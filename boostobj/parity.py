@@ -35,6 +35,7 @@ tables: :data:`TASKS`, :data:`PINNED_INTERCEPT` and :data:`EXACT_INTERCEPT`.
 from __future__ import annotations
 
 import argparse
+import copy
 import dataclasses
 import json
 import math
@@ -42,7 +43,6 @@ import re
 import sys
 import time
 import types
-import copy
 from typing import Any
 
 import numpy as np
@@ -52,11 +52,11 @@ from .losses import Loss
 from .registry import LOSSES
 
 __all__ = [
+    "TOLERANCES",
+    "TWIN_PARAMS",
     "Case",
     "Dataset",
     "Result",
-    "TOLERANCES",
-    "TWIN_PARAMS",
     "detect_pseudohuber_hessian",
     "format_table",
     "load_datasets",
@@ -172,6 +172,9 @@ def load_datasets(task: str, *, sources=("real", "synthetic"), rows: int = 200_0
     out = []
     for source in sources:
         name, X, y = _base_data(task, source, rows, seed)
+        # Both libraries hold labels as float32; start every side from those same labels
+        # (a float64 mean of the unrounded labels can differ from theirs in the last bit).
+        y = y.astype(np.float32).astype(np.float64)
         if seed:
             name = f"{name}/s{seed}"
         for variant in variants:
@@ -410,9 +413,10 @@ def _maxdiff(a, b) -> float:
 
 
 def _xgb_intercept(booster) -> list[float]:
+    # The config prints base_score with 8 significant digits; compare as the float32 it holds.
     cfg = json.loads(booster.save_config())
     text = cfg["learner"]["learner_model_param"]["base_score"]
-    return [float(v) for v in text.strip("[]").split(",")]
+    return [float(np.float32(v)) for v in text.strip("[]").split(",")]
 
 
 # ============================================================================ one case
@@ -421,9 +425,9 @@ def run_case(case: Case, cache: dict | None = None) -> Result:
     cache = {} if cache is None else cache
     t0 = time.perf_counter()
     tol, require = TOLERANCES.get((case.mode, case.library, case.tree_method), (None, None))
-    base = dict(loss=repr(case.loss), library=case.library, builtin=case.builtin,
-                tree_method=case.tree_method, dataset=case.data.name, mode=case.mode,
-                rounds=case.rounds, extra=dict(case.extra))
+    base = {"loss": repr(case.loss), "library": case.library, "builtin": case.builtin,
+            "tree_method": case.tree_method, "dataset": case.data.name, "mode": case.mode,
+            "rounds": case.rounds, "extra": dict(case.extra)}
     try:
         if case.library == "xgboost":
             b, dm = _train_xgb(case, True, cache)
@@ -553,7 +557,7 @@ _COLUMNS = ("loss", "library", "builtin", "method", "dataset", "mode", "max|dpre
 
 
 def _fmt(x: float) -> str:
-    if x != x:  # NaN
+    if math.isnan(x):
         return "-"
     return "0" if x == 0 else f"{x:.2g}"
 
@@ -649,7 +653,9 @@ def main(argv=None) -> int:
                             tree_methods=args.tree_methods, modes=args.modes, rounds=args.rounds,
                             threads=args.threads, seed=seed, sampling=not args.no_sampling)
 
-        def progress(r, total=len(cases)):
+        total = len(cases)
+
+        def progress(r, total=total):
             done[0] += 1
             if not args.quiet:
                 print(f"[{done[0]}/{total}] {r.status:5} {r.loss} {r.library} {r.tree_method} "

@@ -16,11 +16,11 @@ pytest.importorskip("xgboost")
 pytest.importorskip("lightgbm")
 pytest.importorskip("sklearn")
 
-import lightgbm as lgb  # noqa: E402
-import xgboost as xgb  # noqa: E402
+import lightgbm as lgb
+import xgboost as xgb
 
-import boostobj  # noqa: E402
-from boostobj import _mirror, parity  # noqa: E402
+import boostobj
+from boostobj import _mirror, parity
 
 ROUNDS = 10
 LOSSES = parity.parity_losses()
