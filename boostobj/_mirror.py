@@ -126,11 +126,10 @@ def expf(x, *, fma: bool | None = None) -> np.ndarray:
     2,239,889,410 float32 inputs in [-104, 89] (e.g. ``x = -63.09946``). None (default)
     decides once by asking the C library (:func:`libm_uses_fma`); pass True/False to force.
 
-    Checked against the C library's ``expf`` on this machine (glibc 2.36, x86-64 with FMA):
-    the plain build matched on all but those 2 of the 2,239,889,410 float32 inputs in
-    [-104, 89] (exhaustive); with ``fma=None`` (here: True) 0 mismatches on 3,000,002 random
-    inputs including both. numpy's own float32 ``np.exp`` differed on 343,339 of 900,000
-    random inputs.
+    Checked against the C library's ``expf`` on every one of the 2,239,889,410 float32 inputs
+    in [-104, 89] on this machine (glibc 2.36, x86-64 with FMA): 0 mismatches with ``fma=True``
+    (what ``None`` picks here), 2 with ``fma=False``. numpy's own float32 ``np.exp`` differed on
+    343,339 of 900,000 random inputs.
 
     Examples
     --------
