@@ -37,7 +37,9 @@ __all__ = [
     "lgb_l2_grad_hess",
     "lgb_l2_init_score",
     "xgb_logistic_grad_hess",
+    "lgb_multiclass_grad_hess",
     "xgb_mean_intercept",
+    "xgb_softprob_grad_hess",
     "xgb_pseudohuber_grad_hess",
     "xgb_sigmoid",
     "xgb_squared_error_grad_hess",
@@ -329,6 +331,57 @@ def _sequential_sum(a: np.ndarray) -> float:
 
 
 # --------------------------------------------------------------------------------------------
+# multiclass softmax (XGBoost multi:softprob, LightGBM multiclass)
+# --------------------------------------------------------------------------------------------
+#: XGBoost's softmax starts its running maximum at ``std::numeric_limits<float>::min()``, the
+#: smallest *positive* normal float, so a row of negative margins is shifted by ~0, not its max.
+_XGB_WMAX0 = np.finfo(_F32).tiny
+
+
+def xgb_softprob_grad_hess(y, preds, w=None):
+    """``multi:softprob`` (``src/objective/multiclass_obj.cu``), float32, row by row:
+    ``wmax = max(FLT_MIN, max_k z_k)``; ``wsum`` = double sum over k of ``expf(z_k - wmax)``;
+    ``p = expf(z_k - wmax) / float(wsum)``; ``h = fmax(2 p (1 - p) wt, 1e-16)``;
+    ``g = (p - [k = y]) wt`` (``wt = 1`` without weights); all float32 but ``wsum``."""
+    z = _f32(preds)
+    wmax = np.maximum(z.max(axis=1), _XGB_WMAX0)
+    e = expf(z - wmax[:, None])
+    wsum = np.zeros(z.shape[0])
+    for k in range(z.shape[1]):  # the C loop adds class by class in double
+        wsum += e[:, k].astype(np.float64)
+    p = e / wsum.astype(_F32)[:, None]
+    wt = _F32(1.0) if w is None else _f32(w)[:, None]
+    h = np.maximum(((_F32(2.0) * p) * (_F32(1.0) - p)) * wt, XGB_EPS)
+    rows = np.arange(z.shape[0])
+    yi = np.asarray(y).astype(np.intp)
+    g = p.copy()
+    g[rows, yi] = p[rows, yi] - _F32(1.0)
+    return g * wt, h
+
+
+def lgb_multiclass_grad_hess(y, score, w=None):
+    """LightGBM ``multiclass`` (``multiclass_objective.hpp``), double, cast to float32 by the
+    library: ``Common::Softmax`` (shift by the row maximum, sequential ``exp`` sum, divide),
+    ``g = (p - [k = y]) w``, ``h = ((factor p) (1 - p)) w`` with ``factor = K / (K - 1)``."""
+    z = np.asarray(score, dtype=np.float64)
+    k = z.shape[1]
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    wsum = np.zeros(z.shape[0])
+    for c in range(k):
+        wsum += e[:, c]
+    p = e / wsum[:, None]
+    rows = np.arange(z.shape[0])
+    yi = np.asarray(y).astype(np.intp)
+    g = p.copy()
+    g[rows, yi] = p[rows, yi] - 1.0
+    h = (k / (k - 1.0) * p) * (1.0 - p)
+    w = _lgb_weights(w)
+    if w is not None:
+        g, h = g * w[:, None], h * w[:, None]
+    return g, h
+
+
+# --------------------------------------------------------------------------------------------
 # dispatch used by the losses' ``_builtin_gradient_hessian`` (``match_builtin=True``)
 # --------------------------------------------------------------------------------------------
 _KERNELS = {
@@ -337,6 +390,8 @@ _KERNELS = {
     ("xgboost", "reg:pseudohubererror"): xgb_pseudohuber_grad_hess,
     ("lightgbm", "binary"): lgb_binary_grad_hess,
     ("lightgbm", "regression"): lgb_l2_grad_hess,
+    ("xgboost", "multi:softprob"): xgb_softprob_grad_hess,
+    ("lightgbm", "multiclass"): lgb_multiclass_grad_hess,
 }
 
 

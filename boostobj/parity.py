@@ -58,6 +58,7 @@ __all__ = [
     "Dataset",
     "Result",
     "detect_pseudohuber_hessian",
+    "xgb_softprob_intercept",
     "format_table",
     "load_datasets",
     "main",
@@ -74,7 +75,7 @@ TWIN_PARAMS: dict[str, list[dict[str, Any]]] = {
     "focal_loss": [{"gamma": 0.0}],
     "pseudo_huber": [{"delta": 25.0, "hessian": "exact"}],
     "log_cosh": [],
-    "multiclass_focal_loss": [],
+    "multiclass_focal_loss": [{"gamma": 0.0}],
 }
 
 #: link name -> task: which datasets a loss trains on.
@@ -96,7 +97,23 @@ EXACT_INTERCEPT = {
     ("lightgbm", "binary"): lambda loss, y, w: _mirror.lgb_binary_init_score(y, w),
     ("lightgbm", "regression"): lambda loss, y, w: _mirror.lgb_l2_init_score(y, w),
     ("lightgbm", "multiclass"): lambda loss, y, w: _mirror.lgb_multiclass_init_score(y, w),
+    ("xgboost", "multi:softprob"): lambda loss, y, w: xgb_softprob_intercept(y, w),
 }
+
+
+def xgb_softprob_intercept(y, w=None) -> list[float]:
+    """The vector ``base_score`` XGBoost's ``multi:softprob`` estimates (centred
+    ``log(p_k + 1e-6)`` of the weighted class frequencies, in its float32 order), read back from
+    a one-round built-in model with ``eta = 0`` (FACTS §4: exact by construction). Features do
+    not enter the estimate, so a single constant column stands in for them."""
+    import xgboost as xgb
+
+    y = np.asarray(y)
+    d = xgb.DMatrix(np.zeros((y.shape[0], 1)), label=y, weight=w)
+    params = {"objective": "multi:softprob", "num_class": int(np.max(y)) + 1, "eta": 0.0,
+              "nthread": 1}
+    margin = xgb.train(params, d, 1).predict(d, output_margin=True)[0]
+    return [float(v) for v in margin]
 
 #: Starting scores used in *every* mode: conventions that differ from ``loss.init_score`` only
 #: by a shift the link ignores. LightGBM's multiclass start is the uncentred log-prior, boostobj's

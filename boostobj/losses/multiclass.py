@@ -18,6 +18,7 @@ import math
 import numpy as np
 from scipy.optimize import minimize
 
+from .. import _mirror
 from .._validation import check_labels_finite
 from ..links import SoftmaxLink
 from ._base import HESSIAN_FLOOR, Loss
@@ -124,6 +125,10 @@ class _MulticlassLoss(Loss):
             return float(self.hessian_scale)
         return XGB_SOFTMAX_HESS_SCALE if library == "xgboost" else _lightgbm_scale(k)
 
+    def _builtin_gradient_hessian(self, library, y, preds, w):
+        _check_label_range(y, preds.shape[1])
+        return _mirror.builtin_gradient_hessian(self, library, y, preds, w)
+
     def _for_library(self, library, y, preds, w):
         _check_label_range(y, preds.shape[1])
         g, h = self._gradient_hessian(y, preds.astype(np.float64, copy=False))
@@ -169,7 +174,9 @@ class SoftmaxLoss(_MulticlassLoss):
         Factor on the hessian handed to a library: ``"library"`` uses the built-in's own (2 in
         XGBoost, ``K/(K-1)`` in LightGBM), a number uses that everywhere (1 = plain diagonal).
     match_builtin : bool, default=False
-        Mirror each library's own arithmetic bit for bit (parity harness).
+        Mirror each library's own arithmetic bit for bit (XGBoost: float32 softmax with glibc's
+        ``expf``, hessian ``max(2 p (1 - p) w, 1e-16)``; LightGBM: its double softmax): models
+        identical to ``multi:softprob`` / ``multiclass`` tree for tree (parity harness).
 
     Notes
     -----
@@ -243,8 +250,8 @@ class MulticlassFocalLoss(_MulticlassLoss):
         The exact diagonal hessian is negative for badly misclassified rows once ``gamma > 0``;
         ``"bounded"`` takes :math:`\max(\text{exact}, \alpha_y q^\gamma p_j(1-p_j))`, the
         focal-modulated softmax curvature, as :class:`FocalLoss` does.
-    n_classes, hessian_scale
-        As in :class:`SoftmaxLoss`.
+    n_classes, hessian_scale, match_builtin
+        As in :class:`SoftmaxLoss` (``match_builtin`` only for ``gamma=0, alpha=None``).
 
     References
     ----------
@@ -255,7 +262,8 @@ class MulticlassFocalLoss(_MulticlassLoss):
     hessian_options = ("bounded", "exact")
 
     def __init__(self, *, gamma: float = 2.0, alpha=None, n_classes: int | None = None,
-                 hessian: str | None = None, hessian_scale="library") -> None:
+                 hessian: str | None = None, hessian_scale="library",
+                 match_builtin: bool = False) -> None:
         gamma = _finite_float(gamma, "gamma")
         if gamma < 0:
             raise ValueError(f"gamma must be >= 0, got {gamma!r}")
@@ -272,7 +280,13 @@ class MulticlassFocalLoss(_MulticlassLoss):
         self.alpha = alpha
         if n_classes is None and alpha is not None:
             n_classes = len(alpha)
-        super().__init__(n_classes=n_classes, hessian_scale=hessian_scale, hessian=hessian)
+        super().__init__(n_classes=n_classes, hessian_scale=hessian_scale, hessian=hessian,
+                         match_builtin=match_builtin)
+
+    def builtin_twin(self):
+        if self.gamma == 0 and self.alpha is None and self.hessian_scale == "library":
+            return {"xgboost": "multi:softprob", "lightgbm": "multiclass"}  # exactly SoftmaxLoss
+        return {}
 
     def _own_params(self):
         out = {"gamma": self.gamma, "alpha": self.alpha}
