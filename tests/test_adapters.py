@@ -8,6 +8,7 @@ import pytest
 from conftest import ALL_LOSSES
 
 import boostobj
+from boostobj.adapters import as_stored
 
 xgb = pytest.importorskip("xgboost")
 lgb = pytest.importorskip("lightgbm")
@@ -132,9 +133,9 @@ def test_lgbm_classifier_string_labels_and_probabilities_match_native():
     labels = np.where(y > 0, "yes", "no")
     est = boostobj.LGBMClassifier(objective=loss, n_estimators=10, **LGB_PARAMS).fit(X, labels, sample_weight=w)
     assert list(est.classes_) == ["no", "yes"]
-    init = loss.init_score(y, w)
+    init = loss.init_score(*as_stored(y, w))  # from the float32 labels/weights LightGBM holds
     assert est.init_score_ == init
-    ds = lgb.Dataset(X, y, weight=w, init_score=loss.init_raw_prediction(y, w))
+    ds = lgb.Dataset(X, y, weight=w, init_score=np.full(len(y), init))
     bst = lgb.train({**LGB_PARAMS, "objective": loss}, ds, 10)
     p = loss.link.inverse(bst.predict(X) + init)
     np.testing.assert_allclose(est.predict_proba(X)[:, 1], p, rtol=1e-12, atol=1e-15)

@@ -29,6 +29,7 @@ dlgb = pytest.importorskip("lightgbm.dask", reason="lightgbm.dask needs dask (pi
 
 import xgboost as xgb
 
+from boostobj.adapters import as_stored
 from boostobj.adapters import dask as bdask
 
 pytestmark = [
@@ -104,7 +105,7 @@ def test_init_score_reduction_matches_gathered_labels(client, loss):
     tol = 1e-7 if isinstance(loss, boostobj.MulticlassFocalLoss) else 1e-12
     for weights, dweights in ((None, None), (w, dw)):
         got = bdask.init_score(loss, dy, dweights, client=client)
-        np.testing.assert_allclose(got, loss.init_score(y, weights), rtol=tol, atol=tol)
+        np.testing.assert_allclose(got, loss.init_score(*as_stored(y, weights)), rtol=tol, atol=tol)
 
 
 def test_init_score_from_dask_series_and_repeat_like(client):
@@ -117,7 +118,7 @@ def test_init_score_from_dask_series_and_repeat_like(client):
     sw = dd.from_pandas(pd.Series(w), npartitions=3)
     loss = boostobj.BinaryLogLoss()
     init = bdask.init_score(loss, sy, sw, client=client)
-    assert init == pytest.approx(loss.init_score(y, w), rel=1e-12)
+    assert init == pytest.approx(loss.init_score(*as_stored(y, w)), rel=1e-12)
     filled = bdask.repeat_like(init, sy).compute()
     assert np.all(filled.to_numpy() == init) and filled.shape == (y.shape[0],)
     multi = bdask.repeat_like(np.array([0.1, -0.2, 0.3]), da.from_array(y, chunks=100)).compute()
@@ -217,7 +218,7 @@ def test_dask_lgbm_classifier(client, binary):
     clf = boostobj.DaskLGBMClassifier(objective=loss, n_estimators=ROUNDS, **LGB_KW)
     clf.fit(dX, dy, sample_weight=dw)
     assert "metric" not in clf.get_params()  # "None" was set for the fit only
-    assert clf.init_score_ == pytest.approx(loss.init_score(y, w), rel=1e-12)
+    assert clf.init_score_ == pytest.approx(loss.init_score(*as_stored(y, w)), rel=1e-12)
     assert isinstance(clf.to_local(), boostobj.LGBMClassifier)
     p = clf.predict_proba(dX).compute()
     assert p.shape == (N, 2)
@@ -265,7 +266,7 @@ def test_dask_multiclass_both_libraries(client):
     xsingle = boostobj.XGBClassifier(objective=loss, n_estimators=10, **XGB_KW).fit(X, y, sample_weight=w)
     np.testing.assert_allclose(xclf.predict_proba(dX).compute(), xsingle.predict_proba(X), atol=1e-6)
     lclf = boostobj.DaskLGBMClassifier(objective=loss, n_estimators=10, **LGB_KW).fit(dX, dy, sample_weight=dw)
-    np.testing.assert_allclose(lclf.init_score_, loss.init_score(y, w), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(lclf.init_score_, loss.init_score(*as_stored(y, w)), rtol=1e-9, atol=1e-12)
     p = lclf.predict_proba(dX).compute()
     assert p.shape == (y.shape[0], 3)
     assert np.mean(np.argmax(p, axis=1) == y) > 0.7

@@ -6,7 +6,22 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["library_of", "objective_call", "sklearn_library"]
+__all__ = ["as_stored", "library_of", "objective_call", "sklearn_library"]
+
+
+def as_stored(y, sample_weight=None):
+    """Numeric labels and weights rounded to float32, as XGBoost and LightGBM store them.
+
+    Starting scores are computed from these, so they are optimal for the labels the objective
+    sees every round (``1.1`` is ``1.100000023841858`` to both libraries, FACTS §7.4) and agree
+    with the built-ins' own estimates. Non-numeric labels (strings) are returned unchanged.
+    """
+    y = np.asarray(y)
+    if np.issubdtype(y.dtype, np.number) or y.dtype == bool:
+        y = y.astype(np.float32).astype(np.float64)
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight, dtype=np.float32).astype(np.float64)
+    return y, sample_weight
 
 
 def library_of(data) -> str | None:

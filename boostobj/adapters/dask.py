@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..losses import Loss
+from . import as_stored
 
 __all__ = ["init_score", "label_totals", "repeat_like", "xgboost_params"]
 
@@ -112,11 +113,12 @@ def _blocks(x, name, like=None) -> list:
 
 
 def _chunk_totals(y, w):
-    y = np.asarray(y).reshape(-1)  # string labels too (LightGBM's classifier encodes them)
+    # labels (string labels too: LightGBM's classifier encodes them) and weights as the
+    # libraries store them (float32; see boostobj.adapters.as_stored)
+    y, w = as_stored(np.asarray(y).reshape(-1), None if w is None else np.asarray(w).reshape(-1))
     values, inverse = np.unique(y, return_inverse=True)
     if w is None:
         return values, np.bincount(inverse, minlength=values.shape[0]).astype(np.float64)
-    w = np.asarray(w, dtype=np.float64).reshape(-1)
     if w.shape != y.shape:
         raise ValueError(f"a partition has {w.shape[0]} weights for {y.shape[0]} labels")
     if not np.all(np.isfinite(w)) or np.any(w < 0):

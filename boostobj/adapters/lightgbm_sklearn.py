@@ -21,6 +21,7 @@ import lightgbm as lgb
 import numpy as np
 
 from ..losses import Loss
+from . import as_stored
 from ._estimators import check_classes, encode_classes
 from .lightgbm import fold_init_score
 
@@ -61,7 +62,7 @@ class _LGBMLossMixin:
 
     # The Dask estimators override these two to work on Dask collections.
     def _boostobj_init(self, loss, y, sample_weight):
-        return loss.init_score(y, sample_weight)
+        return loss.init_score(*as_stored(y, sample_weight))
 
     def _boostobj_repeat(self, init, like):
         return _repeat(init, len(like))

@@ -40,8 +40,13 @@ def xgboost_params(loss, y_true, sample_weight=None) -> dict[str, Any]:
     * regression losses: the built-in twin's name when there is one (so XGBoost's ``approx``
       sketch weighs by hessian, FACTS §7.6) else ``reg:squarederror``, and
       ``base_score = init_score`` (identity link).
+
+    The starting score is computed from the labels and weights rounded to float32, which is
+    what XGBoost holds and what the objective sees.
     """
-    return params_from_init(loss, loss.init_score(y_true, sample_weight))
+    from . import as_stored
+
+    return params_from_init(loss, loss.init_score(*as_stored(y_true, sample_weight)))
 
 
 def params_from_init(loss, init) -> dict[str, Any]:
