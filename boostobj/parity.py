@@ -135,6 +135,12 @@ TOLERANCES: dict[tuple[str, str, str], tuple[float, str]] = {
     ("match_builtin", "lightgbm", "gbdt"): (0.0, "identical"),
 }
 
+#: Built-ins whose float64 twin is reported, not judged: XGBoost computes pseudo-Huber in
+#: float32, the float64 gradient differs in the last bit on some rows, and on diabetes+nan that
+#: flipped one near-tie split (0.26 on targets up to 346; 99/100 trees alike). The tolerance
+#: table's probability bound is for the classification twins. ``match_builtin`` is exact.
+NEAR_TIE_REGRESSION = {("xgboost", "reg:pseudohubererror")}
+
 MODES = ("float64", "default", "match_builtin")
 TREE_METHODS = {"xgboost": ("hist", "approx", "exact"), "lightgbm": ("gbdt",)}
 VARIANTS = ("plain", "w", "nan", "w+nan")
@@ -476,6 +482,9 @@ def run_case(case: Case, cache: dict | None = None) -> Result:
             note = "LightGBM#6053: lgb.train draws one extra feature subset for custom objectives"
             if status == "FAIL":
                 status = "known"
+    elif case.mode == "float64" and (case.library, case.builtin) in NEAR_TIE_REGRESSION:
+        tol, require, status = None, None, "info"
+        note = "regression float64 vs float32 built-in: a near-tie split may flip; see match_builtin"
     elif case.mode == "float64" and case.library == "lightgbm" and case.data.w is not None:
         # (g * w) in float64 rounds to float32 differently from LightGBM's own order in a few
         # rows (FACTS §3: weighted plain logloss 79/100 identical trees); match_builtin is exact.
@@ -631,17 +640,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--rounds", type=int, default=100, help="boosting rounds (default 100)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0],
                    help="seeds for synthetic data, weights and NaN positions (default 0)")
-    p.add_argument("--datasets", nargs="+", choices=("real", "synthetic"),
-                   default=["real", "synthetic"],
+    p.add_argument("--datasets", nargs="+", choices=("real", "synthetic"), default=None,
                    help="real: breast_cancer/diabetes/wine from scikit-learn; synthetic: "
-                        "make_classification/make_regression with --rows rows")
-    p.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS),
-                   help="plain, w (sample weights), nan (10%% NaN features), w+nan")
+                        "make_classification/make_regression with --rows rows. Default: every "
+                        "case on the real sets, plus the synthetic sets with XGBoost hist and "
+                        "LightGBM, variants plain and w+nan, modes float64 and match_builtin")
+    p.add_argument("--variants", nargs="+", choices=VARIANTS, default=None,
+                   help="plain, w (sample weights), nan (10%% NaN features), w+nan (default all)")
     p.add_argument("--libraries", nargs="+", choices=("xgboost", "lightgbm"),
                    default=["xgboost", "lightgbm"])
-    p.add_argument("--tree-methods", nargs="+", choices=TREE_METHODS["xgboost"],
-                   default=list(TREE_METHODS["xgboost"]), help="XGBoost tree methods")
-    p.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
+    p.add_argument("--tree-methods", nargs="+", choices=TREE_METHODS["xgboost"], default=None,
+                   help="XGBoost tree methods (default all)")
+    p.add_argument("--modes", nargs="+", choices=MODES, default=None, help="(default all)")
     p.add_argument("--losses", nargs="+", choices=sorted(LOSSES), default=None,
                    help="registry keys (default: every loss with a built-in twin)")
     p.add_argument("--no-sampling", action="store_true",
@@ -654,6 +664,24 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _plans(args) -> list[dict]:
+    """What to run: the options as given, or (no ``--datasets``) the standard plan: everything on
+    the real sets, and on the 200k-row sets the cases the tolerances are stated for (XGBoost
+    ``hist`` and LightGBM; plain and weighted+NaN; float64 and match_builtin), which keeps the
+    default run to about ten minutes on 2 cores."""
+    given = {"variants": args.variants, "tree_methods": args.tree_methods, "modes": args.modes}
+    full = {"variants": list(VARIANTS), "tree_methods": list(TREE_METHODS["xgboost"]),
+            "modes": list(MODES)}
+    chosen = {k: v if v is not None else full[k] for k, v in given.items()}
+    if args.datasets is not None:
+        return [{"sources": args.datasets, "sampling": not args.no_sampling, **chosen}]
+    big = {"variants": ["plain", "w+nan"], "tree_methods": ["hist"],
+           "modes": ["float64", "match_builtin"]}
+    big.update({k: v for k, v in given.items() if v is not None})
+    return [{"sources": ["real"], "sampling": not args.no_sampling, **chosen},
+            {"sources": ["synthetic"], "sampling": False, **big}]
+
+
 def main(argv=None) -> int:
     """``python -m boostobj parity [options]``: exit status 1 if any case FAILs, else 0."""
     args = _parser().parse_args(argv)
@@ -662,13 +690,16 @@ def main(argv=None) -> int:
     losses = parity_losses(args.losses)
     results = []
     done = [0]
+    tasks = sorted({TASKS[loss.link.name] for loss in losses})
     for seed in args.seeds:
-        tasks = {TASKS[loss.link.name] for loss in losses}
-        datasets = {t: load_datasets(t, sources=args.datasets, rows=args.rows, seed=seed,
-                                     variants=args.variants) for t in sorted(tasks)}
-        cases = build_cases(losses, datasets, libraries=args.libraries,
-                            tree_methods=args.tree_methods, modes=args.modes, rounds=args.rounds,
-                            threads=args.threads, seed=seed, sampling=not args.no_sampling)
+        cases = []
+        for plan in _plans(args):
+            datasets = {t: load_datasets(t, sources=plan["sources"], rows=args.rows, seed=seed,
+                                         variants=plan["variants"]) for t in tasks}
+            cases += build_cases(losses, datasets, libraries=args.libraries,
+                                 tree_methods=plan["tree_methods"], modes=plan["modes"],
+                                 rounds=args.rounds, threads=args.threads, seed=seed,
+                                 sampling=plan["sampling"])
 
         total = len(cases)
 
