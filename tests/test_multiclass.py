@@ -135,6 +135,33 @@ def test_classifiers_give_probabilities(loss):
                                loss.init_score(y, w), atol=1e-5)
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+def test_library_calls_scale_the_hessian_and_keep_precision(weighted):
+    """What each library receives: float32, its own hessian factor, weights, the memory order of
+    the margins it handed in; equal to the float64 math to float32 precision."""
+    X, y, w = _data(500)
+    w = w if weighted else None
+    rng = np.random.default_rng(7)
+    z = rng.normal(0, 5, (500, 3))
+    z[:20, 0] = 60.0  # confident rows: 1 - p is about 1e-26
+    ref_g, ref_h = boostobj.SoftmaxLoss().gradient_hessian(y, z, w)
+    ds = lgb.Dataset(X, y, weight=w, free_raw_data=False).construct()
+    d = xgb.DMatrix(X, y, weight=w)
+    w32 = None if w is None else np.float32(w).astype(float)
+    for loss_call, preds, scale in ((lambda p: boostobj.SoftmaxLoss()(p, d), z.astype(np.float32), 2.0),
+                                    (lambda p: boostobj.SoftmaxLoss()(p, ds), np.asfortranarray(z), 1.5)):
+        g, h = loss_call(preds)
+        assert g.dtype == h.dtype == np.float32 and g.shape == (500, 3)
+        if preds.flags.f_contiguous:
+            assert g.flags.f_contiguous
+        want_g, want_h = boostobj.SoftmaxLoss().gradient_hessian(y, preds.astype(float), w32)
+        np.testing.assert_allclose(g, want_g, rtol=3e-7, atol=1e-30)
+        np.testing.assert_allclose(h, np.maximum(want_h, 1e-16 * (1 if w is None else w32[:, None])) * scale,
+                                   rtol=3e-7, atol=1e-30)
+    right = np.flatnonzero(y[:20] == 0)  # confidently right rows: gradient -(1 - p) ~ -1e-26
+    assert right.size and np.all((g[right, 0] < 0) & (g[right, 0] > -1e-20))
+
+
 def test_softmax_trains_like_the_builtins():
     """Normal (float64) mode with the library's hessian scale: close to the built-in softmax."""
     X, y, w = _data(400)

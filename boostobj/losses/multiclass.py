@@ -18,7 +18,7 @@ import math
 import numpy as np
 from scipy.optimize import minimize
 
-from .. import _mirror
+from .. import _kernels, _mirror
 from .._validation import check_labels_finite
 from ..links import SoftmaxLink
 from ._base import HESSIAN_FLOOR, Loss
@@ -131,9 +131,15 @@ class _MulticlassLoss(Loss):
 
     def _for_library(self, library, y, preds, w):
         _check_label_range(y, preds.shape[1])
+        return self._scaled_gradient_hessian(y, preds, w, self._library_scale(library, preds.shape[1]))
+
+    def _library_gradient_hessian(self, y, preds, w):
+        return self._scaled_gradient_hessian(y, preds, w, 1.0)
+
+    def _scaled_gradient_hessian(self, y, preds, w, scale):
+        """Exact float64 reference: floored hessian times ``scale``, then the weights."""
         g, h = self._gradient_hessian(y, preds.astype(np.float64, copy=False))
         h = np.maximum(h, HESSIAN_FLOOR)
-        scale = self._library_scale(library, preds.shape[1])
         if scale != 1.0:
             h *= scale
         return self._weigh((g, h), w)
@@ -206,6 +212,10 @@ class SoftmaxLoss(_MulticlassLoss):
         if self.hessian_scale != "library":
             return {}
         return {"xgboost": "multi:softprob", "lightgbm": "multiclass"}
+
+    def _scaled_gradient_hessian(self, y, preds, w, scale):
+        # float64 blocks rounded once to float32 (boostobj/_kernels.py)
+        return _kernels.softmax(y, preds, w, scale=scale)
 
     def _loss(self, y, z):
         return _softmax_parts(y, z)[4]
