@@ -22,6 +22,7 @@ import xgboost as xgb
 import xgboost.dask as dxgb
 from distributed import Client, LocalCluster, wait
 from sklearn.datasets import make_classification, make_regression
+from sklearn.metrics import log_loss
 
 import boostobj
 from boostobj.adapters.dask import xgboost_params
@@ -40,10 +41,6 @@ def quantised(X, levels=16):
     """Equal-frequency levels per column: every level on every worker, far fewer than max_bin."""
     return (np.argsort(np.argsort(X, axis=0), axis=0) * levels // X.shape[0]).astype(np.float64)
 
-
-def logloss(y, p, w):
-    p = np.clip(p, 1e-15, 1 - 1e-15)
-    return float(np.average(-(y * np.log(p) + (1 - y) * np.log1p(-p)), weights=w))
 
 
 def main(rounds=50, rows=20000, quantise=False):
@@ -74,7 +71,7 @@ def main(rounds=50, rows=20000, quantise=False):
         single = xgb.train(params, xgb.DMatrix(X, y, weight=w), rounds, obj=loss)
         p_single = single.predict(xgb.DMatrix(X))
         d_single = float(np.max(np.abs(p - p_single)))
-        ll_dask, ll_single = logloss(y, p, w), logloss(y, p_single, w)
+        ll_dask, ll_single = log_loss(y, p, sample_weight=w), log_loss(y, p_single, sample_weight=w)
         print(f"dask vs single machine: max |dp| = {d_single:.2e}, weighted log loss "
               f"{ll_dask:.5f} vs {ll_single:.5f}")
 
