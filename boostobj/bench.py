@@ -46,7 +46,7 @@ __all__ = ["main"]
 
 LIBRARIES = ("xgboost", "lightgbm")
 TASKS = ("binary", "imbalanced", "regression", "multiclass")
-DEFAULT_TASKS = ("binary", "imbalanced", "regression")
+DEFAULT_TASKS = ("binary", "imbalanced", "regression", "multiclass")
 
 #: Training-time targets (issue 4), custom / built-in at 1M rows x 28 features, 200 rounds, hist,
 #: 2 threads: (XGBoost, LightGBM).
