@@ -23,8 +23,11 @@ def test_example_runs(name, capsys):
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # lightgbm.dask: n_jobs/num_threads ignored
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
-@pytest.mark.parametrize("name", ["dask_xgboost", "dask_lightgbm"])
-def test_dask_example_runs(name, capsys):
+# lightgbm.dask is not reproducible run to run on continuous features (README); its example's
+# robust-regression check (within 10% of one machine) held in every run at 20,000 rows
+# (measured within 0.4%) but not at 4,000 rows (up to 11% apart)
+@pytest.mark.parametrize(("name", "rows"), [("dask_xgboost", 4000), ("dask_lightgbm", 20000)])
+def test_dask_example_runs(name, rows, capsys):
     pytest.importorskip("distributed")
-    _load(name).main(rounds=30, rows=4000, quantise=True)
+    _load(name).main(rounds=30, rows=rows, quantise=True)
     assert "max |dp|" in capsys.readouterr().out
