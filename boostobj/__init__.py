@@ -34,14 +34,15 @@ _LAZY = {
     "DaskLGBMRegressor": "boostobj.adapters.lightgbm_dask",
 }
 
+# The estimators (boostobj.XGBClassifier, LGBMClassifier, Dask*) and fold_init_score load lazily
+# through __getattr__ below and stay out of __all__, so that ``from boostobj import *`` needs only
+# numpy and scipy.
 __all__ = [
     "HESSIAN_FLOOR",
     "LOSSES",
     "BinaryLogLoss",
     "FocalLoss",
     "IdentityLink",
-    "LGBMClassifier",
-    "LGBMRegressor",
     "LogCoshLoss",
     "LogitLink",
     "Loss",
@@ -51,9 +52,6 @@ __all__ = [
     "SoftmaxLink",
     "SoftmaxLoss",
     "SquaredErrorLoss",
-    "XGBClassifier",
-    "XGBRegressor",
-    "fold_init_score",
     "get_loss",
 ]
 

@@ -325,3 +325,21 @@ def test_hyperparameters_are_keyword_only_and_typed():
 def test_bad_inputs_raise_clear_errors(loss, y, z, w, exc, match):
     with pytest.raises(exc, match=match):
         loss.gradient_hessian(np.array(y), np.array(z), None if w is None else np.array(w))
+
+
+def test_core_needs_neither_boosting_library():
+    """numpy and scipy are the only hard dependencies: the math, the metric and even a native-call
+    dispatch decision work with xgboost and lightgbm made unimportable."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['xgboost'] = None; sys.modules['lightgbm'] = None\n"
+        "from boostobj import *\n"
+        "import numpy as np\n"
+        "g, h = FocalLoss(gamma=2.0).gradient_hessian(np.array([0.0, 1.0]), np.array([0.5, -3.0]))\n"
+        "assert np.all(h > 0)\n"
+        "print(BinaryLogLoss()(np.array([0.0, 1.0]), np.array([0.5, -3.0]))[0].shape)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "(2,)"
