@@ -7,13 +7,9 @@ Each rewrite names the identity it relies on, as scikit-learn's ``_loss`` does.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit, log_expit, logsumexp
 
 __all__ = [
-    "expit",
-    "log_expit",
     "log_cosh",
-    "logsumexp",
     "signed_sigmoid",
     "softplus_from",
     "softmax",
