@@ -223,3 +223,6 @@ def test_bad_labels_and_num_class():
         lgb.train({**LGB_PARAMS, "objective": loss, "num_class": 2}, lgb.Dataset(X, y), 2)
     with pytest.raises(ValueError, match="at least 3 classes"):
         xgb.train({**XGB_PARAMS, "num_class": 2, "objective": "multi:softprob"}, xgb.DMatrix(X, y), 2, obj=loss)
+    with pytest.raises(ValueError, match="n_classes=4"):  # num_class disagrees with n_classes
+        lgb.train({**LGB_PARAMS, "objective": boostobj.SoftmaxLoss(n_classes=4), "num_class": 3},
+                  lgb.Dataset(X, y), 2)

@@ -38,7 +38,8 @@ def _lightgbm_scale(k: int) -> float:
 def _softmax_parts(y, z):
     r"""Row-wise softmax pieces with full relative precision.
 
-    Returns ``(yi, p, q, s)``: integer labels, probabilities ``p``, ``q = 1 - p`` and
+    Returns ``(rows, yi, p, q, s)``: row indices, integer labels, probabilities ``p``,
+    ``q = 1 - p`` and
     :math:`s = -\log p_y` (the cross-entropy). With :math:`m` the row maximum and
     :math:`e_j = e^{z_j - m}`, let ``rest`` be the sum of :math:`e_j` over every column except the
     (first) largest one. Then :math:`S = 1 + \mathrm{rest}`, and for the largest column
@@ -125,12 +126,21 @@ class _MulticlassLoss(Loss):
             return float(self.hessian_scale)
         return XGB_SOFTMAX_HESS_SCALE if library == "xgboost" else _lightgbm_scale(k)
 
-    def _builtin_gradient_hessian(self, library, y, preds, w):
+    def _check_library_preds(self, y, preds):
+        """The library's ``num_class`` against the labels and ``n_classes`` (both hot paths)."""
         _check_label_range(y, preds.shape[1])
+        if self.n_classes is not None and preds.shape[1] != self.n_classes:
+            raise ValueError(
+                f"the model has {preds.shape[1]} classes but n_classes={self.n_classes}; "
+                "set num_class to the number of classes"
+            )
+
+    def _builtin_gradient_hessian(self, library, y, preds, w):
+        self._check_library_preds(y, preds)
         return _mirror.builtin_gradient_hessian(self, library, y, preds, w)
 
     def _for_library(self, library, y, preds, w):
-        _check_label_range(y, preds.shape[1])
+        self._check_library_preds(y, preds)
         return self._scaled_gradient_hessian(y, preds, w, self._library_scale(library, preds.shape[1]))
 
     def _library_gradient_hessian(self, y, preds, w):
