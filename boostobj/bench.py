@@ -112,6 +112,7 @@ class Case:
     reference: str | None = None  # the built-in case name this one's speed is compared to
     times: list[float] = field(default_factory=list)
     objective_times: list[float] = field(default_factory=list)
+    split_rows: float | None = None
     quality: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -213,7 +214,7 @@ class _Prepared:
                                          init_score=np.zeros(len(y) * k)).construct()
 
     def fit(self, case: Case, rounds: int):
-        """Train ``case``; return (seconds, objective seconds, held-out raw margins)."""
+        """Train ``case``; return (seconds, objective seconds, held-out raw margins, booster)."""
         X_test, y = self.data["X_test"], self.data["y"]
         if self.library == "xgboost":
             import xgboost as xgb
@@ -229,7 +230,7 @@ class _Prepared:
             booster = xgb.train(params, self.train, rounds, obj=obj)
             seconds = time.perf_counter() - t0
             margin = booster.predict(xgb.DMatrix(X_test), output_margin=True)
-            return seconds, (obj.seconds if obj else 0.0), np.asarray(margin, np.float64)
+            return seconds, (obj.seconds if obj else 0.0), np.asarray(margin, np.float64), booster
         import lightgbm as lgb
 
         from .adapters.lightgbm import fold_init_score
@@ -252,7 +253,54 @@ class _Prepared:
         if init is not None:
             fold_init_score(booster, init)
         margin = booster.predict(X_test, raw_score=True)
-        return seconds, (obj.seconds if obj else 0.0), np.asarray(margin, np.float64)
+        return seconds, (obj.seconds if obj else 0.0), np.asarray(margin, np.float64), booster
+
+
+def split_rows(booster, X: np.ndarray, sample: int = 50_000) -> float:
+    """Rows in the smaller child of every split, summed over the model's trees.
+
+    This is the histogram work of tree building: both libraries scan the rows of the smaller
+    child of a split to build its histogram and get the larger child's by subtraction, so two
+    models with the same number of leaves can differ several-fold in cost when one splits off
+    small groups and the other splits evenly. LightGBM: exact, from the training counts in
+    ``dump_model()``. XGBoost keeps no row counts (its ``cover`` is a hessian sum, and it picks
+    the child to build by hessian sum), so the counts come from ``pred_leaf`` on an evenly
+    spaced sample of at most ``sample`` training rows, scaled up: an estimate.
+    """
+    def smaller_children(node, count, children) -> tuple[float, float]:
+        kids = children(node)
+        if not kids:
+            return count(node), 0.0
+        (a, wa), (b, wb) = (smaller_children(k, count, children) for k in kids)
+        return a + b, wa + wb + min(a, b)
+
+    if type(booster).__module__.startswith("lightgbm"):
+        total = 0.0
+        for tree in booster.dump_model()["tree_info"]:
+            total += smaller_children(
+                tree["tree_structure"], lambda nd: nd.get("leaf_count", 0),
+                lambda nd: [nd[k] for k in ("left_child", "right_child") if k in nd])[1]
+        return total
+    import xgboost as xgb
+
+    step = max(1, X.shape[0] // sample)
+    rows = X[::step]
+    leaves = booster.predict(xgb.DMatrix(rows), pred_leaf=True).astype(np.int64)
+    leaves = leaves.reshape(rows.shape[0], -1)
+    total = 0.0
+    for j, text in enumerate(booster.get_dump(dump_format="json")):
+        nodes = {}
+
+        def index(nd):
+            nodes[nd["nodeid"]] = nd
+            for child in nd.get("children", ()):
+                index(child)
+
+        index(json.loads(text))
+        counts = np.bincount(leaves[:, j], minlength=max(nodes) + 1)
+        kids = {i: [nd["yes"], nd["no"]] if "children" in nd else [] for i, nd in nodes.items()}
+        total += smaller_children(0, lambda i: float(counts[i]), kids.__getitem__)[1]
+    return total * X.shape[0] / rows.shape[0]
 
 
 def _quality(task: str, margin: np.ndarray, y_test: np.ndarray) -> dict[str, float]:
@@ -407,13 +455,14 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 def training_table(results: list[dict]) -> str:
     headers = ["task", "library", "objective", "train s", "ms/round", "obj ms/round", "obj %",
-               "ratio", "target", "log loss", "ROC AUC", "PR AUC", "RMSE", "MAE"]
+               "split M rows/round", "ratio", "target", "log loss", "ROC AUC", "PR AUC", "RMSE", "MAE"]
     rows = []
     for r in results:
         q = r["quality"]
         rows.append([r["task"], r["library"], r["objective"], _fmt(r["train_s"]),
                      _fmt(r["ms_per_round"], ".2f"), _fmt(r.get("objective_ms_per_round"), ".2f"),
-                     _fmt(r.get("objective_share_pct"), ".1f"), _fmt(r.get("ratio")),
+                     _fmt(r.get("objective_share_pct"), ".1f"),
+                     _fmt(r["split_rows_per_round"] / 1e6, ".3f"), _fmt(r.get("ratio")),
                      _fmt(r.get("target"), ".2f"), _fmt(q.get("log_loss"), ".4f"),
                      _fmt(q.get("roc_auc"), ".4f"), _fmt(q.get("pr_auc"), ".4f"),
                      _fmt(q.get("rmse"), ".3f"), _fmt(q.get("mae"), ".3f")])
@@ -565,11 +614,13 @@ def run(args) -> dict:
             for rep in range(args.repeat):
                 for case in mine:
                     bar.set_description(f"{library} {task}: {case.name[:40]} ({rep + 1}/{args.repeat})")
-                    seconds, obj_seconds, margin = prep.fit(case, args.rounds)
+                    seconds, obj_seconds, margin, booster = prep.fit(case, args.rounds)
                     case.times.append(seconds)
                     case.objective_times.append(obj_seconds)
-                    if rep == args.repeat - 1:
+                    if rep == args.repeat - 1:  # outside the timing
                         case.quality = _quality(task, margin, data["y_test"])
+                        case.split_rows = split_rows(booster, data["X"])
+                    del booster
                     bar.update()
             for case in mine:
                 by_name[(task, library, case.name)] = case
@@ -578,7 +629,7 @@ def run(args) -> dict:
         med = statistics.median(case.times)
         row = {"task": case.task, "library": case.library, "objective": case.name, "kind": case.kind,
                "train_s": med, "train_s_all": case.times, "ms_per_round": med / args.rounds * 1e3,
-               "quality": case.quality}
+               "split_rows_per_round": case.split_rows / args.rounds, "quality": case.quality}
         if case.kind == "custom":
             obj = statistics.median(case.objective_times)
             ref = by_name[(case.task, case.library, case.reference)]

@@ -35,6 +35,7 @@ def test_bench_runs_end_to_end_and_writes_json_and_png(tmp_path, capsys):
         if r["kind"] == "custom":
             assert r["ratio"] > 0 and r["objective_ms_per_round"] > 0
             assert 0 < r["objective_share_pct"] < 100
+        assert r["split_rows_per_round"] > 0
     # every custom model started from its init score: its twin's quality is the built-in's
     by = {(r["task"], r["library"], r["objective"]): r["quality"] for r in rows}
     for lib, builtin in (("xgboost", "binary:logistic"), ("lightgbm", "binary")):
@@ -59,6 +60,33 @@ def test_one_library_and_no_kernels(tmp_path):
     report = json.loads((tmp_path / "bench.json").read_text())
     assert {r["library"] for r in report["training"]} == {"lightgbm"}
     assert report["kernels"] == []
+
+
+def _stump_rows(leaves):
+    """Brute force: a one-split tree's smaller child, from each row's leaf."""
+    return sum(min(np.bincount(col)[np.unique(col)]) for col in leaves.T)
+
+
+def test_split_rows_counts_the_smaller_child_of_every_split():
+    import lightgbm as lgb
+    import xgboost as xgb
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((3000, 4)).astype(np.float32)
+    y = (X[:, 0] > 1.0) + 0.1 * rng.standard_normal(3000)  # the best split is uneven
+    # stumps: the work of each tree is min(left rows, right rows)
+    xb = xgb.train({"max_depth": 1, "eta": 0.5, "verbosity": 0}, xgb.DMatrix(X, y), 3)
+    want = _stump_rows(xb.predict(xgb.DMatrix(X), pred_leaf=True).astype(int))
+    assert bench.split_rows(xb, X, sample=len(X)) == want
+    assert 0 < want < 3 * 1500
+    lb = lgb.train({"num_leaves": 2, "verbose": -1, "min_data_in_leaf": 5}, lgb.Dataset(X, y), 3)
+    assert bench.split_rows(lb, X) == _stump_rows(lb.predict(X, pred_leaf=True))
+    # deeper trees: every split counts once; the total is below rows x depth
+    deep = lgb.train({"num_leaves": 15, "verbose": -1}, lgb.Dataset(X, y), 2)
+    assert 0 < bench.split_rows(deep, X) <= 2 * 3000 * 14 / 2
+    xd = xgb.train({"max_depth": 4, "verbosity": 0}, xgb.DMatrix(X, y), 2)
+    exact = bench.split_rows(xd, X, sample=len(X))
+    assert bench.split_rows(xd, X, sample=1000) == pytest.approx(exact, rel=0.15)
 
 
 @pytest.mark.parametrize("task", bench.TASKS)
