@@ -256,8 +256,9 @@ class _Prepared:
         return seconds, (obj.seconds if obj else 0.0), np.asarray(margin, np.float64), booster
 
 
-def split_rows(booster, X: np.ndarray, sample: int = 50_000) -> float:
-    """Rows in the smaller child of every split, summed over the model's trees.
+def split_rows(booster, X: np.ndarray, sample: int = 50_000, per_tree: bool = False):
+    """Rows in the smaller child of every split, summed over the model's trees (or one sum per
+    tree, in training order, with ``per_tree=True``).
 
     This is the histogram work of tree building: both libraries scan the rows of the smaller
     child of a split to build its histogram and get the larger child's by subtraction, so two
@@ -275,19 +276,18 @@ def split_rows(booster, X: np.ndarray, sample: int = 50_000) -> float:
         return a + b, wa + wb + min(a, b)
 
     if type(booster).__module__.startswith("lightgbm"):
-        total = 0.0
-        for tree in booster.dump_model()["tree_info"]:
-            total += smaller_children(
-                tree["tree_structure"], lambda nd: nd.get("leaf_count", 0),
-                lambda nd: [nd[k] for k in ("left_child", "right_child") if k in nd])[1]
-        return total
+        work = np.array([
+            smaller_children(tree["tree_structure"], lambda nd: nd.get("leaf_count", 0),
+                             lambda nd: [nd[k] for k in ("left_child", "right_child") if k in nd])[1]
+            for tree in booster.dump_model()["tree_info"]])
+        return work if per_tree else float(work.sum())
     import xgboost as xgb
 
     step = max(1, X.shape[0] // sample)
     rows = X[::step]
     leaves = booster.predict(xgb.DMatrix(rows), pred_leaf=True).astype(np.int64)
     leaves = leaves.reshape(rows.shape[0], -1)
-    total = 0.0
+    work = []
     for j, text in enumerate(booster.get_dump(dump_format="json")):
         nodes = {}
 
@@ -299,8 +299,9 @@ def split_rows(booster, X: np.ndarray, sample: int = 50_000) -> float:
         index(json.loads(text))
         counts = np.bincount(leaves[:, j], minlength=max(nodes) + 1)
         kids = {i: [nd["yes"], nd["no"]] if "children" in nd else [] for i, nd in nodes.items()}
-        total += smaller_children(0, lambda i: float(counts[i]), kids.__getitem__)[1]
-    return total * X.shape[0] / rows.shape[0]
+        work.append(smaller_children(0, lambda i: float(counts[i]), kids.__getitem__)[1])
+    work = np.array(work) * (X.shape[0] / rows.shape[0])
+    return work if per_tree else float(work.sum())
 
 
 def _quality(task: str, margin: np.ndarray, y_test: np.ndarray) -> dict[str, float]:

@@ -81,6 +81,8 @@ def test_split_rows_counts_the_smaller_child_of_every_split():
     assert 0 < want < 3 * 1500
     lb = lgb.train({"num_leaves": 2, "verbose": -1, "min_data_in_leaf": 5}, lgb.Dataset(X, y), 3)
     assert bench.split_rows(lb, X) == _stump_rows(lb.predict(X, pred_leaf=True))
+    per_tree = bench.split_rows(lb, X, per_tree=True)
+    assert per_tree.shape == (3,) and per_tree.sum() == bench.split_rows(lb, X)
     # deeper trees: every split counts once; the total is below rows x depth
     deep = lgb.train({"num_leaves": 15, "verbose": -1}, lgb.Dataset(X, y), 2)
     assert 0 < bench.split_rows(deep, X) <= 2 * 3000 * 14 / 2
@@ -114,3 +116,14 @@ def test_bad_arguments(argv, tmp_path):
 def test_make_data_needs_ten_features():
     with pytest.raises(ValueError, match="features must be >= 10"):
         bench.make_data("binary", 100, 5, seed=0)
+
+
+@pytest.mark.parametrize("library", ["lightgbm", "xgboost"])
+def test_split_work_script_runs(library, capsys):
+    import runpy
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "split_work.py"
+    runpy.run_path(str(script), run_name="split_work")["main"](3000, 10, library)
+    out = capsys.readouterr().out
+    assert "PseudoHuberLoss()" in out and out.count("Mrow") == 3
