@@ -260,13 +260,16 @@ def split_rows(booster, X: np.ndarray, sample: int = 50_000, per_tree: bool = Fa
     """Rows in the smaller child of every split, summed over the model's trees (or one sum per
     tree, in training order, with ``per_tree=True``).
 
-    This is the histogram work of tree building: both libraries scan the rows of the smaller
-    child of a split to build its histogram and get the larger child's by subtraction, so two
-    models with the same number of leaves can differ several-fold in cost when one splits off
-    small groups and the other splits evenly. LightGBM: exact, from the training counts in
-    ``dump_model()``. XGBoost keeps no row counts (its ``cover`` is a hessian sum, and it picks
-    the child to build by hessian sum), so the counts come from ``pred_leaf`` on an evenly
-    spaced sample of at most ``sample`` training rows, scaled up: an estimate.
+    This is the histogram work of tree building: at every split both libraries scan the rows of
+    one child to build its histogram and get the other child's by subtraction, so two models
+    with the same number of leaves can differ several-fold in cost when one splits off small
+    groups and the other splits evenly. LightGBM builds the child with fewer rows
+    (``SerialTreeLearner::SplitInner``: ``left_count < right_count``); the count here is exact,
+    from the training counts in ``dump_model()``. XGBoost's ``hist`` builds the child with the
+    smaller hessian sum (``AssignNodes`` in ``src/tree/hist/histogram.cc``), the smaller child
+    when hessians are alike, so rows in the smaller child are a proxy for its work; XGBoost
+    keeps no row counts (``cover`` is a hessian sum), so they come from ``pred_leaf`` on an
+    evenly spaced sample of at most ``sample`` training rows, scaled up: an estimate.
     """
     def smaller_children(node, count, children) -> tuple[float, float]:
         kids = children(node)
