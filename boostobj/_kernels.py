@@ -270,6 +270,7 @@ def log_cosh(y, z, w, *, exact_hessian: bool):
     g, h = _outputs(n)
     r, a_ = _scratch(2, np.float32)
     e64 = _scratch(3, np.float64) if exact_hessian else None
+    floor64 = _const(1e-16, np.float64)
     with np.errstate(under="ignore"):
         for a, b, m in _blocks(n):
             rb, ab, gb, hb = r[:m], a_[:m], g[a:b], h[a:b]
@@ -285,7 +286,7 @@ def log_cosh(y, z, w, *, exact_hessian: bool):
                 np.multiply(den, den, out=den)
                 np.divide(ex, den, out=ex)
                 np.multiply(ex, 4.0, out=ex)
-                np.fmax(ex, _const(1e-16, np.float64)[:m], out=ex)
+                np.fmax(ex, floor64[:m], out=ex)
                 np.copyto(hb, ex, casting="same_kind")
             else:
                 _residual(z, ylab, r64, a, b, rb)
