@@ -14,10 +14,10 @@ import time
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import boostobj  # noqa: E402
-from boostobj import bench  # noqa: E402
+import boostobj
+from boostobj import bench
 
 
 def main(rows: int = 1_000_000, rounds: int = 200, library: str = "lightgbm") -> None:
@@ -49,7 +49,7 @@ def main(rows: int = 1_000_000, rounds: int = 200, library: str = "lightgbm") ->
             params["objective"] = objective
             t0 = time.perf_counter()
             booster = lgb.train(params, ds, rounds,
-                                callbacks=[lambda env: stamps.append(time.perf_counter())])
+                                callbacks=[lambda env, s=stamps: s.append(time.perf_counter())])
             ds.set_init_score(None)
         else:
             params = bench._xgb_params(2)
@@ -57,12 +57,16 @@ def main(rows: int = 1_000_000, rounds: int = 200, library: str = "lightgbm") ->
                 params.update(objective.xgboost_params(y))
 
             class Stamp(xgb.callback.TrainingCallback):
+                def __init__(self, out):
+                    super().__init__()
+                    self.out = out
+
                 def after_iteration(self, model, epoch, evals_log):
-                    stamps.append(time.perf_counter())
+                    self.out.append(time.perf_counter())
                     return False
 
             t0 = time.perf_counter()
-            booster = xgb.train(params, ds, rounds, obj=objective, callbacks=[Stamp()])
+            booster = xgb.train(params, ds, rounds, obj=objective, callbacks=[Stamp(stamps)])
         ms = np.diff([t0, *stamps]) * 1e3
         work = bench.split_rows(booster, X, per_tree=True) / 1e6
         ms_bins = ms.reshape(bins, -1).mean(axis=1)

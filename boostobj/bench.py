@@ -290,19 +290,18 @@ def split_rows(booster, X: np.ndarray, sample: int = 50_000, per_tree: bool = Fa
     rows = X[::step]
     leaves = booster.predict(xgb.DMatrix(rows), pred_leaf=True).astype(np.int64)
     leaves = leaves.reshape(rows.shape[0], -1)
+    def index(nd, nodes):
+        nodes[nd["nodeid"]] = nd
+        for child in nd.get("children", ()):
+            index(child, nodes)
+        return nodes
+
     work = []
     for j, text in enumerate(booster.get_dump(dump_format="json")):
-        nodes = {}
-
-        def index(nd):
-            nodes[nd["nodeid"]] = nd
-            for child in nd.get("children", ()):
-                index(child)
-
-        index(json.loads(text))
-        counts = np.bincount(leaves[:, j], minlength=max(nodes) + 1)
+        nodes = index(json.loads(text), {})
+        counts = np.bincount(leaves[:, j], minlength=max(nodes) + 1).astype(np.float64)
         kids = {i: [nd["yes"], nd["no"]] if "children" in nd else [] for i, nd in nodes.items()}
-        work.append(smaller_children(0, lambda i: float(counts[i]), kids.__getitem__)[1])
+        work.append(smaller_children(0, counts.__getitem__, kids.__getitem__)[1])
     work = np.array(work) * (X.shape[0] / rows.shape[0])
     return work if per_tree else float(work.sum())
 

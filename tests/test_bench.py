@@ -127,3 +127,13 @@ def test_split_work_script_runs(library, capsys):
     runpy.run_path(str(script), run_name="split_work")["main"](3000, 10, library)
     out = capsys.readouterr().out
     assert "PseudoHuberLoss()" in out and out.count("Mrow") == 3
+
+
+def test_alternatives_script_runs(capsys):
+    import runpy
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "alternatives.py"
+    runpy.run_path(str(script), run_name="alternatives")["main"](5000, 3)
+    out = capsys.readouterr().out
+    assert "float32 arithmetic" in out and "two threads" in out and "numba" in out
