@@ -1,6 +1,7 @@
 """The fast float32 kernels behind every library call (boostobj/_kernels.py) against the exact
 float64 math: every loss in ALL_LOSSES, float32 (XGBoost) and float64 (LightGBM) margins,
-weighted and unweighted, at extreme margins and residuals, across several blocks."""
+weighted and unweighted, at extreme margins and residuals, across several blocks. Every test
+runs twice: with the compiled log-loss/focal extension (when built) and with numpy only."""
 
 import numpy as np
 import pytest
@@ -13,6 +14,19 @@ TINY32 = float(np.finfo(np.float32).tiny)
 #: 6 float32 ulp (2**-23 each) relative: the kernels' documented worst case is about 3 ulp.
 RTOL = 12 * 2.0**-24
 SINGLE = [loss for loss in ALL_LOSSES if not loss.is_multiclass]
+_COMPILED_MODULE = _kernels._ckernels
+
+
+@pytest.fixture(autouse=True, params=["compiled", "numpy"])
+def kernels(request, monkeypatch):
+    """Run the test with the compiled extension, then with the numpy kernels alone."""
+    if request.param == "compiled":
+        if _COMPILED_MODULE is None:
+            pytest.skip("boostobj._ckernels is not built here (numpy kernels only)")
+        monkeypatch.setattr(_kernels, "_ckernels", _COMPILED_MODULE)
+    else:
+        monkeypatch.setattr(_kernels, "_ckernels", None)
+    return request.param
 
 
 def _reference(loss, y, z, w):
@@ -137,3 +151,4 @@ def test_objective_calls_go_through_the_fast_path(rng):
     want = _reference(loss, y.astype(np.float64), z, None)
     np.testing.assert_allclose(g, want[0], rtol=RTOL)
     np.testing.assert_allclose(h, want[1], rtol=RTOL)
+

@@ -1,0 +1,119 @@
+/* boostobj._ckernels: the Python binding of kernels.c. Arguments are checked here (C-contiguous,
+ * dtype, length, writable float32 outputs) so that a wrong call raises instead of reading or
+ * writing out of bounds; boostobj/_kernels.py only calls it with arrays it has prepared. The GIL
+ * is released while a kernel runs.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "kernels.h"
+
+/* a C-contiguous buffer of n items (any number if n < 0) of format `fmt` ("f" or "d"), or of
+ * either if fmt is NULL; on failure an exception is set and nothing is held */
+static int get(PyObject *obj, Py_buffer *view, const char *fmt, Py_ssize_t n, int writable,
+               const char *what) {
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
+    const char *f = view->format ? view->format : "B";
+    if (f[0] == '=' || f[0] == '<' || f[0] == '@') f++;
+    int is_f = f[0] == 'f' && f[1] == 0 && view->itemsize == 4;
+    int is_d = f[0] == 'd' && f[1] == 0 && view->itemsize == 8;
+    if (!(fmt ? (fmt[0] == 'f' ? is_f : is_d) : (is_f || is_d))) {
+        PyErr_Format(PyExc_TypeError, "%s: expected %s, got format '%s'", what,
+                     fmt ? (fmt[0] == 'f' ? "float32" : "float64") : "float32 or float64",
+                     view->format ? view->format : "B");
+        PyBuffer_Release(view);
+        return -1;
+    }
+    if (n >= 0 && view->len / view->itemsize != n) {
+        PyErr_Format(PyExc_ValueError, "%s: expected %zd items, got %zd", what, n,
+                     view->len / view->itemsize);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+/* z, y, w-or-None, g, h: all buffers obtained or none (an exception set) */
+static int get_all(PyObject *zo, PyObject *yo, PyObject *wo, PyObject *go, PyObject *ho,
+                   Py_buffer b[5], Py_ssize_t *n) {
+    int got = 0;
+    if (get(zo, &b[0], NULL, -1, 0, "margins") < 0) return -1;
+    got = 1;
+    *n = b[0].len / b[0].itemsize;
+    if (get(yo, &b[1], "d", *n, 0, "labels") < 0) goto fail;
+    got = 2;
+    if (wo != Py_None) {
+        if (get(wo, &b[2], "d", *n, 0, "weights") < 0) goto fail;
+    } else {
+        b[2].obj = NULL;
+    }
+    got = 3;
+    if (get(go, &b[3], "f", *n, 1, "gradient") < 0) goto fail;
+    got = 4;
+    if (get(ho, &b[4], "f", *n, 1, "hessian") < 0) goto fail;
+    return 0;
+fail:
+    for (int i = 0; i < got; i++)
+        if (b[i].obj) PyBuffer_Release(&b[i]);
+    return -1;
+}
+
+static void release_all(Py_buffer b[5]) {
+    for (int i = 0; i < 5; i++)
+        if (b[i].obj) PyBuffer_Release(&b[i]);
+}
+
+static PyObject *log_loss(PyObject *self, PyObject *args) {
+    PyObject *zo, *yo, *wo, *go, *ho;
+    Py_buffer b[5];
+    Py_ssize_t n;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOO:log_loss", &zo, &yo, &wo, &go, &ho)) return NULL;
+    if (get_all(zo, yo, wo, go, ho, b, &n) < 0) return NULL;
+    const double *w = b[2].obj ? (const double *)b[2].buf : NULL;
+    Py_BEGIN_ALLOW_THREADS
+    if (b[0].itemsize == 4)
+        bo_log_loss_f32(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n);
+    else
+        bo_log_loss_f64(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n);
+    Py_END_ALLOW_THREADS
+    release_all(b);
+    Py_RETURN_NONE;
+}
+
+static PyObject *focal(PyObject *self, PyObject *args) {
+    PyObject *zo, *yo, *wo, *go, *ho;
+    double gamma, a_pos, a_neg;
+    int bounded;
+    Py_buffer b[5];
+    Py_ssize_t n;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOOdddp:focal", &zo, &yo, &wo, &go, &ho, &gamma, &a_pos,
+                          &a_neg, &bounded))
+        return NULL;
+    if (get_all(zo, yo, wo, go, ho, b, &n) < 0) return NULL;
+    const double *w = b[2].obj ? (const double *)b[2].buf : NULL;
+    Py_BEGIN_ALLOW_THREADS
+    if (b[0].itemsize == 4)
+        bo_focal_f32(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n, gamma, a_pos, a_neg, bounded);
+    else
+        bo_focal_f64(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n, gamma, a_pos, a_neg, bounded);
+    Py_END_ALLOW_THREADS
+    release_all(b);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"log_loss", log_loss, METH_VARARGS,
+     "log_loss(z, y, w, g, h): binary log loss gradient/hessian into float32 g, h."},
+    {"focal", focal, METH_VARARGS,
+     "focal(z, y, w, g, h, gamma, a_pos, a_neg, bounded): binary focal loss into g, h."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_ckernels",
+                                    "Compiled log-loss and focal kernels (see kernels.c).", -1,
+                                    methods};
+
+PyMODINIT_FUNC PyInit__ckernels(void) { return PyModule_Create(&module); }

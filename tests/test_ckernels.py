@@ -1,0 +1,94 @@
+"""The optional compiled log-loss/focal extension (boostobj/_csrc): equal to the numpy kernels
+to 1 float32 ulp, its argument checks, and the switches around it. The reference comparisons in
+test_kernels.py run with it and without it."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from boostobj import _kernels
+
+_COMPILED = _kernels._ckernels
+needs_compiled = pytest.mark.skipif(_COMPILED is None,
+                                    reason="boostobj._ckernels is not built here (numpy kernels only)")
+
+def _ulps(a, b):
+    ia, ib = a.view(np.int32).astype(np.int64), b.view(np.int32).astype(np.int64)
+    return np.abs(ia - ib)
+
+
+@needs_compiled
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kernel", [
+    ("log_loss", {}),
+    ("focal", {"gamma": 2.0, "alpha": None, "bounded": False}),
+    ("focal", {"gamma": 2.0, "alpha": 0.25, "bounded": True}),
+    ("focal", {"gamma": 0.5, "alpha": 0.9, "bounded": False}),
+    ("focal", {"gamma": 1.0, "alpha": None, "bounded": True}),
+    ("focal", {"gamma": 0.0, "alpha": 0.25, "bounded": False}),
+    ("focal", {"gamma": 3.7, "alpha": None, "bounded": True}),
+], ids=repr)
+def test_compiled_equals_numpy_to_one_ulp(kernel, dtype, weighted, rng, monkeypatch):
+    # the same float64 formulas in the same order; only exp/log1p differ (libmvec, <= 4 float64
+    # ulp), which shows after rounding to float32 in a rare row, by 1 ulp
+    name, kw = kernel
+    n = 3 * _kernels.BLOCK + 11
+    z = np.concatenate([rng.normal(0, 3, n - 1200), rng.normal(0, 60, 600),
+                        rng.uniform(-800, 800, 580),
+                        [0.0, 1e-30, -1e-30, 36.0, -36.0, 88.0, -88.0, 700.0, -700.0, 710.0,
+                         -710.0, 745.0, -745.0, 1e6, -1e6, np.inf, -np.inf, 1e-45, 2e38, -2e38]])
+    z = z.astype(dtype)
+    y = (rng.random(n) < 0.4).astype(np.float64)
+    w = rng.uniform(0.1, 3.0, n).astype(np.float32).astype(np.float64) if weighted else None
+    fn = getattr(_kernels, name)
+    got = [a.copy() for a in fn(y, z, w, **kw)]
+    monkeypatch.setattr(_kernels, "_ckernels", None)
+    want = fn(y, z, w, **kw)
+    for a, b, what in zip(got, want, ("gradient", "hessian")):
+        assert a.dtype == np.float32 and np.all(np.isfinite(a)), what
+        d = _ulps(a, b)
+        assert d.max() <= 1, what
+        assert np.count_nonzero(d) <= 10, what  # rare: a handful in 100k rows
+
+
+@needs_compiled
+def test_compiled_binding_checks_its_arguments():
+    ck = _COMPILED
+    n = 8
+    z, y = np.zeros(n, np.float32), np.zeros(n)
+    g, h = np.empty(n, np.float32), np.empty(n, np.float32)
+    ck.log_loss(z, y, None, g, h)  # the right call works
+    np.testing.assert_array_equal(g, np.float32(0.5))  # y = 0, z = 0: p - y = 1/2
+    with pytest.raises(TypeError, match="labels"):
+        ck.log_loss(z, y.astype(np.float32), None, g, h)
+    with pytest.raises(TypeError, match="margins"):
+        ck.log_loss(z.astype(np.int32), y, None, g, h)
+    with pytest.raises(ValueError, match="weights: expected 8 items"):
+        ck.log_loss(z, y, np.ones(7), g, h)
+    with pytest.raises(TypeError, match="gradient"):
+        ck.focal(z, y, None, g.astype(np.float64), h, 2.0, 1.0, 1.0, False)
+    with pytest.raises(ValueError, match="not C-contiguous"):
+        ck.log_loss(np.zeros(2 * n, np.float32)[::2], y, None, g, h)
+    ro = np.empty(n, np.float32)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        ck.log_loss(z, y, None, g, ro)
+
+
+def test_compiled_extension_is_built_where_required():
+    # CI sets BOOSTOBJ_REQUIRE_COMPILED=1: there the optional extension must have been built
+    if os.environ.get("BOOSTOBJ_REQUIRE_COMPILED") != "1":
+        pytest.skip("set BOOSTOBJ_REQUIRE_COMPILED=1 to require boostobj._ckernels")
+    assert _COMPILED is not None
+
+
+def test_environment_variable_turns_the_extension_off():
+    code = "from boostobj import _kernels; print(_kernels.COMPILED)"
+    env = {**os.environ, "BOOSTOBJ_NUMPY_KERNELS": "1"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "False"
