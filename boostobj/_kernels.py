@@ -45,6 +45,7 @@ environment variable ``BOOSTOBJ_NUMPY_KERNELS=1`` before import turns it off.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -59,11 +60,23 @@ except ImportError:  # not built here (another compiler, platform or libc): the 
 if os.environ.get("BOOSTOBJ_NUMPY_KERNELS", "") not in ("", "0"):
     _ckernels = None
 
-__all__ = ["BLOCK", "COMPILED", "focal", "log_cosh", "log_loss", "pseudo_huber", "softmax",
-           "squared_error"]
+__all__ = ["BLOCK", "COMPILED", "focal", "log_cosh", "log_loss", "numpy_kernels", "pseudo_huber",
+           "softmax", "squared_error"]
 
 #: True when :func:`log_loss` and :func:`focal` run the compiled extension (see above).
 COMPILED = _ckernels is not None
+
+
+@contextlib.contextmanager
+def numpy_kernels():
+    """Within this block every kernel is numpy's (the compiled extension set aside), e.g. to
+    time or compare the two; not for use while another thread trains."""
+    global _ckernels
+    saved, _ckernels = _ckernels, None
+    try:
+        yield
+    finally:
+        _ckernels = saved
 
 #: Rows per block. Four float64 temporaries of this size take 1 MiB, one core's L2 here (AMD
 #: EPYC, 1 MiB per core); 16384 and 65536 measured within the run-to-run noise of this size.

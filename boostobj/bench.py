@@ -362,9 +362,15 @@ def kernel_losses() -> list:
     return out
 
 
+#: The losses whose kernel the compiled extension runs (boostobj/_kernels.py).
+_COMPILED_LOSSES = ("BinaryLogLoss", "FocalLoss")
+
+
 def kernel_rows_for(loss, rows: int, reps: int, libraries) -> dict[str, Any]:
     """Time one loss's gradient/hessian at ``rows`` rows: the fast path, the float64 reference and
-    the whole objective call through each library's data object."""
+    the whole objective call through each library's data object; with the compiled extension in
+    use, also the numpy kernel it replaces (float32 margins)."""
+    from . import _kernels
     from .losses._base import Loss
 
     rng = np.random.default_rng(7)
@@ -386,6 +392,10 @@ def kernel_rows_for(loss, rows: int, reps: int, libraries) -> dict[str, Any]:
     row.update(kernel_f32_ms=med * 1e3, kernel_f32_best_ms=best * 1e3)
     med, best = _median_seconds(lambda: loss._library_gradient_hessian(y64, z64, None), reps)
     row.update(kernel_f64_ms=med * 1e3, kernel_f64_best_ms=best * 1e3)
+    if _kernels.COMPILED and type(loss).__name__ in _COMPILED_LOSSES:
+        with _kernels.numpy_kernels():  # the same kernel without the compiled extension
+            med, _ = _median_seconds(lambda: loss._library_gradient_hessian(y64, z32, None), reps)
+        row["numpy_f32_ms"] = med * 1e3
     med, _ = _median_seconds(lambda: Loss._library_gradient_hessian(loss, y64, z64, None),
                              max(3, reps // 4))
     row["reference_f64_ms"] = med * 1e3
@@ -424,6 +434,12 @@ def _versions() -> dict[str, str]:
         except md.PackageNotFoundError:
             out[pkg] = "not installed"
     return out
+
+
+def _compiled() -> bool:
+    from . import _kernels
+
+    return _kernels.COMPILED
 
 
 def _machine() -> dict[str, Any]:
@@ -474,7 +490,8 @@ def training_table(results: list[dict]) -> str:
 
 def kernel_table(kernels: list[dict], floor: dict) -> str:
     headers = ["objective", "f32 margins ms", "f64 margins ms", "ms per 1M", "best", "M rows/s",
-               "floor M rows/s", "xgb call ms", "lgb call ms", "float64 ref ms", "target ms/1M"]
+               "floor M rows/s", "xgb call ms", "lgb call ms", "float64 ref ms", "numpy f32 ms",
+               "target ms/1M"]
     rows = []
     for k in kernels:
         rows.append([k["loss"], _fmt(k["kernel_f32_ms"], ".2f"), _fmt(k["kernel_f64_ms"], ".2f"),
@@ -482,7 +499,8 @@ def kernel_table(kernels: list[dict], floor: dict) -> str:
                      _fmt(max(k["rows_per_s_f32"], k["rows_per_s_f64"]) / 1e6, ".0f"),
                      _fmt(floor["floor_rows_per_s"] * 16 / k["bytes_per_row"] / 1e6, ".0f"),
                      _fmt(k.get("call_xgboost_ms"), ".2f"), _fmt(k.get("call_lightgbm_ms"), ".2f"),
-                     _fmt(k["reference_f64_ms"], ".1f"), _fmt(k.get("target_ms_per_1m"), ".0f")])
+                     _fmt(k["reference_f64_ms"], ".1f"), _fmt(k.get("numpy_f32_ms"), ".2f"),
+                     _fmt(k.get("target_ms_per_1m"), ".0f")])
     return _table(headers, rows)
 
 
@@ -679,6 +697,7 @@ def main(argv: list[str] | None = None) -> int:
         "OMP_WAIT_POLICY_set_by": "user" if preset is not None else "boostobj bench",
         "libraries_imported_before_setting": already,
         "versions": _versions(), "machine": _machine(),
+        "compiled_kernels": _compiled(),
         "command": "python -m boostobj bench " + " ".join(sys.argv[2:] if argv is None else argv),
         "wall_seconds": time.time() - started,
     }
@@ -692,7 +711,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.threads} threads, median of {args.repeat}; OMP_WAIT_POLICY={env['OMP_WAIT_POLICY']} "
           f"(set by {env['OMP_WAIT_POLICY_set_by']})")
     print(f"{env['machine']['cpu']}, {env['machine']['cpu_count']} CPUs; "
-          + ", ".join(f"{k} {v}" for k, v in env["versions"].items()))
+          + ", ".join(f"{k} {v}" for k, v in env["versions"].items())
+          + "; compiled log-loss/focal kernels: "
+          + ("yes" if env["compiled_kernels"] else "no (numpy kernels)"))
     print("\nTraining (ratio = custom time / the built-in reference of the same library and task, "
           "same run; target: issue 4, at 1M rows x 28, 200 rounds)\n")
     print(training_table(report["training"]))

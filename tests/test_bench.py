@@ -50,6 +50,12 @@ def test_bench_runs_end_to_end_and_writes_json_and_png(tmp_path, capsys):
     assert report["memory"]["floor_rows_per_s"] > 0
     env = report["environment"]
     assert env["OMP_WAIT_POLICY"] and env["versions"]["xgboost"] and env["machine"]["cpu_count"]
+    from boostobj import _kernels
+
+    assert env["compiled_kernels"] is _kernels.COMPILED
+    # with the compiled extension, the numpy kernel it replaces is timed beside it
+    with_numpy = {k["name"] for k in report["kernels"] if "numpy_f32_ms" in k}
+    assert with_numpy == ({"BinaryLogLoss", "FocalLoss"} if _kernels.COMPILED else set())
     text = capsys.readouterr().out
     assert "ratio" in text and "BinaryLogLoss()" in text and "memory" in text
 
@@ -137,3 +143,4 @@ def test_alternatives_script_runs(capsys):
     runpy.run_path(str(script), run_name="alternatives")["main"](5000, 3)
     out = capsys.readouterr().out
     assert "float32 arithmetic" in out and "two threads" in out and "numba" in out
+    assert "numpy kernel" in out and "compiled kernel" in out

@@ -92,3 +92,11 @@ def test_environment_variable_turns_the_extension_off():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "False"
+
+
+@needs_compiled
+def test_numpy_kernels_sets_the_extension_aside_for_a_block(monkeypatch):
+    monkeypatch.setattr(_kernels, "_ckernels", _COMPILED)
+    with _kernels.numpy_kernels():
+        assert _kernels._ckernels is None
+    assert _kernels._ckernels is _COMPILED
