@@ -33,14 +33,19 @@ below the smallest normal float32 the error is absolute, at most ``2**-126``):
   float32**, so the libraries receive the float64 objective itself.
 * ``squared_error``: the difference ``z - y`` rounded once (exact inputs), times the weight.
 
-**Compiled log loss and focal.** When the optional extension ``boostobj._ckernels`` was built at
-install (gcc and glibc's vector math library, ``boostobj/_csrc``), :func:`log_loss` and
-:func:`focal` run it instead of their numpy blocks: the same float64 formulas in the same order,
-fused into one single-threaded, vectorised pass, about twice as fast (``benchmarks/kernels.py``
-times both). Only ``exp``/``log1p`` differ (libmvec's, within 4 float64 ulp), which the rounding to
-float32 hides but for rows within a few float64 ulp of a float32 rounding boundary: there the two
-differ by 1 float32 ulp (tested). :data:`COMPILED` says whether it is in use; setting the
-environment variable ``BOOSTOBJ_NUMPY_KERNELS=1`` before import turns it off.
+**Compiled kernels.** When the optional extension ``boostobj._ckernels`` was built at install
+(gcc and glibc's vector math library, ``boostobj/_csrc``), :func:`log_loss`, :func:`focal`,
+:func:`log_cosh` and :func:`pseudo_huber` run it instead of their numpy blocks: one fused,
+single-threaded, vectorised pass each, 2-3x as fast (``benchmarks/kernels.py`` times both).
+
+* log loss and focal: the same float64 formulas in the same order. Only ``exp``/``log1p`` differ
+  (libmvec's, within 4 float64 ulp), which the rounding to float32 hides but for rows within a
+  few float64 ulp of a float32 rounding boundary: there the two differ by 1 float32 ulp (tested).
+* log-cosh and pseudo-Huber: the float64 reference formulas rounded once, so within 1 float32
+  ulp of the reference (tested), closer than the numpy kernels' float32 arithmetic.
+
+:data:`COMPILED` says whether it is in use; setting the environment variable
+``BOOSTOBJ_NUMPY_KERNELS=1`` before import turns it off. Squared error and softmax are numpy only.
 """
 
 from __future__ import annotations
@@ -63,7 +68,7 @@ if os.environ.get("BOOSTOBJ_NUMPY_KERNELS", "") not in ("", "0"):
 __all__ = ["BLOCK", "COMPILED", "focal", "log_cosh", "log_loss", "numpy_kernels", "pseudo_huber",
            "softmax", "squared_error"]
 
-#: True when :func:`log_loss` and :func:`focal` run the compiled extension (see above).
+#: True when the compiled extension runs log loss, focal, log-cosh and pseudo-Huber (see above).
 COMPILED = _ckernels is not None
 
 
@@ -310,6 +315,11 @@ def log_cosh(y, z, w, *, exact_hessian: bool):
     ``g = copysign(tanh(a), r)``. Exact hessian: ``4e/(1+e)^2`` with ``e = exp(-2|r|)`` in
     float64 from the float64 residual (a rounded residual would cost ``2|r|`` ulp).
     """
+    z = _as_float(z)
+    if _compiled_ok(y, z, w):  # float64 reference formulas rounded once (boostobj/_csrc)
+        g, h = _outputs(z.shape[0])
+        _ckernels.log_cosh(z, y, w, g, h, exact_hessian)
+        return g, h
     z, ylab, w32, r64 = _residual_setup("log_cosh", y, z, w)
     n = z.shape[0]
     g, h = _outputs(n)
@@ -354,6 +364,11 @@ def pseudo_huber(y, z, w, *, delta: float, exact_hessian: bool):
     ``inv = 1 / sqrt(s*s + 1)``, ``g = delta * (s * inv)``, ``h = inv`` or ``inv / (s*s + 1)``,
     floored.
     """
+    z = _as_float(z)
+    if _compiled_ok(y, z, w):  # float64 formulas rounded once (boostobj/_csrc)
+        g, h = _outputs(z.shape[0])
+        _ckernels.pseudo_huber(z, y, w, g, h, delta, exact_hessian)
+        return g, h
     z, ylab, w32, r64 = _residual_setup("pseudo_huber", y, z, w)
     n = z.shape[0]
     g, h = _outputs(n)

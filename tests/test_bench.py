@@ -55,7 +55,8 @@ def test_bench_runs_end_to_end_and_writes_json_and_png(tmp_path, capsys):
     assert env["compiled_kernels"] is _kernels.COMPILED
     # with the compiled extension, the numpy kernel it replaces is timed beside it
     with_numpy = {k["name"] for k in report["kernels"] if "numpy_f32_ms" in k}
-    assert with_numpy == ({"BinaryLogLoss", "FocalLoss"} if _kernels.COMPILED else set())
+    assert with_numpy == ({"BinaryLogLoss", "FocalLoss", "LogCoshLoss", "PseudoHuberLoss"}
+                          if _kernels.COMPILED else set())
     text = capsys.readouterr().out
     assert "ratio" in text and "BinaryLogLoss()" in text and "memory" in text
 

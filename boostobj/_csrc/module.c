@@ -104,16 +104,64 @@ static PyObject *focal(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+static PyObject *log_cosh(PyObject *self, PyObject *args) {
+    PyObject *zo, *yo, *wo, *go, *ho;
+    int exact;
+    Py_buffer b[5];
+    Py_ssize_t n;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOOp:log_cosh", &zo, &yo, &wo, &go, &ho, &exact)) return NULL;
+    if (get_all(zo, yo, wo, go, ho, b, &n) < 0) return NULL;
+    const double *w = b[2].obj ? (const double *)b[2].buf : NULL;
+    Py_BEGIN_ALLOW_THREADS
+    if (b[0].itemsize == 4)
+        bo_log_cosh_f32(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n, exact);
+    else
+        bo_log_cosh_f64(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n, exact);
+    Py_END_ALLOW_THREADS
+    release_all(b);
+    Py_RETURN_NONE;
+}
+
+static PyObject *pseudo_huber(PyObject *self, PyObject *args) {
+    PyObject *zo, *yo, *wo, *go, *ho;
+    double delta;
+    int exact;
+    Py_buffer b[5];
+    Py_ssize_t n;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOOdp:pseudo_huber", &zo, &yo, &wo, &go, &ho, &delta, &exact))
+        return NULL;
+    if (!(delta > 0.0)) {
+        PyErr_SetString(PyExc_ValueError, "pseudo_huber: delta must be > 0");
+        return NULL;
+    }
+    if (get_all(zo, yo, wo, go, ho, b, &n) < 0) return NULL;
+    const double *w = b[2].obj ? (const double *)b[2].buf : NULL;
+    Py_BEGIN_ALLOW_THREADS
+    if (b[0].itemsize == 4)
+        bo_pseudo_huber_f32(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n, delta, exact);
+    else
+        bo_pseudo_huber_f64(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n, delta, exact);
+    Py_END_ALLOW_THREADS
+    release_all(b);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"log_loss", log_loss, METH_VARARGS,
      "log_loss(z, y, w, g, h): binary log loss gradient/hessian into float32 g, h."},
     {"focal", focal, METH_VARARGS,
      "focal(z, y, w, g, h, gamma, a_pos, a_neg, bounded): binary focal loss into g, h."},
+    {"log_cosh", log_cosh, METH_VARARGS,
+     "log_cosh(z, y, w, g, h, exact): log-cosh gradient/hessian into float32 g, h."},
+    {"pseudo_huber", pseudo_huber, METH_VARARGS,
+     "pseudo_huber(z, y, w, g, h, delta, exact): pseudo-Huber gradient/hessian into g, h."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_ckernels",
-                                    "Compiled log-loss and focal kernels (see kernels.c).", -1,
+                                    "Compiled gradient/hessian kernels (see kernels.c).", -1,
                                     methods};
 
 PyMODINIT_FUNC PyInit__ckernels(void) { return PyModule_Create(&module); }
