@@ -1,6 +1,7 @@
-"""The optional compiled log-loss/focal extension (boostobj/_csrc): equal to the numpy kernels
-to 1 float32 ulp, its argument checks, and the switches around it. The reference comparisons in
-test_kernels.py run with it and without it."""
+"""The optional compiled extension (boostobj/_csrc): log loss and focal equal to the numpy kernels
+to 1 float32 ulp, log-cosh and pseudo-Huber within 1 float32 ulp of the float64 reference, its
+argument checks, and the switches around it. The reference comparisons in test_kernels.py run
+with it and without it."""
 
 import os
 import subprocess

@@ -1,7 +1,7 @@
 """The fast float32 kernels behind every library call (boostobj/_kernels.py) against the exact
 float64 math: every loss in ALL_LOSSES, float32 (XGBoost) and float64 (LightGBM) margins,
 weighted and unweighted, at extreme margins and residuals, across several blocks. Every test
-runs twice: with the compiled log-loss/focal extension (when built) and with numpy only."""
+runs twice: with the compiled extension (when built) and with numpy only."""
 
 import numpy as np
 import pytest
