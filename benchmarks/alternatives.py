@@ -2,7 +2,8 @@
 beside the numpy kernel and the compiled extension (``boostobj/_csrc``) that were:
 
 * the log-loss formulas in float32 arithmetic (faster, a few ulp from the float64 values);
-* the shipped kernels (compiled when built) on two Python threads, each on half of the rows (numpy releases the GIL);
+* the shipped kernels (compiled when built) on two Python threads, each on half of the rows
+  (numpy and the extension release the GIL);
 * a fused one-pass log loss compiled with numba, when numba is installed (it is not a
   dependency; whether its llvmlite has SVML decides if ``exp`` is vectorised).
 

@@ -178,7 +178,7 @@ CLONES void bo_focal_f64(const double *z, const double *y, const double *w, floa
         double s = ((double)z[i] - y[i]) / delta;                                      \
         s = s > 1e150 ? 1e150 : (s < -1e150 ? -1e150 : s);                             \
         double rho2 = s * s + 1.0;                                                     \
-        double inv = 1.0 / __builtin_sqrt(rho2);                                                 \
+        double inv = 1.0 / __builtin_sqrt(rho2);                                       \
         double gg = delta * (s * inv);                                                 \
         double hh = floor64(exact ? inv / rho2 : inv);                                 \
         if (weighted) { gg = gg * w[i]; hh = hh * w[i]; }                              \

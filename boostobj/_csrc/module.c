@@ -34,9 +34,10 @@ static int get(PyObject *obj, Py_buffer *view, const char *fmt, Py_ssize_t n, in
     return 0;
 }
 
-/* z, y, w-or-None, g, h: all buffers obtained or none (an exception set) */
+/* z, y, w-or-None, g, h: all buffers obtained or none (an exception set); *n is the number of
+ * rows and *w the weights or NULL */
 static int get_all(PyObject *zo, PyObject *yo, PyObject *wo, PyObject *go, PyObject *ho,
-                   Py_buffer b[5], Py_ssize_t *n) {
+                   Py_buffer b[5], Py_ssize_t *n, const double **w) {
     int got = 0;
     if (get(zo, &b[0], NULL, -1, 0, "margins") < 0) return -1;
     got = 1;
@@ -52,6 +53,7 @@ static int get_all(PyObject *zo, PyObject *yo, PyObject *wo, PyObject *go, PyObj
     if (get(go, &b[3], "f", *n, 1, "gradient") < 0) goto fail;
     got = 4;
     if (get(ho, &b[4], "f", *n, 1, "hessian") < 0) goto fail;
+    *w = b[2].obj ? (const double *)b[2].buf : NULL;
     return 0;
 fail:
     for (int i = 0; i < got; i++)
@@ -68,10 +70,10 @@ static PyObject *log_loss(PyObject *self, PyObject *args) {
     PyObject *zo, *yo, *wo, *go, *ho;
     Py_buffer b[5];
     Py_ssize_t n;
+    const double *w;
     (void)self;
     if (!PyArg_ParseTuple(args, "OOOOO:log_loss", &zo, &yo, &wo, &go, &ho)) return NULL;
-    if (get_all(zo, yo, wo, go, ho, b, &n) < 0) return NULL;
-    const double *w = b[2].obj ? (const double *)b[2].buf : NULL;
+    if (get_all(zo, yo, wo, go, ho, b, &n, &w) < 0) return NULL;
     Py_BEGIN_ALLOW_THREADS
     if (b[0].itemsize == 4)
         bo_log_loss_f32(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n);
@@ -88,12 +90,12 @@ static PyObject *focal(PyObject *self, PyObject *args) {
     int bounded;
     Py_buffer b[5];
     Py_ssize_t n;
+    const double *w;
     (void)self;
     if (!PyArg_ParseTuple(args, "OOOOOdddp:focal", &zo, &yo, &wo, &go, &ho, &gamma, &a_pos,
                           &a_neg, &bounded))
         return NULL;
-    if (get_all(zo, yo, wo, go, ho, b, &n) < 0) return NULL;
-    const double *w = b[2].obj ? (const double *)b[2].buf : NULL;
+    if (get_all(zo, yo, wo, go, ho, b, &n, &w) < 0) return NULL;
     Py_BEGIN_ALLOW_THREADS
     if (b[0].itemsize == 4)
         bo_focal_f32(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n, gamma, a_pos, a_neg, bounded);
@@ -109,10 +111,10 @@ static PyObject *log_cosh(PyObject *self, PyObject *args) {
     int exact;
     Py_buffer b[5];
     Py_ssize_t n;
+    const double *w;
     (void)self;
     if (!PyArg_ParseTuple(args, "OOOOOp:log_cosh", &zo, &yo, &wo, &go, &ho, &exact)) return NULL;
-    if (get_all(zo, yo, wo, go, ho, b, &n) < 0) return NULL;
-    const double *w = b[2].obj ? (const double *)b[2].buf : NULL;
+    if (get_all(zo, yo, wo, go, ho, b, &n, &w) < 0) return NULL;
     Py_BEGIN_ALLOW_THREADS
     if (b[0].itemsize == 4)
         bo_log_cosh_f32(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n, exact);
@@ -129,6 +131,7 @@ static PyObject *pseudo_huber(PyObject *self, PyObject *args) {
     int exact;
     Py_buffer b[5];
     Py_ssize_t n;
+    const double *w;
     (void)self;
     if (!PyArg_ParseTuple(args, "OOOOOdp:pseudo_huber", &zo, &yo, &wo, &go, &ho, &delta, &exact))
         return NULL;
@@ -136,8 +139,7 @@ static PyObject *pseudo_huber(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "pseudo_huber: delta must be > 0");
         return NULL;
     }
-    if (get_all(zo, yo, wo, go, ho, b, &n) < 0) return NULL;
-    const double *w = b[2].obj ? (const double *)b[2].buf : NULL;
+    if (get_all(zo, yo, wo, go, ho, b, &n, &w) < 0) return NULL;
     Py_BEGIN_ALLOW_THREADS
     if (b[0].itemsize == 4)
         bo_pseudo_huber_f32(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n, delta, exact);
