@@ -69,6 +69,39 @@ def test_one_library_and_no_kernels(tmp_path):
     assert report["kernels"] == []
 
 
+def test_kernel_passes_take_the_median_of_each_timing_over_the_passes(monkeypatch, capsys):
+    import boostobj
+
+    fake = iter([1.0, 5.0, 2.0])  # one pass each: the median must be 2.0, the best the minimum
+
+    def one_pass(loss, rows, reps, libraries):
+        t = next(fake)
+        return bench._kernel_derived({"loss": repr(loss), "name": type(loss).__name__, "rows": rows,
+                                      "bytes_per_row": 16, "kernel_f32_ms": t,
+                                      "kernel_f32_best_ms": t / 2, "kernel_f64_ms": 2 * t,
+                                      "kernel_f64_best_ms": t, "reference_f64_ms": 3 * t})
+
+    monkeypatch.setattr(bench, "kernel_rows_for", one_pass)
+    seen = []
+    (row,) = bench.kernel_rows([boostobj.LogCoshLoss()], 2_000_000, 3, (), passes=3,
+                               progress=seen.append)
+    assert len(seen) == 3 and row["passes"] == 3
+    assert row["kernel_f32_ms"] == 2.0 and row["kernel_f64_ms"] == 4.0
+    assert row["reference_f64_ms"] == 6.0 and row["kernel_f32_best_ms"] == 0.5
+    assert row["kernel_ms_per_1m"] == 2.0 and row["kernel_best_ms_per_1m"] == 0.5
+    assert row["kernel_ms_per_1m_passes"] == [1.0, 5.0, 2.0]
+    text = bench.kernel_table([row], bench.memory_floor(reps=1))
+    assert "each pass" in text and "1.00 5.00 2.00" in text
+
+
+def test_kernel_passes_option_runs_end_to_end(tmp_path):
+    assert bench.main([*TINY, "--libraries", "xgboost", "--tasks", "binary",
+                       "--kernel-passes", "2", "--out", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "bench.json").read_text())
+    assert report["kernels"] and all(k["passes"] == 2 and len(k["kernel_ms_per_1m_passes"]) == 2
+                                     for k in report["kernels"])
+
+
 def _stump_rows(leaves):
     """Brute force: a one-split tree's smaller child, from each row's leaf."""
     return sum(min(np.bincount(col)[np.unique(col)]) for col in leaves.T)
