@@ -11,9 +11,9 @@ import numpy as np
 __all__ = [
     "log_cosh",
     "signed_sigmoid",
-    "softplus_from",
     "softmax",
     "softplus",
+    "softplus_from",
 ]
 
 

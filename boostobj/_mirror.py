@@ -36,12 +36,12 @@ __all__ = [
     "lgb_binary_init_score",
     "lgb_l2_grad_hess",
     "lgb_l2_init_score",
-    "xgb_logistic_grad_hess",
     "lgb_multiclass_grad_hess",
+    "xgb_logistic_grad_hess",
     "xgb_mean_intercept",
-    "xgb_softprob_grad_hess",
     "xgb_pseudohuber_grad_hess",
     "xgb_sigmoid",
+    "xgb_softprob_grad_hess",
     "xgb_squared_error_grad_hess",
 ]
 

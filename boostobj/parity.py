@@ -60,13 +60,13 @@ __all__ = [
     "Dataset",
     "Result",
     "detect_pseudohuber_hessian",
-    "xgb_softprob_intercept",
     "format_table",
     "load_datasets",
     "main",
     "parity_losses",
     "run",
     "run_case",
+    "xgb_softprob_intercept",
 ]
 
 #: Constructor parameters that make a loss the twin of a built-in (registry key -> list of

@@ -144,7 +144,7 @@ def test_lgbm_classifier_string_labels_and_probabilities_match_native():
 
 def test_lgbm_classifier_metric_defaults_and_early_stopping():
     loss = boostobj.BinaryLogLoss()
-    X, y, w = _data(loss, 400)
+    X, y, _w = _data(loss, 400)
     est = boostobj.LGBMClassifier(objective=loss, n_estimators=200, learning_rate=0.3, **LGB_PARAMS)
     est.fit(X[:300], y[:300], eval_X=X[300:], eval_y=y[300:], callbacks=[lgb.early_stopping(5, verbose=False)])
     hist = est.evals_result_["valid_0"]

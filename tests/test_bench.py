@@ -10,7 +10,7 @@ pytest.importorskip("lightgbm")
 pytest.importorskip("matplotlib")
 pytest.importorskip("tqdm")
 
-from boostobj import bench  # noqa: E402
+from boostobj import bench
 
 TINY = ["--rows", "1500", "--rounds", "3", "--repeat", "2", "--kernel-rows", "3000",
         "--kernel-repeat", "3", "--no-progress"]

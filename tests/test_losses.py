@@ -261,8 +261,8 @@ def test_column_vectors_and_float32(loss, rng):
     n = 50
     y = labels_for(loss, n, rng)
     z = margins_for(loss, n, rng)
-    g, h = loss.gradient_hessian(y, z)
-    g2, h2 = loss.gradient_hessian(y[:, None], z[:, None])
+    g, _h = loss.gradient_hessian(y, z)
+    g2, _h2 = loss.gradient_hessian(y[:, None], z[:, None])
     np.testing.assert_array_equal(g, g2)
     g3, _ = loss.gradient_hessian(y.astype(np.float32), z.astype(np.float32))
     np.testing.assert_allclose(g3, g, rtol=1e-5, atol=1e-6)

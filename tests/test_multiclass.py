@@ -45,7 +45,7 @@ def test_softmax_with_two_classes_is_binary_log_loss():
 
 
 def test_focal_gamma0_is_softmax():
-    X, y, w = _data(200)
+    _X, y, w = _data(200)
     z = np.random.default_rng(1).normal(0, 5, (200, 3))
     a, b = boostobj.MulticlassFocalLoss(gamma=0.0), boostobj.SoftmaxLoss()
     np.testing.assert_allclose(a.loss(y, z), b.loss(y, z), rtol=1e-15)
@@ -144,7 +144,7 @@ def test_library_calls_scale_the_hessian_and_keep_precision(weighted):
     rng = np.random.default_rng(7)
     z = rng.normal(0, 5, (500, 3))
     z[:20, 0] = 60.0  # confident rows: 1 - p is about 1e-26
-    ref_g, ref_h = boostobj.SoftmaxLoss().gradient_hessian(y, z, w)
+    _ref_g, _ref_h = boostobj.SoftmaxLoss().gradient_hessian(y, z, w)
     ds = lgb.Dataset(X, y, weight=w, free_raw_data=False).construct()
     d = xgb.DMatrix(X, y, weight=w)
     w32 = None if w is None else np.float32(w).astype(float)
