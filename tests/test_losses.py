@@ -343,3 +343,26 @@ def test_core_needs_neither_boosting_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "(2,)"
+
+
+@pytest.mark.parametrize("loss", ALL_LOSSES, ids=repr)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_labels_and_weights_changed_in_place_are_seen(loss, dtype, rng):
+    # the validated-labels cache compares contents, also for the very array seen before, and
+    # keeps its own copies, so the kernels' label-derived arrays cannot go stale either
+    n = 300
+    y = labels_for(loss, n, rng).astype(dtype)
+    w = rng.uniform(0.5, 2.0, n).astype(dtype)
+    z = margins_for(loss, n, rng)
+    for weights in (None, w):
+        fresh = copy.deepcopy(loss)  # no cache travels
+        loss(y, z, weights)
+        y[:] = labels_for(loss, n, rng)  # new valid labels, same array
+        if weights is not None:
+            weights *= 1.5
+        want = fresh(y.copy(), z, None if weights is None else weights.copy())
+        for got, ref in zip(loss(y, z, weights), want):
+            np.testing.assert_array_equal(got, ref)
+    y[0] = 7.5 if loss.link.name != "identity" else np.nan
+    with pytest.raises(ValueError):
+        loss(y, z)

@@ -19,12 +19,28 @@ from ..links import Link
 __all__ = ["HESSIAN_FLOOR", "Loss"]
 
 
-def _same(a, b) -> bool:
-    if a is b:
-        return True
-    if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+def _same(snapshot, raw) -> bool:
+    """Whether ``raw`` holds what ``snapshot`` (a private copy, or None) held. Compared by content
+    even when ``raw`` is the very array seen before, since its owner may have changed it in place
+    (0.1 ms per 1M float32 labels)."""
+    if snapshot is None or raw is None:
+        return snapshot is raw
+    if not isinstance(raw, np.ndarray):
         return False
-    return a.shape == b.shape and a.dtype == b.dtype and bool(np.array_equal(a, b))
+    return (raw.shape == snapshot.shape and raw.dtype == snapshot.dtype
+            and bool(np.array_equal(raw, snapshot)))
+
+
+def _snapshot(raw):
+    return np.array(raw, copy=True) if isinstance(raw, np.ndarray) else None
+
+
+def _own(validated, raw):
+    """``validated``, copied if it is (a view of) the caller's array: what the caches keep and key
+    on (here and in ``_kernels``) must not change behind them."""
+    if validated is not None and isinstance(raw, np.ndarray) and np.may_share_memory(validated, raw):
+        return validated.copy()
+    return validated
 
 #: Smallest hessian handed to a boosting library. XGBoost's own logistic objective clips at the
 #: same value (``src/objective/regression_loss.h``: ``fmaxf(p * (1 - p), 1e-16f)``); it keeps a
@@ -196,15 +212,17 @@ class Loss:
 
         Both libraries hand the same labels every round (LightGBM the same array object, XGBoost
         a fresh copy); validation is a full pass, so the last validated pair is kept and reused
-        while the raw arrays are identical (``is`` or ``np.array_equal``): a changed label or
-        weight is always seen.
+        while the raw arrays hold what they held then (``np.array_equal`` against private
+        copies, also for the same array object): a label or weight changed in place, or a new
+        array, is always seen. The validated arrays are boostobj's own (never views of the
+        caller's), so the kernels' label-derived caches cannot go stale either.
         """
         cache = self._cache
         if cache is not None and _same(cache[0], raw_y) and _same(cache[1], raw_w):
             return cache[2], cache[3]
-        y = self._check_y(raw_y)
-        w = check_weights(raw_w, y.shape[0])
-        self._cache = (raw_y, raw_w, y, w)
+        y = _own(self._check_y(raw_y), raw_y)
+        w = _own(check_weights(raw_w, y.shape[0]), raw_w)
+        self._cache = (_snapshot(raw_y), _snapshot(raw_w), y, w)
         return y, w
 
     def _objective(self, library: str, raw_y, preds, raw_w):
