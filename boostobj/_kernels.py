@@ -539,7 +539,10 @@ def softmax(y, z, w, *, scale: float):
             np.copyto(mxb, e[0])
             for c in range(1, k):
                 np.maximum(mxb, e[c], out=mxb)
-            np.subtract(e, mxb, out=e)
+            with np.errstate(invalid="ignore"):
+                np.subtract(e, mxb, out=e)
+            if not np.isfinite(mxb).all():  # rare: inf - inf, a tie with an infinite maximum
+                np.copyto(e, 0.0, where=np.isnan(e) & np.isinf(mxb))
             np.exp(e, out=e)
             np.equal(e, 1.0, out=ones)
             np.subtract(e, ones, out=t)  # the row's largest entries zeroed

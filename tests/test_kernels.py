@@ -152,3 +152,39 @@ def test_objective_calls_go_through_the_fast_path(rng):
     np.testing.assert_allclose(g, want[0], rtol=RTOL)
     np.testing.assert_allclose(h, want[1], rtol=RTOL)
 
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("loss", ALL_LOSSES, ids=repr)
+def test_infinite_margins_give_the_limits_not_nan(loss, dtype, rng):
+    # a diverged booster can hand +-inf: the reference and the kernels give the limits (equal to
+    # each other), and only squared error's unbounded gradient may be infinite
+    inf = np.inf
+    if loss.is_multiclass:
+        y = np.array([1.0, 0.0, 2.0, 1.0, 0.0, 0.0])
+        z = np.array([[inf, 0, 0], [0, -inf, 0], [inf, inf, inf], [inf, -inf, 0],
+                      [-inf, -inf, -inf], [inf, 0, 0]])
+    else:
+        y = labels_for(loss, 8, rng)
+        z = np.array([inf, -inf, inf, -inf, 0.0, 1.0, inf, -inf])
+        if loss.link.name == "logit":
+            y = np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        g, h = loss.gradient_hessian(y, z)
+        value = loss.loss(y, z)
+    assert not np.isnan(value).any() and not np.isnan(g).any() and not np.isnan(h).any()
+    gf, hf = loss(y, z.astype(dtype))
+    assert np.all(np.isfinite(hf)) and np.all(hf > 0)
+    unbounded = isinstance(loss, boostobj.SquaredErrorLoss)
+    assert not np.isnan(gf).any() and (unbounded or np.all(np.isfinite(gf)))
+    want = g.astype(np.float32)
+    np.testing.assert_allclose(gf, want, rtol=RTOL, atol=0)
+    if not unbounded:  # the exact limits where they are plain numbers
+        if loss.link.name == "logit":
+            alpha = getattr(loss, "alpha", None)
+            a = 1.0 if alpha is None else np.where(y > 0, alpha, 1 - alpha)
+            wrong = (y > 0) != (z > 0)  # infinitely confident and wrong: |g| = alpha_t
+            np.testing.assert_array_equal(np.abs(g)[:4], np.where(wrong, a, 0.0)[:4])
+        elif loss.link.name == "identity":
+            slope = getattr(loss, "delta", 1.0)  # pseudo-Huber's slope is delta, log-cosh's 1
+            np.testing.assert_array_equal(g[np.isinf(z)], slope * np.sign(z[np.isinf(z)]))

@@ -52,7 +52,10 @@ def _softmax_parts(y, z):
     yi = y.astype(np.intp)
     top = np.argmax(z, axis=1)
     m = z[rows, top]
-    e = np.exp(z - m[:, None])
+    with np.errstate(invalid="ignore"):  # inf - inf: a column tied with an infinite maximum
+        d = z - m[:, None]
+        d[z == m[:, None]] = 0.0
+    e = np.exp(d)
     e[rows, top] = 0.0
     rest = e.sum(axis=1)
     e[rows, top] = 1.0
@@ -60,7 +63,9 @@ def _softmax_parts(y, z):
     p = e / S[:, None]
     q = 1.0 - p
     q[rows, top] = rest / S
-    s = (m - z[rows, yi]) + np.log1p(rest)
+    zy = z[rows, yi]
+    with np.errstate(invalid="ignore"):
+        s = np.where(zy == m, 0.0, m - zy) + np.log1p(rest)
     return rows, yi, p, q, s
 
 
@@ -336,14 +341,17 @@ class MulticlassFocalLoss(_MulticlassLoss):
         g = self.gamma
         pos = qy > 0
         s_over_q = np.divide(s, qy, out=np.ones_like(s), where=pos)  # -> 1 as q -> 0
-        F = aqg * (g * py * s_over_q + 1.0)
+        live = py > 0.0  # p s -> 0 and p G -> 0 as p -> 0; 0 * inf only at infinite margins
+        with np.errstate(invalid="ignore"):
+            F = aqg * (g * np.where(live, py * s_over_q, 0.0) + 1.0)
+            G = aqg * ((1.0 - g) * (g * np.where(live, py * s, 0.0) + qy) + qy * (g * s - g - 1.0))
+            pG = np.where(live, py * G, 0.0)
         soft = p.copy()
         soft[rows, yi] = -qy  # p_j - [j = y]
         grad = soft * F[:, None]
-        G = aqg * ((1.0 - g) * (g * py * s + qy) + qy * (g * s - g - 1.0))
         ratio = np.divide(soft, qy[:, None], out=np.zeros_like(soft), where=pos[:, None])
         pq = p * q
-        hess = pq * F[:, None] - ratio * ratio * (py * G)[:, None]
+        hess = pq * F[:, None] - ratio * ratio * pG[:, None]
         if self.hessian == "bounded":
             hess = np.maximum(hess, pq * aqg[:, None])
         return grad, hess
