@@ -32,6 +32,7 @@ _LAZY = {
     "DaskXGBRegressor": "boostobj.adapters.xgboost_dask",
     "DaskLGBMClassifier": "boostobj.adapters.lightgbm_dask",
     "DaskLGBMRegressor": "boostobj.adapters.lightgbm_dask",
+    "StartClampedWarning": "boostobj.adapters.xgboost",
 }
 
 # The estimators (boostobj.XGBClassifier, LGBMClassifier, Dask*) and fold_init_score load lazily

@@ -65,8 +65,15 @@ class SoftmaxLink(Link):
     name = "softmax"
 
     def link(self, y_pred):
-        logp = np.log(np.asarray(y_pred, dtype=np.float64))
-        return logp - logp.mean(axis=-1, keepdims=True)
+        """Log-probabilities centred on the mean of the finite ones in each row: a class of
+        probability 0 gets the margin -inf and leaves the others finite (inverse gives them back)."""
+        with np.errstate(divide="ignore"):
+            logp = np.log(np.asarray(y_pred, dtype=np.float64))
+        finite = np.isfinite(logp)
+        count = finite.sum(axis=-1, keepdims=True)
+        total = np.where(finite, logp, 0.0).sum(axis=-1, keepdims=True)
+        centre = np.divide(total, count, out=np.zeros_like(total), where=count > 0)
+        return logp - centre
 
     def inverse(self, raw_prediction):
         return _math.softmax(np.atleast_2d(np.asarray(raw_prediction, dtype=np.float64)))

@@ -240,3 +240,30 @@ def test_labels_are_revalidated_when_they_change():
     d.set_label(np.full(50, 3.0))
     with pytest.raises(ValueError, match="binary labels"):
         xgb.train(XGB_PARAMS, d, 2, obj=loss)
+
+
+def test_xgboost_start_beyond_its_base_score_range_warns_and_base_margin_starts_exactly():
+    X = np.random.default_rng(0).random((200, 3))
+    y = (np.arange(200) == 0).astype(float)
+    w = np.where(y > 0, 1e-5, 1.0)  # weighted positive rate 5e-8: both classes, a finite best start
+    loss = boostobj.BinaryLogLoss()
+    init = loss.init_score(y, w)
+    assert init < np.log(1e-6)
+    with pytest.warns(boostobj.StartClampedWarning, match="base_margin"):
+        params = loss.xgboost_params(y, w)
+    d = xgb.DMatrix(X, y, weight=w)
+    flat = {**XGB_PARAMS, **params, "eta": 0.0}
+    start = xgb.train(flat, d, 1, obj=loss).predict(xgb.DMatrix(X[:1]), output_margin=True)[0]
+    assert start == pytest.approx(np.log(1e-6), abs=1e-4)  # XGBoost's clamp, as the warning says
+    # the way the warning gives: base_margin on every DMatrix
+    d = xgb.DMatrix(X, y, weight=w, base_margin=np.full(200, init))
+    flat = {**XGB_PARAMS, "objective": "binary:logistic", "eta": 0.0}
+    b = xgb.train(flat, d, 1, obj=loss)
+    got = b.predict(xgb.DMatrix(X[:1], base_margin=np.full(1, init)), output_margin=True)[0]
+    assert got == pytest.approx(init, abs=1e-5)
+    # no warning where the start is in range, or for one class only (no finite best start)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss.xgboost_params(np.r_[np.zeros(100), np.ones(2)])
+        loss.xgboost_params(np.zeros(100))
+        loss.xgboost_params(np.ones(100))

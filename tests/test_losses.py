@@ -366,3 +366,19 @@ def test_labels_and_weights_changed_in_place_are_seen(loss, dtype, rng):
     y[0] = 7.5 if loss.link.name != "identity" else np.nan
     with pytest.raises(ValueError):
         loss(y, z)
+
+
+@pytest.mark.parametrize("loss", ALL_LOSSES, ids=repr)
+def test_link_and_inverse_round_trip_including_certain_predictions(loss, rng):
+    z = margins_for(loss, 50, rng)
+    if loss.is_multiclass:
+        z = z - z.mean(axis=1, keepdims=True)  # the link's margins are centred
+        edge = np.array([[0.0, 0.5, 0.5], [1.0, 0.0, 0.0], [0.2, 0.3, 0.5]])
+    elif loss.link.name == "logit":
+        edge = np.array([0.0, 1.0, 0.25])
+    else:
+        edge = np.array([-1e300, 0.0, 3.5])
+    np.testing.assert_allclose(loss.link.link(loss.link.inverse(z)), z, rtol=1e-12, atol=1e-12)
+    back = loss.link.inverse(loss.link.link(edge))
+    assert not np.isnan(back).any()
+    np.testing.assert_allclose(back, edge, rtol=1e-12, atol=0)

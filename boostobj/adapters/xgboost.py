@@ -14,13 +14,25 @@ Facts this relies on (xgboost 3.2, see ``shared/FACTS.md`` §1-§3):
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
 from ..links import IdentityLink, LogitLink, SoftmaxLink
 
-__all__ = ["global_mean_loss", "labels_weights", "params_from_init", "xgboost_params"]
+__all__ = ["StartClampedWarning", "global_mean_loss", "labels_weights", "params_from_init",
+           "xgboost_params"]
+
+#: XGBoost's range for a probability ``base_score`` (clamped to it, measured with 3.2).
+XGB_PROB_MIN = 1e-6
+#: |init_score| of a one-class label set (the positive rate clamped to 1e-15, as LightGBM does):
+#: no finite best start exists there, so the clamp is not worth a warning.
+_ONE_CLASS_START = 34.0
+
+
+class StartClampedWarning(UserWarning):
+    """XGBoost will not start exactly from ``init_score`` (see :func:`xgboost_params`)."""
 
 
 def labels_weights(dmatrix):
@@ -43,6 +55,11 @@ def xgboost_params(loss, y_true, sample_weight=None) -> dict[str, Any]:
 
     The starting score is computed from the labels and weights rounded to float32, which is
     what XGBoost holds and what the objective sees.
+
+    XGBoost clamps a probability ``base_score`` to [1e-6, 1 - 1e-6] (measured with xgboost 3.2:
+    ``base_score=1e-8`` starts at the margin -13.8155 = logit(1e-6)). When the start of a binary
+    loss lies beyond that (a weighted positive rate below about 1e-6 with both classes present)
+    this warns (:class:`StartClampedWarning`) and says how to start exactly: ``base_margin``.
     """
     from . import as_stored
 
@@ -53,7 +70,16 @@ def params_from_init(loss, init) -> dict[str, Any]:
     """:func:`xgboost_params` for a starting margin ``init`` computed elsewhere (e.g. from Dask
     collections by :func:`boostobj.adapters.dask.init_score`)."""
     if isinstance(loss.link, LogitLink):
-        return {"objective": "binary:logistic", "base_score": float(loss.link.inverse(init))}
+        p = float(loss.link.inverse(init))
+        if (p < XGB_PROB_MIN or p > 1.0 - XGB_PROB_MIN) and abs(init) < _ONE_CLASS_START:
+            clamped = float(loss.link.link(min(max(p, XGB_PROB_MIN), 1.0 - XGB_PROB_MIN)))
+            warnings.warn(
+                f"{loss!r}: the best start is the margin {float(init):.6g} (probability {p:.3g}), "
+                f"beyond what XGBoost accepts as base_score (it clamps to [1e-6, 1 - 1e-6]), so "
+                f"XGBoost will start from about {clamped:.6g}. To start exactly, leave base_score "
+                f"out and give every DMatrix base_margin=np.full(n_rows, {float(init)!r}) (for "
+                f"training and for predict).", StartClampedWarning, stacklevel=3)
+        return {"objective": "binary:logistic", "base_score": p}
     if isinstance(loss.link, SoftmaxLink):
         init = np.asarray(init, dtype=np.float64)
         return {"objective": "multi:softprob", "num_class": int(init.shape[0]),
