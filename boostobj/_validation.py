@@ -17,7 +17,10 @@ def as_float_array(x, name: str, *, ndim: int = 1) -> np.ndarray:
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
     ):
-        raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
+        raise TypeError(
+            f"{name} must be a numeric array, got dtype {arr.dtype}; encode class labels as "
+            "numbers 0..K-1 first (e.g. sklearn.preprocessing.LabelEncoder)"
+        )
     if np.issubdtype(arr.dtype, np.complexfloating):
         raise TypeError(f"{name} must be real, got dtype {arr.dtype}")
     if ndim == 1 and arr.ndim == 2 and arr.shape[1] == 1:

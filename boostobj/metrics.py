@@ -40,6 +40,8 @@ class Metric:
             from .adapters.xgboost import labels_weights
         else:
             from .adapters.lightgbm import labels_weights
+
+            _check_start(b)
         y, w = labels_weights(b)
         preds = np.asarray(a)
         if self.loss.is_multiclass and preds.ndim == 1:
@@ -47,3 +49,20 @@ class Metric:
         if library == "xgboost":  # allreduced when XGBoost trains distributed (Dask)
             return self.__name__, global_mean_loss(self.loss, y, preds, w)
         return self.__name__, self.loss.mean_loss(y, preds, w), False
+
+
+def _check_start(dataset) -> None:
+    """A LightGBM validation set whose training set (``reference``) starts from an
+    ``init_score`` needs its own: LightGBM adds each set's init_score to its scores, so without
+    it the metric would score margins that lack the start (and drive early stopping wrongly)."""
+    reference = getattr(dataset, "reference", None)
+    if reference is None or dataset.get_init_score() is not None:
+        return
+    if reference.get_init_score() is not None:
+        raise ValueError(
+            "this validation Dataset has no init_score but its reference (the training set) "
+            "has one, so its scores lack the starting score and the metric would be wrong; "
+            "give it the training start: lgb.Dataset(X_val, y_val, reference=dtrain, "
+            "init_score=np.full(len(y_val), loss.init_score(y_train, w_train))) (multiclass: "
+            "np.tile(loss.init_score(y_train, w_train), (len(y_val), 1)))"
+        )

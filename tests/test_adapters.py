@@ -213,9 +213,9 @@ def test_binary_labels_checked_in_every_entry_point():
         xgb.train(XGB_PARAMS, xgb.DMatrix(X, y3), 3, obj=loss)
     with pytest.raises(ValueError, match="binary labels must be 0 or 1"):
         lgb.train({**LGB_PARAMS, "objective": loss}, lgb.Dataset(X, y3), 3)
-    with pytest.raises(ValueError, match="binary objective but y has 3 classes"):
+    with pytest.raises(ValueError, match=r"binary objective but y has 3 distinct value\(s\)"):
         boostobj.LGBMClassifier(objective=loss, n_estimators=3, **LGB_PARAMS).fit(X, y3)
-    with pytest.raises(ValueError, match="binary objective but y has 3 classes"):
+    with pytest.raises(ValueError, match=r"binary objective but y has 3 distinct value\(s\)"):
         boostobj.XGBClassifier(objective=loss, n_estimators=3).fit(X, y3)
     with pytest.raises(ValueError, match="sample_weight must be >= 0"):
         boostobj.XGBClassifier(objective=loss, n_estimators=3).fit(X, y, sample_weight=-np.ones(50))
@@ -267,3 +267,80 @@ def test_xgboost_start_beyond_its_base_score_range_warns_and_base_margin_starts_
         loss.xgboost_params(np.r_[np.zeros(100), np.ones(2)])
         loss.xgboost_params(np.zeros(100))
         loss.xgboost_params(np.ones(100))
+
+
+@pytest.mark.parametrize("make", [
+    lambda loss: boostobj.XGBClassifier(objective=loss, n_estimators=2, **XGB_PARAMS),
+    lambda loss: boostobj.LGBMClassifier(objective=loss, n_estimators=2, **LGB_PARAMS),
+], ids=["xgboost", "lightgbm"])
+@pytest.mark.parametrize(("loss", "y_last", "match"), [
+    (boostobj.FocalLoss(), np.nan, "NaN or inf"),
+    (boostobj.FocalLoss(), np.inf, "NaN or inf"),
+    (boostobj.FocalLoss(), 0.3, "not probabilities"),
+    (boostobj.BinaryLogLoss(), 2.0, "SoftmaxLoss"),
+    (boostobj.SoftmaxLoss(), 1.0, "two classes.*BinaryLogLoss"),
+])
+def test_classifiers_name_the_real_problem_with_the_labels(make, loss, y_last, match):
+    X = np.random.default_rng(0).random((60, 3))
+    y = np.r_[np.zeros(30), np.ones(29), y_last]
+    with pytest.raises(ValueError, match=match):
+        make(loss).fit(X, y)
+
+
+@pytest.mark.parametrize("extra", [{"scale_pos_weight": 5}, {"is_unbalance": True},
+                                   {"unbalance": True}, {"metric": "binary_logloss"},
+                                   {"metric": ["auc", "binary_error"]}, {"metrics": "xentropy"}])
+def test_lightgbm_params_a_custom_objective_would_ignore_are_refused(extra):
+    loss = boostobj.FocalLoss()
+    X, y, _ = _data(loss, 80)
+    with pytest.raises(ValueError, match="sample weights|raw scores"):
+        lgb.train({**LGB_PARAMS, "objective": loss, **extra}, lgb.Dataset(X, y), 2)
+    with pytest.raises(ValueError, match="sample weights|raw scores"):
+        boostobj.LGBMClassifier(objective=loss, n_estimators=2, **LGB_PARAMS, **extra).fit(X, y)
+    # neutral values and rank metrics pass
+    lgb.train({**LGB_PARAMS, "objective": loss, "scale_pos_weight": 1.0, "is_unbalance": False,
+               "metric": "auc"}, lgb.Dataset(X, y), 2)
+
+
+def test_xgboost_classifier_refuses_scale_pos_weight_and_weights_do_the_same():
+    loss = boostobj.BinaryLogLoss()
+    X, y, _ = _data(loss, 80)
+    with pytest.raises(ValueError, match="sample_weight=np.where"):
+        boostobj.XGBClassifier(objective=loss, n_estimators=2, scale_pos_weight=5.0).fit(X, y)
+    # the recipe reproduces the built-in's scale_pos_weight (same start on both sides)
+    w = np.where(y == 1, 5.0, 1.0)
+    start = loss.init_score(y, w)
+    base = 1.0 / (1.0 + np.exp(-start))
+    ours = boostobj.XGBClassifier(objective=loss, n_estimators=5, **XGB_PARAMS).fit(X, y, sample_weight=w)
+    theirs = xgb.XGBClassifier(n_estimators=5, scale_pos_weight=5.0, base_score=base,
+                               **XGB_PARAMS).fit(X, y)
+    np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), atol=2e-6)
+
+
+def test_lightgbm_validation_set_without_the_training_start_is_refused():
+    loss = boostobj.BinaryLogLoss()
+    X, y, _ = _data(loss, 80)
+    init = loss.init_score(y)
+    dtrain = lgb.Dataset(X, y, init_score=loss.init_raw_prediction(y))
+    params = {**LGB_PARAMS, "objective": loss, "metric": "None"}
+    with pytest.raises(ValueError, match="no init_score but its reference"):
+        lgb.train(params, dtrain, 2, valid_sets=[lgb.Dataset(X, y, reference=dtrain)],
+                  feval=loss.metric)
+    log = {}
+    dvalid = lgb.Dataset(X, y, reference=dtrain, init_score=np.full(len(y), init))
+    booster = lgb.train(params, dtrain, 3, valid_sets=[dvalid], valid_names=["v"],
+                        feval=loss.metric, callbacks=[lgb.record_evaluation(log)])
+    boostobj.fold_init_score(booster, init)
+    assert log["v"][loss.name][-1] == pytest.approx(loss.mean_loss(y, booster.predict(X)), rel=1e-6)
+
+
+def test_fold_init_score_twice_is_refused():
+    loss = boostobj.LogCoshLoss()
+    X, y, _ = _data(loss, 80)
+    init = loss.init_score(y)
+    booster = lgb.train({**LGB_PARAMS, "objective": loss},
+                        lgb.Dataset(X, y, init_score=loss.init_raw_prediction(y)), 3)
+    once = boostobj.fold_init_score(booster, init).predict(X)
+    with pytest.raises(ValueError, match="already folded"):
+        boostobj.fold_init_score(booster, init)
+    np.testing.assert_array_equal(booster.predict(X), once)  # unchanged by the refused call

@@ -286,6 +286,8 @@ def test_pickle_copy_repr_equality(loss, rng):
         (lambda: boostobj.FocalLoss(gamma=-1), "gamma must be >= 0"),
         (lambda: boostobj.FocalLoss(gamma=float("nan")), "gamma must be finite"),
         (lambda: boostobj.FocalLoss(alpha=1.5), "alpha must be None or in"),
+        (lambda: boostobj.FocalLoss(alpha=0.0), r"in \(0, 1\).*predicts one class"),
+        (lambda: boostobj.FocalLoss(alpha=1.0), r"in \(0, 1\)"),
         (lambda: boostobj.FocalLoss(alpha=float("inf")), "alpha must be finite"),
         (lambda: boostobj.PseudoHuberLoss(delta=0), "delta must be > 0"),
         (lambda: boostobj.PseudoHuberLoss(delta=float("inf")), "delta must be finite"),
@@ -319,7 +321,9 @@ def test_hyperparameters_are_keyword_only_and_typed():
         (boostobj.LogCoshLoss(), [0, 1, 2], [0, 0, 0], [0, 0, 0], ValueError, "sums to 0"),
         (boostobj.LogCoshLoss(), [[0, 1], [2, 3]], [0, 0], None, ValueError, "shape"),
         (boostobj.LogCoshLoss(), [0, 1], [[0, 1], [2, 3]], None, ValueError, "shape"),
-        (boostobj.LogCoshLoss(), ["a", "b"], [0, 0], None, TypeError, "numeric"),
+        (boostobj.LogCoshLoss(), ["a", "b"], [0, 0], None, TypeError, "numeric.*LabelEncoder"),
+        (boostobj.MulticlassFocalLoss(alpha=[0.2, 0.8]), [0, 1, 2], np.zeros((3, 2)), None,
+         ValueError, "alpha has 2 weights, one per class"),
     ],
 )
 def test_bad_inputs_raise_clear_errors(loss, y, z, w, exc, match):

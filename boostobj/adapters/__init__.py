@@ -53,7 +53,9 @@ def objective_call(loss, a, b, sample_weight):
     if library == "xgboost":
         from .xgboost import labels_weights
     elif library == "lightgbm":
-        from .lightgbm import labels_weights
+        from .lightgbm import check_params, labels_weights
+
+        check_params(loss, b.params)
     else:
         return loss._objective(sklearn_library(b), a, b, sample_weight)
     y, w = labels_weights(b)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["fold_init_score", "labels_weights"]
+__all__ = ["check_params", "fold_init_score", "labels_weights"]
 
 
 #: LightGBM stores an infinite label or weight as +-1e38 (float32) and a NaN as 0 (``AvoidInf``
@@ -38,15 +38,66 @@ def labels_weights(dataset):
     return y, w
 
 
+#: LightGBM parameters that only its built-in objectives read (a custom objective never sees
+#: them), with their aliases.
+_BUILTIN_ONLY = {"scale_pos_weight": ("scale_pos_weight",),
+                 "is_unbalance": ("is_unbalance", "unbalance", "unbalanced_sets")}
+#: LightGBM metrics that read probabilities: with a custom objective they get raw scores (FACTS §6).
+_PROBABILITY_METRICS = {"binary_logloss", "binary", "binary_error", "multi_logloss", "multiclass",
+                        "softmax", "multiclassova", "multiclass_ova", "ova", "ovr",
+                        "cross_entropy", "xentropy", "cross_entropy_lambda", "xentlambda",
+                        "kullback_leibler", "kldiv"}
+
+
+def check_params(loss, params) -> None:
+    """Refuse LightGBM parameters that a custom objective would silently ignore or undermine.
+
+    * ``scale_pos_weight`` / ``is_unbalance`` are applied by LightGBM's built-in binary objective
+      only; with ``loss`` they would change nothing. The same class weighting is a sample weight.
+    * A probability metric (``binary_logloss``, ``multi_logloss``, ``binary_error``,
+      ``cross_entropy``...) is computed on raw scores when the objective is custom, and would then
+      drive early stopping with a meaningless value.
+    """
+    params = params or {}
+    for name, aliases in _BUILTIN_ONLY.items():
+        for alias in aliases:
+            value = params.get(alias)
+            if value is None or value is False or (name == "scale_pos_weight" and value == 1):
+                continue
+            raise ValueError(
+                f"{alias}={value!r} is read only by LightGBM's built-in binary objective; with "
+                f"{loss!r} it would change nothing. Weight the classes with sample weights "
+                "instead, e.g. w = np.where(y == 1, 5.0, 1.0) (times any weights you have), in the "
+                "Dataset / fit(sample_weight=w) and in loss.init_score(y, w)"
+            )
+    for alias in ("metric", "metrics", "metric_types"):
+        value = params.get(alias)
+        names = value.split(",") if isinstance(value, str) else list(value or ())
+        bad = [m for m in names if isinstance(m, str) and m.strip().lower() in _PROBABILITY_METRICS]
+        if bad:
+            raise ValueError(
+                f"{alias}={value!r}: LightGBM computes {bad[0]!r} on raw scores when the objective "
+                f"is custom, so its values would be wrong. Use {loss!r}.metric (feval= / "
+                "eval_metric=) with metric='None', or a metric of ranks such as 'auc'"
+            )
+
+
 def fold_init_score(booster, init_score):
     """Add the constant starting margin(s) to the first iteration's tree(s), in place.
 
     After this ``booster.predict(X, raw_score=True)`` includes the starting score, as it does
     for LightGBM's built-in objectives, and a saved model is self-contained. ``init_score`` is a
     scalar, or one value per class for multiclass models (trees ``0..k-1`` hold iteration 0).
-    Returns the booster.
+    Returns the booster. Folding twice into the same booster object raises (a re-run notebook
+    cell would otherwise add the start twice).
     """
     init = np.atleast_1d(np.asarray(init_score, dtype=np.float64))
+    done = getattr(booster, "_boostobj_folded_init", None)
+    if done is not None:
+        raise ValueError(
+            f"init_score {done} was already folded into this booster; folding again would add "
+            "it twice (the booster already predicts with its start)"
+        )
     k = booster.num_model_per_iteration()
     if init.shape != (k,):
         raise ValueError(f"init_score must have {k} value(s) for this model, got shape {init.shape}")
@@ -56,4 +107,5 @@ def fold_init_score(booster, init_score):
     for tree in range(k):
         for leaf in range(info[tree]["num_leaves"]):
             booster.set_leaf_output(tree, leaf, booster.get_leaf_output(tree, leaf) + init[tree])
+    booster._boostobj_folded_init = init.tolist()  # this object only: not saved with the model
     return booster

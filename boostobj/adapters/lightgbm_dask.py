@@ -63,7 +63,7 @@ class DaskLGBMClassifier(_DaskLGBMLossMixin, dlgb.DaskLGBMClassifier):
     def _boostobj_init(self, loss, y, sample_weight):
         # The workers' LGBMClassifier encodes the sorted distinct labels as 0..k-1.
         values, totals = label_totals(y, sample_weight, client=self.client)
-        check_classes(loss, values.shape[0])
+        check_classes(loss, values)
         if self.class_weight is not None:  # folded into the weights on every worker
             if not isinstance(self.class_weight, dict):
                 raise ValueError(

@@ -23,7 +23,7 @@ import numpy as np
 from ..losses import Loss
 from . import as_stored
 from ._estimators import check_classes, encode_classes
-from .lightgbm import fold_init_score
+from .lightgbm import check_params, fold_init_score
 
 __all__ = ["LGBMClassifier", "LGBMRegressor"]
 
@@ -44,6 +44,7 @@ class _LGBMLossMixin:
         if not isinstance(loss, Loss):
             return fit(X, y, sample_weight=sample_weight, init_score=init_score, eval_set=eval_set,
                        eval_init_score=eval_init_score, eval_metric=eval_metric, **kwargs)
+        check_params(loss, self.get_params())
         eval_ys = _eval_labels(eval_set, kwargs.get("eval_y"))
         if eval_metric is None and eval_ys:
             eval_metric = loss.metric
@@ -90,7 +91,7 @@ class LGBMClassifier(_LGBMLossMixin, lgb.LGBMClassifier):
         loss_y, effective = y, sample_weight
         if isinstance(self.objective, Loss):
             classes, loss_y = encode_classes(y)
-            check_classes(self.objective, len(classes))
+            check_classes(self.objective, classes)
             if self.class_weight is not None:  # LightGBM folds class weights into the Dataset weights
                 from sklearn.utils.class_weight import compute_sample_weight
 

@@ -23,7 +23,7 @@ class _DaskStartFromInitScore(_StartFromInitScore):
     def _boostobj_params(self, loss, y, sample_weight):
         values, totals = label_totals(y, sample_weight, client=self.client)
         if isinstance(self, dxgb.DaskXGBClassifier):
-            check_classes(loss, values.shape[0])
+            check_classes(loss, values)
         return params_from_init(loss, loss.init_score(values, totals))
 
 

@@ -23,6 +23,13 @@ __all__ = ["XGBClassifier", "XGBRegressor"]
 class _StartFromInitScore:
     def _boostobj_fit(self, fit, X, y, sample_weight, base_margin, kwargs):
         loss = self.objective
+        if isinstance(loss, Loss) and self.scale_pos_weight not in (None, 1, 1.0):
+            raise ValueError(
+                f"scale_pos_weight={self.scale_pos_weight!r} is read only by XGBoost's built-in "
+                f"logistic objectives; with {loss!r} it would change nothing. Weight the classes "
+                "with sample weights instead: fit(X, y, sample_weight=np.where(y == 1, "
+                f"{self.scale_pos_weight!r}, 1.0))"
+            )
         if not isinstance(loss, Loss) or self.base_score is not None or base_margin is not None:
             return fit(X, y, sample_weight=sample_weight, base_margin=base_margin, **kwargs)
         params = self._boostobj_params(loss, y, sample_weight)
@@ -32,7 +39,7 @@ class _StartFromInitScore:
     def _boostobj_params(self, loss, y, sample_weight):
         """``xgboost_params`` from the labels; the Dask estimators reduce Dask collections instead."""
         if isinstance(self, xgb.XGBClassifier):
-            check_classes(loss, len(np.unique(np.asarray(y))))
+            check_classes(loss, np.unique(np.asarray(y)))
         return xgboost_params(loss, y, sample_weight)
 
 

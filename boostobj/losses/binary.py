@@ -132,7 +132,7 @@ class FocalLoss(_BinaryLoss):
     gamma : float, default=2.0
         Focusing parameter, ``>= 0``. Larger values down-weight well-classified rows.
     alpha : float or None, default=None
-        Weight of the positive class in [0, 1] (negatives get ``1 - alpha``); None weighs both 1.
+        Weight of the positive class in (0, 1) (negatives get ``1 - alpha``); None weighs both 1.
     hessian : {"bounded", "exact"}, default="bounded"
         The exact hessian is negative for badly misclassified rows once ``gamma > 0``
         (e.g. ``gamma=2``: whenever :math:`p_t < 0.058`). ``"bounded"`` uses
@@ -162,8 +162,11 @@ class FocalLoss(_BinaryLoss):
             raise ValueError(f"gamma must be >= 0, got {gamma!r}")
         if alpha is not None:
             alpha = _finite_float(alpha, "alpha")
-            if not 0.0 <= alpha <= 1.0:
-                raise ValueError(f"alpha must be None or in [0, 1], got {alpha!r}")
+            if not 0.0 < alpha < 1.0:
+                raise ValueError(
+                    f"alpha must be None or in (0, 1), got {alpha!r}: alpha = 0 or 1 gives one "
+                    "class no weight, so the best start is infinite and the model predicts one class"
+                )
         self.gamma = gamma
         self.alpha = alpha
         super().__init__(hessian=hessian, match_builtin=match_builtin)

@@ -104,6 +104,13 @@ class _MulticlassLoss(Loss):
         if np.any(bad):
             i = int(np.flatnonzero(bad)[0])
             k = "K-1" if self.n_classes is None else str(self.n_classes - 1)
+            alpha = getattr(self, "alpha", None)
+            if alpha is not None and y[i] >= 0 and y[i] == np.floor(y[i]):
+                raise ValueError(
+                    f"got the class label {y[i]!r} at index {i}, but alpha has {len(alpha)} "
+                    f"weights, one per class (classes 0..{len(alpha) - 1}); give alpha one weight "
+                    "for every class"
+                )
             raise ValueError(
                 f"multiclass labels must be integers 0..{k}, got {y[i]!r} at index {i}; "
                 "encode the classes as 0..K-1 (e.g. sklearn.preprocessing.LabelEncoder)"
