@@ -288,6 +288,7 @@ def test_classifiers_name_the_real_problem_with_the_labels(make, loss, y_last, m
 
 
 @pytest.mark.parametrize("extra", [{"scale_pos_weight": 5}, {"is_unbalance": True},
+                                   {"is_unbalance": "true"}, {"scale_pos_weight": "2"},
                                    {"unbalance": True}, {"metric": "binary_logloss"},
                                    {"metric": ["auc", "binary_error"]}, {"metrics": "xentropy"}])
 def test_lightgbm_params_a_custom_objective_would_ignore_are_refused(extra):
@@ -300,6 +301,8 @@ def test_lightgbm_params_a_custom_objective_would_ignore_are_refused(extra):
     # neutral values and rank metrics pass
     lgb.train({**LGB_PARAMS, "objective": loss, "scale_pos_weight": 1.0, "is_unbalance": False,
                "metric": "auc"}, lgb.Dataset(X, y), 2)
+    lgb.train({**LGB_PARAMS, "objective": loss, "scale_pos_weight": "1.0", "unbalance": "false",
+               "metric": "auc,None"}, lgb.Dataset(X, y), 2)
 
 
 def test_xgboost_classifier_refuses_scale_pos_weight_and_weights_do_the_same():

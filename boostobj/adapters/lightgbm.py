@@ -62,7 +62,7 @@ def check_params(loss, params) -> None:
     for name, aliases in _BUILTIN_ONLY.items():
         for alias in aliases:
             value = params.get(alias)
-            if value is None or value is False or (name == "scale_pos_weight" and value == 1):
+            if _neutral(name, value):
                 continue
             raise ValueError(
                 f"{alias}={value!r} is read only by LightGBM's built-in binary objective; with "
@@ -80,6 +80,22 @@ def check_params(loss, params) -> None:
                 f"is custom, so its values would be wrong. Use {loss!r}.metric (feval= / "
                 "eval_metric=) with metric='None', or a metric of ranks such as 'auc'"
             )
+
+
+def _neutral(name: str, value) -> bool:
+    """Whether a ``scale_pos_weight``/``is_unbalance`` value leaves the classes alone (LightGBM
+    also takes strings: "false", "1.0")."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        value = value.strip().lower()
+        if name == "is_unbalance":
+            return value in ("", "false", "0", "no", "-")
+        try:
+            return float(value) == 1.0
+        except ValueError:
+            return False
+    return (value == 1) if name == "scale_pos_weight" else not value
 
 
 def fold_init_score(booster, init_score):
