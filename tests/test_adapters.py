@@ -347,3 +347,64 @@ def test_fold_init_score_twice_is_refused():
     with pytest.raises(ValueError, match="already folded"):
         boostobj.fold_init_score(booster, init)
     np.testing.assert_array_equal(booster.predict(X), once)  # unchanged by the refused call
+
+
+def test_lightgbm_estimators_refuse_probability_eval_metrics_and_a_start_without_eval_start():
+    loss = boostobj.BinaryLogLoss()
+    X, y, _ = _data(loss, 80)
+    est = boostobj.LGBMClassifier(objective=loss, n_estimators=2, **LGB_PARAMS)
+    with pytest.raises(ValueError, match="raw scores"):
+        est.fit(X, y, eval_X=(X,), eval_y=(y,), eval_metric=["auc", "binary_logloss"])
+    with pytest.raises(ValueError, match="eval_init_score"):
+        est.fit(X, y, init_score=np.full(80, 0.3), eval_X=(X,), eval_y=(y,))
+    est.fit(X, y, init_score=np.full(80, 0.3), eval_X=(X,), eval_y=(y,),
+            eval_init_score=[np.full(80, 0.3)], eval_metric=["auc", loss.metric])
+
+
+def test_scale_pos_weight_only_refused_for_binary_losses_in_xgboost_estimators():
+    loss = boostobj.PseudoHuberLoss()
+    X, y, _ = _data(loss, 80)
+    boostobj.XGBRegressor(objective=loss, n_estimators=2, scale_pos_weight=3.0).fit(X, y)
+    b = boostobj.BinaryLogLoss()
+    X, y, _ = _data(b, 80)
+    boostobj.XGBClassifier(objective=b, n_estimators=2, scale_pos_weight="1").fit(X, y)
+
+
+def test_one_class_for_a_multiclass_loss_is_named():
+    X = np.random.default_rng(0).random((60, 3))
+    with pytest.raises(ValueError, match="one class only"):
+        boostobj.LGBMClassifier(objective=boostobj.SoftmaxLoss(), n_estimators=2,
+                                **LGB_PARAMS).fit(X, np.ones(60))
+
+
+def test_lgb_cv_validates_each_folds_labels_once(monkeypatch):
+    # one loss object serves every fold, round by round: the cache keeps several training sets
+    loss = boostobj.FocalLoss()
+    X, y, _ = _data(loss, 300)
+    calls = []
+    check = type(loss)._check_y
+    monkeypatch.setattr(type(loss), "_check_y", lambda self, raw: calls.append(1) or check(self, raw))
+    data = lgb.Dataset(X, y, init_score=loss.init_raw_prediction(y))
+    calls.clear()
+    lgb.cv({**LGB_PARAMS, "objective": loss, "metric": "auc"}, data, num_boost_round=4, nfold=3,
+           stratified=False)
+    assert len(calls) == 3  # once per training fold, not once per fold and round
+
+
+def test_loss_metric_under_a_lightgbm_builtin_objective_reads_its_probabilities():
+    # LightGBM hands a feval transformed predictions under a built-in objective (FACTS §6)
+    rng = np.random.default_rng(0)
+    X = rng.random((300, 3))
+    y = (X[:, 0] + 0.3 * rng.random(300) > 0.6).astype(float)
+    y3 = rng.integers(0, 3, 300).astype(float)
+    for objective, labels, loss, builtin_metric, extra in (
+            ("binary", y, boostobj.BinaryLogLoss(), "binary_logloss", {}),
+            ("multiclass", y3, boostobj.SoftmaxLoss(), "multi_logloss", {"num_class": 3})):
+        log = {}
+        lgb.train({**LGB_PARAMS, "objective": objective, "metric": builtin_metric, **extra},
+                  lgb.Dataset(X, labels), 4, valid_sets=[lgb.Dataset(X, labels)], valid_names=["v"],
+                  feval=loss.metric, callbacks=[lgb.record_evaluation(log)])
+        assert log["v"][loss.name][-1] == pytest.approx(log["v"][builtin_metric][-1], rel=1e-9)
+    with pytest.raises(ValueError, match="on its own scale"):
+        lgb.train({**LGB_PARAMS, "objective": "regression"}, lgb.Dataset(X, y), 2,
+                  valid_sets=[lgb.Dataset(X, y)], feval=boostobj.BinaryLogLoss().metric)

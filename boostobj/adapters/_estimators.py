@@ -38,6 +38,8 @@ def check_classes(loss, classes) -> None:
     if numeric is not None and not np.all(np.isfinite(numeric)):
         raise ValueError("y contains NaN or inf; drop or impute those rows")
     if loss.is_multiclass:
+        if n < 2:
+            raise ValueError(f"{loss!r}: y has one class only; a classifier needs several")
         if n == 2:
             raise ValueError(
                 f"{loss!r} on two classes: the classifier treats two classes as a binary task; "

@@ -62,16 +62,20 @@ def check_params(loss, params) -> None:
     for name, aliases in _BUILTIN_ONLY.items():
         for alias in aliases:
             value = params.get(alias)
-            if _neutral(name, value):
+            if neutral(name, value):
                 continue
+            factor = (repr(value) if name == "scale_pos_weight"
+                      else "(y == 0).sum() / (y == 1).sum()")
             raise ValueError(
                 f"{alias}={value!r} is read only by LightGBM's built-in binary objective; with "
                 f"{loss!r} it would change nothing. Weight the classes with sample weights "
-                "instead, e.g. w = np.where(y == 1, 5.0, 1.0) (times any weights you have), in the "
-                "Dataset / fit(sample_weight=w) and in loss.init_score(y, w)"
+                f"instead, w = np.where(y == 1, {factor}, 1.0) (times any weights you have), in "
+                "the Dataset / fit(sample_weight=w) and in loss.init_score(y, w)"
             )
-    for alias in ("metric", "metrics", "metric_types"):
+    for alias in ("metric", "metrics", "metric_types", "eval_metric"):
         value = params.get(alias)
+        if callable(value):
+            continue
         names = value.split(",") if isinstance(value, str) else list(value or ())
         bad = [m for m in names if isinstance(m, str) and m.strip().lower() in _PROBABILITY_METRICS]
         if bad:
@@ -82,7 +86,7 @@ def check_params(loss, params) -> None:
             )
 
 
-def _neutral(name: str, value) -> bool:
+def neutral(name: str, value) -> bool:
     """Whether a ``scale_pos_weight``/``is_unbalance`` value leaves the classes alone (LightGBM
     also takes strings: "false", "1.0")."""
     if value is None:

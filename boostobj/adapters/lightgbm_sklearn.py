@@ -44,8 +44,15 @@ class _LGBMLossMixin:
         if not isinstance(loss, Loss):
             return fit(X, y, sample_weight=sample_weight, init_score=init_score, eval_set=eval_set,
                        eval_init_score=eval_init_score, eval_metric=eval_metric, **kwargs)
-        check_params(loss, self.get_params())
+        check_params(loss, {**self.get_params(), "eval_metric": eval_metric})
         eval_ys = _eval_labels(eval_set, kwargs.get("eval_y"))
+        if init_score is not None and eval_ys and eval_init_score is None:
+            raise ValueError(
+                "init_score was given but eval_init_score was not: LightGBM adds each set's own "
+                "init_score to its scores, so the eval sets would be scored without the start; "
+                "pass eval_init_score (one array per eval set), or leave both out and let "
+                "boostobj start from loss.init_score"
+            )
         if eval_metric is None and eval_ys:
             eval_metric = loss.metric
         init = None

@@ -31,6 +31,18 @@ XGB_PROB_MIN = 1e-6
 _ONE_CLASS_START = 34.0
 
 
+def _caller_level() -> int:
+    """``stacklevel`` of the first frame outside boostobj (so a warning points at user code)."""
+    import os
+    import sys
+
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 class StartClampedWarning(UserWarning):
     """XGBoost will not start exactly from ``init_score`` (see :func:`xgboost_params`)."""
 
@@ -78,7 +90,8 @@ def params_from_init(loss, init) -> dict[str, Any]:
                 f"beyond what XGBoost accepts as base_score (it clamps to [1e-6, 1 - 1e-6]), so "
                 f"XGBoost will start from about {clamped:.6g}. To start exactly, leave base_score "
                 f"out and give every DMatrix base_margin=np.full(n_rows, {float(init)!r}) (for "
-                f"training and for predict).", StartClampedWarning, stacklevel=3)
+                f"training and for predict; scikit-learn: fit(X, y, base_margin=...) and "
+                f"predict(X, base_margin=...)).", StartClampedWarning, stacklevel=_caller_level())
         return {"objective": "binary:logistic", "base_score": p}
     if isinstance(loss.link, SoftmaxLink):
         init = np.asarray(init, dtype=np.float64)

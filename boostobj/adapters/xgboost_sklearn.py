@@ -15,6 +15,7 @@ import xgboost as xgb
 
 from ..losses import Loss
 from ._estimators import check_classes, temporarily
+from .lightgbm import neutral
 from .xgboost import xgboost_params
 
 __all__ = ["XGBClassifier", "XGBRegressor"]
@@ -23,7 +24,8 @@ __all__ = ["XGBClassifier", "XGBRegressor"]
 class _StartFromInitScore:
     def _boostobj_fit(self, fit, X, y, sample_weight, base_margin, kwargs):
         loss = self.objective
-        if isinstance(loss, Loss) and self.scale_pos_weight not in (None, 1, 1.0):
+        if (isinstance(loss, Loss) and loss.link.name == "logit"
+                and not neutral("scale_pos_weight", self.scale_pos_weight)):
             raise ValueError(
                 f"scale_pos_weight={self.scale_pos_weight!r} is read only by XGBoost's built-in "
                 f"logistic objectives; with {loss!r} it would change nothing. Weight the classes "

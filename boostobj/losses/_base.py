@@ -31,6 +31,10 @@ def _same(snapshot, raw) -> bool:
             and bool(np.array_equal(raw, snapshot)))
 
 
+#: Training sets whose validated labels a loss keeps (lgb.cv's default is 5 folds).
+_CACHE_SIZE = 5
+
+
 def _snapshot(raw):
     return np.array(raw, copy=True) if isinstance(raw, np.ndarray) else None
 
@@ -77,7 +81,7 @@ class Loss:
             raise ValueError(
                 f"match_builtin=True needs a built-in twin; {self!r} has none in XGBoost or LightGBM"
             )
-        self._cache: tuple | None = None
+        self._cache: tuple = ()  # (snapshot y, snapshot w, y, w) of the last few training sets
 
     # ------------------------------------------------------------------ description
     @property
@@ -105,7 +109,7 @@ class Loss:
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state["_cache"] = None  # the validated-labels cache never travels
+        state["_cache"] = ()  # the validated-labels cache never travels
         return state
 
     def builtin_twin(self) -> dict[str, str]:
@@ -218,11 +222,13 @@ class Loss:
         caller's), so the kernels' label-derived caches cannot go stale either.
         """
         cache = self._cache
-        if cache is not None and _same(cache[0], raw_y) and _same(cache[1], raw_w):
-            return cache[2], cache[3]
+        for entry in cache or ():
+            if _same(entry[0], raw_y) and _same(entry[1], raw_w):
+                return entry[2], entry[3]
         y = _own(self._check_y(raw_y), raw_y)
         w = _own(check_weights(raw_w, y.shape[0]), raw_w)
-        self._cache = (_snapshot(raw_y), _snapshot(raw_w), y, w)
+        # a few entries: lgb.cv trains every fold with one loss object, round by round
+        self._cache = ((_snapshot(raw_y), _snapshot(raw_w), y, w), *cache[: _CACHE_SIZE - 1])
         return y, w
 
     def _objective(self, library: str, raw_y, preds, raw_w):

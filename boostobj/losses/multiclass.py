@@ -109,7 +109,8 @@ class _MulticlassLoss(Loss):
                 raise ValueError(
                     f"got the class label {y[i]!r} at index {i}, but alpha has {len(alpha)} "
                     f"weights, one per class (classes 0..{len(alpha) - 1}); give alpha one weight "
-                    "for every class"
+                    "for every class, or encode the classes as 0..K-1 (e.g. "
+                    "sklearn.preprocessing.LabelEncoder)"
                 )
             raise ValueError(
                 f"multiclass labels must be integers 0..{k}, got {y[i]!r} at index {i}; "
@@ -370,7 +371,7 @@ class MulticlassFocalLoss(_MulticlassLoss):
         # The mean loss of a constant margin depends on the labels only through the class totals,
         # so the K-dimensional minimisation runs on K rows weighted by them.
         labels = np.arange(k, dtype=np.float64)
-        start = SoftmaxLoss()._init_score(y, w)
+        start = SoftmaxLoss(n_classes=k)._init_score(y, w)
         if np.count_nonzero(counts) <= 1:
             return start
 
