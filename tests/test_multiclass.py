@@ -226,3 +226,21 @@ def test_bad_labels_and_num_class():
     with pytest.raises(ValueError, match="n_classes=4"):  # num_class disagrees with n_classes
         lgb.train({**LGB_PARAMS, "objective": boostobj.SoftmaxLoss(n_classes=4), "num_class": 3},
                   lgb.Dataset(X, y), 2)
+
+
+@pytest.mark.parametrize("make", [lambda: boostobj.MulticlassFocalLoss(n_classes=3),
+                                  lambda: boostobj.MulticlassFocalLoss(alpha=[0.2, 0.3, 0.5]),
+                                  lambda: boostobj.SoftmaxLoss(n_classes=3)])
+def test_init_score_with_a_class_absent_from_the_labels(make):
+    # the class count comes from the loss (n_classes or alpha), not from the labels seen
+    from scipy.optimize import minimize
+
+    loss = make()
+    y = np.array([0.0, 1.0, 0.0, 1.0, 1.0])
+    c = loss.init_score(y)
+    assert c.shape == (3,) and np.all(np.isfinite(c)) and c[2] < c[0] and c[2] < c[1]
+
+    def total(v):
+        return loss.loss(y, np.tile(v, (5, 1))).sum()
+
+    assert total(c) <= minimize(total, c, method="Nelder-Mead").fun + 1e-12
