@@ -46,6 +46,7 @@ def _own(validated, raw):
         return validated.copy()
     return validated
 
+
 #: Smallest hessian handed to a boosting library. XGBoost's own logistic objective clips at the
 #: same value (``src/objective/regression_loss.h``: ``fmaxf(p * (1 - p), 1e-16f)``); it keeps a
 #: leaf's Newton step ``-G / H`` finite when a loss's curvature underflows or is negative.
@@ -215,14 +216,14 @@ class Loss:
         """Validated float64 labels and weights, cached for the training data the library hands in.
 
         Both libraries hand the same labels every round (LightGBM the same array object, XGBoost
-        a fresh copy); validation is a full pass, so the last validated pair is kept and reused
-        while the raw arrays hold what they held then (``np.array_equal`` against private
+        a fresh copy); validation is a full pass, so the last few validated pairs are kept and
+        reused while the raw arrays hold what they held then (``np.array_equal`` against private
         copies, also for the same array object): a label or weight changed in place, or a new
         array, is always seen. The validated arrays are boostobj's own (never views of the
         caller's), so the kernels' label-derived caches cannot go stale either.
         """
-        cache = self._cache
-        for entry in cache or ():
+        cache = self._cache or ()
+        for entry in cache:
             if _same(entry[0], raw_y) and _same(entry[1], raw_w):
                 return entry[2], entry[3]
         y = _own(self._check_y(raw_y), raw_y)
