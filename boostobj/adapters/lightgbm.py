@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["check_params", "fold_init_score", "labels_weights"]
+__all__ = ["check_params", "check_start", "fold_init_score", "labels_weights",
+           "margins_from_builtin"]
 
 
 #: LightGBM stores an infinite label or weight as +-1e38 (float32) and a NaN as 0 (``AvoidInf``
@@ -100,6 +101,54 @@ def neutral(name: str, value) -> bool:
         except ValueError:
             return False
     return (value == 1) if name == "scale_pos_weight" else not value
+
+
+def check_start(dataset) -> None:
+    """A LightGBM validation set whose training set (``reference``) starts from an
+    ``init_score`` needs its own: LightGBM adds each set's init_score to its scores, so without
+    it the metric would score margins that lack the start (and drive early stopping wrongly)."""
+    reference = getattr(dataset, "reference", None)
+    if reference is None or dataset.get_init_score() is not None:
+        return
+    if reference.get_init_score() is not None:
+        raise ValueError(
+            "this validation Dataset has no init_score but its reference (the training set) "
+            "has one, so its scores lack the starting score and the metric would be wrong; "
+            "give it the training start: lgb.Dataset(X_val, y_val, reference=dtrain, "
+            "init_score=np.full(len(y_val), loss.init_score(y_train, w_train))) (multiclass: "
+            "np.tile(loss.init_score(y_train, w_train), (len(y_val), 1)))"
+        )
+
+
+#: LightGBM built-in objectives by what their feval predictions are (FACTS §6: transformed under
+#: a built-in objective, raw under a custom one): probabilities through the sigmoid, class
+#: probabilities through the softmax, or the raw score itself.
+_LGB_OUTPUT = {
+    **dict.fromkeys(("binary", "cross_entropy", "xentropy"), "logit"),
+    **dict.fromkeys(("multiclass", "softmax"), "softmax"),
+    **dict.fromkeys(("regression", "regression_l2", "l2", "mean_squared_error", "mse", "l2_root",
+                     "root_mean_squared_error", "rmse", "regression_l1", "l1",
+                     "mean_absolute_error", "mae", "huber", "fair", "quantile", "mape",
+                     "mean_absolute_percentage_error"), "identity"),
+}
+
+
+def margins_from_builtin(loss, objective, preds):
+    """The margins ``loss.metric`` scores, when LightGBM trains a *built-in* objective and so
+    hands a feval transformed predictions: probabilities become margins through the loss's own
+    link (the loss depends on the probabilities only); a built-in objective whose output the
+    loss's link cannot read raises."""
+    if objective is None or callable(objective) or str(objective).lower() in ("none", "custom"):
+        return preds  # a custom objective: raw margins
+    kind = _LGB_OUTPUT.get(str(objective).lower())
+    if kind != loss.link.name:
+        raise ValueError(
+            f"{loss!r}.metric scores margins of its {loss.link.name} link, but LightGBM's built-in "
+            f"objective {objective!r} hands a feval predictions on its own scale; use the metric "
+            "with a boostobj objective, or with a built-in objective of the same link"
+        )
+    with np.errstate(divide="ignore"):
+        return loss.link.link(preds) if kind != "identity" else preds
 
 
 def fold_init_score(booster, init_score):

@@ -205,10 +205,10 @@ class FocalLoss(_BinaryLoss):
     def _gradient_hessian(self, y, z):
         t, p, q, s, aqg = self._parts(y, z)
         g = self.gamma
+        live = p > 0.0  # p s -> 0 and p (...) -> 0 as p -> 0; 0 * inf only at a margin of -+inf
         with np.errstate(invalid="ignore"):
-            # p s -> 0 and p (...) -> 0 as p -> 0; exactly 0 * inf only at a margin of -+inf
-            ps = np.where(p > 0.0, p * s, 0.0)
-            hess = aqg * np.where(p > 0.0, p * (g * s * (g * p - q) + (1.0 + 2.0 * g) * q), 0.0)
+            ps = np.where(live, p * s, 0.0)
+            hess = aqg * np.where(live, p * (g * s * (g * p - q) + (1.0 + 2.0 * g) * q), 0.0)
         grad = -t * aqg * (g * ps + q)
         if self.hessian == "bounded":
             hess = np.maximum(hess, aqg * p * q)
