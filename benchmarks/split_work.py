@@ -54,7 +54,7 @@ def main(rows: int = 1_000_000, rounds: int = 200, library: str = "lightgbm") ->
         else:
             params = bench._xgb_params(2)
             if objective is not None:
-                params.update(objective.xgboost_params(y))
+                params.update(boostobj.xgboost_params(objective, y))
 
             class Stamp(xgb.callback.TrainingCallback):
                 def __init__(self, out):

@@ -2,13 +2,21 @@
 
 Each objective is one object that is at once the math (``loss``, ``gradient_hessian``,
 ``init_score``, ``link``) and the callable every XGBoost and LightGBM entry point takes.
+
+The layout: :mod:`boostobj.losses` is the math (no library in sight); :mod:`boostobj._objective`
+dispatches a library's call to it; :mod:`boostobj.adapters` owns each library's conventions and
+its estimators; :mod:`boostobj.registry` is the one list of losses (and their built-in twins)
+that the tests and tools walk; ``check``, ``derive`` and ``plot`` are tools, ``bench`` and
+``parity`` harnesses.
 """
 
 from __future__ import annotations
 
+from ._kernels import HESSIAN_FLOOR
+from ._objective import Objective
+from ._warnings import DegenerateWarning
 from .links import IdentityLink, LogitLink, SoftmaxLink
 from .losses import (
-    HESSIAN_FLOOR,
     BinaryLogLoss,
     FocalLoss,
     LogCoshLoss,
@@ -19,7 +27,7 @@ from .losses import (
     SquaredErrorLoss,
 )
 from .metrics import Metric
-from .registry import LOSSES, get_loss
+from .registry import LOSSES, builtin_twin, get_loss
 
 __version__ = "0.1.0"
 
@@ -33,15 +41,18 @@ _LAZY = {
     "DaskLGBMClassifier": "boostobj.adapters.lightgbm_dask",
     "DaskLGBMRegressor": "boostobj.adapters.lightgbm_dask",
     "StartClampedWarning": "boostobj.adapters.xgboost",
+    "xgboost_params": "boostobj.adapters.xgboost",
+    "fold_init_score": "boostobj.adapters.lightgbm",
 }
 
-# The estimators (boostobj.XGBClassifier, LGBMClassifier, Dask*) and fold_init_score load lazily
-# through __getattr__ below and stay out of __all__, so that ``from boostobj import *`` needs only
-# numpy and scipy.
+# The estimators (boostobj.XGBClassifier, LGBMClassifier, Dask*), xgboost_params and
+# fold_init_score load lazily through __getattr__ below and stay out of __all__, so that
+# ``from boostobj import *`` needs only numpy and scipy.
 __all__ = [
     "HESSIAN_FLOOR",
     "LOSSES",
     "BinaryLogLoss",
+    "DegenerateWarning",
     "FocalLoss",
     "IdentityLink",
     "LogCoshLoss",
@@ -49,10 +60,12 @@ __all__ = [
     "Loss",
     "Metric",
     "MulticlassFocalLoss",
+    "Objective",
     "PseudoHuberLoss",
     "SoftmaxLink",
     "SoftmaxLoss",
     "SquaredErrorLoss",
+    "builtin_twin",
     "get_loss",
 ]
 
@@ -63,8 +76,4 @@ def __getattr__(name: str):
         import importlib
 
         return getattr(importlib.import_module(_LAZY[name]), name)
-    if name == "fold_init_score":
-        from .adapters.lightgbm import fold_init_score
-
-        return fold_init_score
     raise AttributeError(f"module 'boostobj' has no attribute {name!r}")

@@ -14,8 +14,8 @@ at the speed of a few passes over the data:
   them, so training reuses one pair of buffers; a caller that keeps the arrays gets fresh
   ones next time, so results are never overwritten behind anyone's back.
 * **Label-derived arrays** (signs, weights times signs, float32 copies) are computed once per
-  label/weight array and cached (weak references to the validated labels that
-  ``Loss._labels_weights`` hands back every round).
+  label/weight array and cached (weak references to the validated labels that the dispatcher,
+  :mod:`boostobj._objective`, hands back every round).
 * **Single-threaded**: OpenMP threads here would fight the libraries' own pools.
 
 Accuracy (tested in ``tests/test_kernels.py`` against the float64 reference, floored and
@@ -67,11 +67,16 @@ except ImportError:  # not built here (another compiler, platform or libc): the 
 if os.environ.get("BOOSTOBJ_NUMPY_KERNELS", "") not in ("", "0"):
     _ckernels = None
 
-__all__ = ["BLOCK", "COMPILED", "focal", "log_cosh", "log_loss", "numpy_kernels", "pseudo_huber",
-           "softmax", "squared_error"]
+__all__ = ["BLOCK", "COMPILED", "HESSIAN_FLOOR", "KERNELS", "compiled", "focal", "log_cosh",
+           "log_loss", "numpy_kernels", "pseudo_huber", "softmax", "squared_error"]
 
-#: True when the compiled extension runs log loss, focal, log-cosh and pseudo-Huber (see above).
+#: True when the compiled extension was built and is in use (see above).
 COMPILED = _ckernels is not None
+
+#: Smallest hessian handed to a boosting library. XGBoost's own logistic objective clips at the
+#: same value (``src/objective/regression_loss.h`` in 3.2: ``fmaxf(p * (1 - p), 1e-16f)``); it
+#: keeps a leaf's Newton step ``-G / H`` finite when a loss's curvature underflows or is negative.
+HESSIAN_FLOOR = 1e-16
 
 
 @contextlib.contextmanager
@@ -89,9 +94,9 @@ def numpy_kernels():
 #: EPYC, 1 MiB per core); 16384 and 65536 measured within the run-to-run noise of this size.
 BLOCK = 32768
 
-#: Smallest hessian handed to a library (``boostobj.losses.HESSIAN_FLOOR``), here as float32:
+#: :data:`HESSIAN_FLOOR` as float32:
 #: flooring in float64 then rounding equals rounding then flooring at the rounded floor.
-_FLOOR32 = np.float32(1e-16)
+_FLOOR32 = np.float32(HESSIAN_FLOOR)
 _ONE32 = np.float32(1.0)
 
 
@@ -238,7 +243,7 @@ def log_loss(y, z, w):
     t, mtw, ww = _prepared(("log_loss", z.dtype.char), y, w, build)
     g, h = _outputs(n)
     q, e = _scratch(2, dt)
-    floor = _const(1e-16, dt)
+    floor = _const(HESSIAN_FLOOR, dt)
     floor32 = _const(_FLOOR32, np.float32)
     one = 1.0
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
@@ -327,7 +332,7 @@ def log_cosh(y, z, w, *, exact_hessian: bool):
     g, h = _outputs(n)
     r, a_ = _scratch(2, np.float32)
     e64 = _scratch(3, np.float64) if exact_hessian else None
-    floor64 = _const(1e-16, np.float64)
+    floor64 = _const(HESSIAN_FLOOR, np.float64)
     with np.errstate(under="ignore"):
         for a, b, m in _blocks(n):
             rb, ab, gb, hb = r[:m], a_[:m], g[a:b], h[a:b]
@@ -443,7 +448,7 @@ def focal(y, z, w, *, gamma: float, alpha: float | None, bounded: bool):
     mt, cg, at = _prepared(("focal", z.dtype.char, gamma, alpha), y, w, build)
     g, h = _outputs(n)
     v, p, q, s, qg, ps, x = _scratch(7, np.float64)
-    clip, floor = _const(_NU_CLIP, np.float64), _const(1e-16, np.float64)
+    clip, floor = _const(_NU_CLIP, np.float64), _const(HESSIAN_FLOOR, np.float64)
     floor32 = _const(_FLOOR32, np.float32)
     c1 = 1.0 + 2.0 * gamma
     with np.errstate(under="ignore", over="ignore", divide="ignore"):
@@ -528,7 +533,7 @@ def softmax(y, z, w, *, scale: float):
     E, T = np.empty((k, rows)), np.empty((k, rows))
     ones_buf = np.empty((k, rows), bool)
     mx, S, rest = np.empty(rows), np.empty(rows), np.empty(rows)
-    floor = _const(1e-16, np.float64)
+    floor = _const(HESSIAN_FLOOR, np.float64)
     with np.errstate(under="ignore"):
         for a in range(0, n, rows):
             b = min(a + rows, n)
@@ -570,3 +575,26 @@ def softmax(y, z, w, *, scale: float):
             np.copyto(g[a:b], e.T, casting="same_kind")
             np.copyto(h[a:b], t.T, casting="same_kind")
     return g, h
+
+
+# ---------------------------------------------------------------------------------- the table
+#: The fast kernels by name: what :meth:`boostobj.Loss.fast_kernel` names, and the one list the
+#: dispatcher, the benchmark and the tests read. Each takes validated float64 labels, the
+#: margins and float64 weights (or None) and returns float32 gradient and hessian, floored and
+#: weighted; ``softmax`` also takes the library's hessian ``scale``.
+KERNELS = {
+    "log_loss": log_loss,
+    "focal": focal,
+    "squared_error": squared_error,
+    "log_cosh": log_cosh,
+    "pseudo_huber": pseudo_huber,
+    "softmax": softmax,
+}
+
+#: The kernels the compiled extension implements.
+_IN_C = frozenset({"log_loss", "focal", "log_cosh", "pseudo_huber"})
+
+
+def compiled(name: str) -> bool:
+    """Whether kernel ``name`` runs compiled code right now (see :func:`numpy_kernels`)."""
+    return _ckernels is not None and name in _IN_C

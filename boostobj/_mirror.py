@@ -1,6 +1,6 @@
 r"""The boosting libraries' own arithmetic, reproduced in numpy, bit for bit.
 
-``match_builtin=True`` losses and the parity harness (:mod:`boostobj.parity`) use these to hand a
+:func:`match_builtin` and the parity harness (:mod:`boostobj.parity`) use these to hand a
 library exactly the float32 gradients its built-in objective would compute, so that a custom
 objective trains a **bit-identical** model. The exact float64 math lives in
 :mod:`boostobj.losses`; nothing here is "more correct" than that, only identical to the
@@ -17,9 +17,10 @@ Sources (read for the order of operations, not copied):
   (double arithmetic, cast to float32 ``score_t``; ``BoostFromScore`` sums sequentially when
   ``deterministic=True``).
 
-Measured (``shared/FACTS.md`` §3-§4 and the parity harness): with these, custom objectives give
-0 difference and identical tree dumps against ``binary:logistic``, ``reg:squarederror``,
-``reg:pseudohubererror`` (3.2.0) and LightGBM ``binary`` / ``regression``.
+Measured with the parity harness (xgboost 3.2.0, lightgbm 4.7.0): with these, custom objectives
+give 0 difference and identical tree dumps against ``binary:logistic``, ``reg:squarederror``,
+``reg:pseudohubererror``, ``multi:softprob`` and LightGBM ``binary`` / ``regression`` /
+``multiclass``.
 """
 
 from __future__ import annotations
@@ -277,7 +278,7 @@ def lgb_binary_grad_hess(y, score, w=None, *, sigmoid=1.0):
     With ``t = +-1``: ``r = -t s / (1 + exp(t s score))``, ``g = r w``,
     ``h = |r| (s - |r|) w``, all double (LightGBM casts to float32). Its ``exp`` is the C
     library's double ``exp``; numpy's differs in the last bit on some inputs, which the float32
-    cast has absorbed in every measurement (FACTS §3).
+    cast has absorbed in every measurement (lightgbm 4.7).
     """
     t = np.where(np.asarray(y) > 0, 1.0, -1.0)
     score = np.asarray(score, dtype=np.float64)
@@ -382,7 +383,7 @@ def lgb_multiclass_grad_hess(y, score, w=None):
 
 
 # --------------------------------------------------------------------------------------------
-# dispatch used by the losses' ``_builtin_gradient_hessian`` (``match_builtin=True``)
+# match_builtin: a loss handing a library its built-in twin's own arithmetic
 # --------------------------------------------------------------------------------------------
 _KERNELS = {
     ("xgboost", "binary:logistic"): xgb_logistic_grad_hess,
@@ -393,21 +394,42 @@ _KERNELS = {
     ("xgboost", "multi:softprob"): xgb_softprob_grad_hess,
     ("lightgbm", "multiclass"): lgb_multiclass_grad_hess,
 }
+#: built-in parameter -> the mirror kernel's keyword
+_KERNEL_PARAMS = {"huber_slope": "slope"}
 
 
-def builtin_gradient_hessian(loss, library: str, y, preds, w, **params):
+def builtin_gradient_hessian(loss, library: str, y, preds, w):
     """Gradient and hessian exactly as ``library``'s built-in twin of ``loss`` computes them.
 
-    ``params`` go to the kernel (e.g. ``slope`` for pseudo-Huber). A library without a twin is
-    a ``ValueError`` naming the libraries that have one.
+    A loss without a twin in ``library`` (or without a mirror of it) is a ``ValueError``.
     """
-    twin = loss.builtin_twin()
-    if library not in twin:
+    from .registry import twin_of
+
+    twin = twin_of(loss)
+    builtin = None if twin is None else twin.names().get(library)
+    if builtin is None or (library, builtin) not in _KERNELS:
+        has = sorted(twin.names()) if twin is not None else []
         raise ValueError(
-            f"{loss!r} with match_builtin=True has a built-in twin only in {sorted(twin)}; "
-            f"use match_builtin=False with {library}"
+            f"{loss!r} has no bit-exact mirror of a {library} built-in (twins in: {has or 'none'}); "
+            "train it without match_builtin"
         )
-    return _KERNELS[(library, twin[library])](y, preds, w, **params)
+    params = {_KERNEL_PARAMS[k]: getattr(loss, attr) for k, attr in twin.params.items()}
+    return _KERNELS[(library, builtin)](y, preds, w, **params)
+
+
+def match_builtin(loss):
+    """``loss`` as an objective that hands each library its built-in twin's own float32
+    arithmetic: with the built-in's own start, the model is bit-identical to the built-in's.
+
+    Labels and weights are read and validated by the dispatcher as for any boostobj objective;
+    only the kernel differs. A loss without a twin is refused here, before any training.
+    """
+    from ._objective import Objective
+    from .registry import twin_of
+
+    if twin_of(loss) is None:
+        raise ValueError(f"match_builtin needs a loss with a built-in twin; {loss!r} has none")
+    return Objective(loss, kernel=builtin_gradient_hessian)
 
 
 def lgb_multiclass_init_score(y, w=None, n_classes=None) -> np.ndarray:

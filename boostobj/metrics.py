@@ -1,15 +1,14 @@
 """Evaluation metrics that match each objective, for every XGBoost and LightGBM entry point.
 
 A metric reports the weighted mean of the objective's own loss, computed from **raw margins**
-(what both libraries hand a metric when the objective is custom; FACTS §6). Lower is better.
+(what both libraries hand a metric when the objective is custom). Lower is better.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .adapters import library_of, sklearn_library
-from .adapters.xgboost import global_mean_loss
+from ._objective import adapter, adapter_for
 
 __all__ = ["Metric"]
 
@@ -19,36 +18,68 @@ class Metric:
 
     * ``xgb.train(custom_metric=m)``: ``m(preds, dmatrix)`` returns ``(name, value)``;
     * ``lgb.train(feval=m)``: ``m(preds, dataset)`` returns ``(name, value, False)``;
-    * ``XGBClassifier(eval_metric=m)``: ``m(y_true, y_pred[, sample_weight=w])`` returns a float;
-    * ``LGBMClassifier.fit(eval_metric=m)``: ``m(y_true, y_pred, weight)`` returns the triple.
+    * the scikit-learn signature ``m(y_true, y_pred, sample_weight=None)`` returns a float (what
+      ``XGBClassifier(eval_metric=m)`` and scikit-learn expect);
+    * bound to LightGBM (``Metric(loss, library="lightgbm")``, what boostobj's LightGBM
+      estimators pass), the same call returns ``(name, value, False)``.
+
+    ``predictions="response"`` reads ``y_pred`` of the scikit-learn signature as predictions on
+    the response scale (probabilities), turned into margins through the loss's link: what the
+    estimators pass when their objective is a built-in one. The name carries the loss's
+    non-default hyperparameters, so two metrics of one loss class never share a history entry.
     """
 
-    def __init__(self, loss) -> None:
+    def __init__(self, loss, library: str | None = None, predictions: str = "margin") -> None:
+        if library is not None:
+            adapter(library)
+        if predictions not in ("margin", "response"):
+            raise ValueError(f"predictions must be 'margin' or 'response', got {predictions!r}")
         self.loss = loss
-        self.__name__ = loss.name
+        self.library = library
+        self.predictions = predictions
+
+    @property
+    def __name__(self) -> str:  # XGBoost's estimators name a callable metric by __name__
+        params = self.loss.params
+        if not params:
+            return self.loss.name
+        return self.loss.name + "[" + ",".join(f"{k}={_short(v)}" for k, v in params.items()) + "]"
 
     def __repr__(self) -> str:
         return f"{self.loss!r}.metric"
 
+    def __eq__(self, other: object) -> bool:
+        return (type(other) is Metric and self.loss == other.loss and self.library == other.library
+                and self.predictions == other.predictions)
+
+    def __hash__(self) -> int:
+        return hash((self.loss, self.library, self.predictions))
+
     def __call__(self, a, b, sample_weight=None):
-        library = library_of(b)
-        if library is None:  # sklearn wrappers: (y_true, y_pred, weight)
-            if sklearn_library(b) == "xgboost":
-                return global_mean_loss(self.loss, a, b, sample_weight)
-            return self.__name__, self.loss.mean_loss(a, b, sample_weight), False
-        if library == "xgboost":
-            from .adapters.xgboost import labels_weights
-        else:
-            from .adapters.lightgbm import check_start, labels_weights, margins_from_builtin
-
-            check_start(b)
-        y, w = labels_weights(b)
+        lib = adapter_for(b)
+        if lib is None:  # the scikit-learn signature (y_true, y_pred, weight)
+            preds = np.asarray(b)
+            if self.predictions == "response":
+                with np.errstate(divide="ignore"):
+                    preds = self.loss.link.link(preds)
+            if self.library == "lightgbm":
+                return self.__name__, self.loss.mean_loss(a, preds, sample_weight), False
+            return adapter("xgboost").global_mean_loss(self.loss, a, preds, sample_weight)
+        y, w = lib.labels_weights(b)
         preds = np.asarray(a)
-        if self.loss.is_multiclass and preds.ndim == 1:
-            preds = preds.reshape(y.shape[0], -1, order="F" if library == "lightgbm" else "C")
-        if library == "lightgbm":
-            preds = margins_from_builtin(self.loss, (b.params or {}).get("objective"), preds)
-        if library == "xgboost":  # allreduced when XGBoost trains distributed (Dask)
-            return self.__name__, global_mean_loss(self.loss, y, preds, w)
-        return self.__name__, self.loss.mean_loss(y, preds, w), False
+        if self.loss.task == "multiclass" and preds.ndim == 1:
+            preds = preds.reshape(y.shape[0], -1, order="F" if lib.NAME == "lightgbm" else "C")
+        if lib.NAME == "lightgbm":
+            lib.check_start(b)
+            preds = lib.margins_from_builtin(self.loss, (b.params or {}).get("objective"), preds)
+            return self.__name__, self.loss.mean_loss(y, preds, w), False
+        # allreduced when XGBoost trains distributed (Dask)
+        return self.__name__, lib.global_mean_loss(self.loss, y, preds, w)
 
+
+def _short(value) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, tuple):
+        return "(" + ",".join(_short(v) for v in value) + ")"
+    return str(value)

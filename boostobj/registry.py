@@ -1,31 +1,100 @@
-"""The one list of objectives: every generic test, the benchmark and the parity harness walk it."""
+"""The one list of objectives: every generic test, ``check``, the benchmark and the parity harness
+walk it. A new loss joins with one line here; a loss with a built-in twin names it here too.
+
+A :class:`Twin` says which built-in objective of each library computes the same model as the
+loss, under which hyperparameters (``when``), and which built-in parameters carry the loss's
+(``params``: built-in parameter name -> loss attribute). The adapters read it to configure the
+library (:func:`boostobj.xgboost_params`), the parity harness to train the pair side by side.
+"""
 
 from __future__ import annotations
+
+import dataclasses
+from typing import Any
 
 from .losses import (
     BinaryLogLoss,
     FocalLoss,
     LogCoshLoss,
+    Loss,
     MulticlassFocalLoss,
     PseudoHuberLoss,
     SoftmaxLoss,
     SquaredErrorLoss,
 )
 
-__all__ = ["LOSSES", "get_loss"]
-
-#: Registry key -> class. Keys are the losses' ``name`` (also their metric name).
-LOSSES = {
-    cls.name: cls
-    for cls in (BinaryLogLoss, FocalLoss, LogCoshLoss, PseudoHuberLoss, SquaredErrorLoss,
-                SoftmaxLoss, MulticlassFocalLoss)
-}
+__all__ = ["LOSSES", "REGISTRY", "Entry", "Twin", "builtin_twin", "get_loss"]
 
 
-def get_loss(name: str, **params):
+@dataclasses.dataclass(frozen=True)
+class Twin:
+    """A built-in objective that a loss reproduces (see the module docstring)."""
+
+    xgboost: str | None = None
+    lightgbm: str | None = None
+    when: dict[str, Any] = dataclasses.field(default_factory=dict)
+    params: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def names(self) -> dict[str, str]:
+        """``{library: built-in objective}`` for the libraries that have one."""
+        return {lib: name for lib, name in (("xgboost", self.xgboost), ("lightgbm", self.lightgbm))
+                if name is not None}
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    cls: type[Loss]
+    twin: Twin | None = None
+
+
+_BINARY = Twin(xgboost="binary:logistic", lightgbm="binary")
+_SOFTMAX = Twin(xgboost="multi:softprob", lightgbm="multiclass", when={"hessian_scale": "library"})
+
+REGISTRY: tuple[Entry, ...] = (
+    Entry(BinaryLogLoss, _BINARY),
+    Entry(FocalLoss, dataclasses.replace(_BINARY, when={"gamma": 0.0, "alpha": None})),
+    Entry(LogCoshLoss),
+    Entry(PseudoHuberLoss, Twin(xgboost="reg:pseudohubererror", when={"hessian": "exact"},
+                                params={"huber_slope": "delta"})),
+    Entry(SquaredErrorLoss, Twin(xgboost="reg:squarederror", lightgbm="regression")),
+    Entry(SoftmaxLoss, _SOFTMAX),
+    Entry(MulticlassFocalLoss, dataclasses.replace(
+        _SOFTMAX, when={"gamma": 0.0, "alpha": None, "hessian_scale": "library"})),
+)
+
+#: Registry key -> class. Keys are the losses' ``name``.
+LOSSES: dict[str, type[Loss]] = {entry.cls.name: entry.cls for entry in REGISTRY}
+_BY_CLASS = {entry.cls: entry for entry in REGISTRY}
+
+
+def get_loss(name: str, **params) -> Loss:
     """Build a loss by registry key, e.g. ``get_loss("focal_loss", gamma=1.0)``."""
     try:
         cls = LOSSES[name]
     except KeyError:
         raise ValueError(f"unknown objective {name!r}; choose one of {sorted(LOSSES)}") from None
     return cls(**params)
+
+
+def twin_of(loss: Loss) -> Twin | None:
+    """The :class:`Twin` of ``loss`` when its hyperparameters make it one, else None."""
+    entry = _BY_CLASS.get(type(loss))
+    if entry is None or entry.twin is None:
+        return None
+    params = loss.get_params()
+    if all(params.get(k) == v for k, v in entry.twin.when.items()):
+        return entry.twin
+    return None
+
+
+def builtin_twin(loss: Loss) -> dict[str, str]:
+    """``{library: built-in objective}`` that ``loss`` reproduces; empty when there is none.
+
+    >>> from boostobj import FocalLoss
+    >>> builtin_twin(FocalLoss(gamma=0.0))
+    {'xgboost': 'binary:logistic', 'lightgbm': 'binary'}
+    >>> builtin_twin(FocalLoss())
+    {}
+    """
+    twin = twin_of(loss)
+    return {} if twin is None else twin.names()

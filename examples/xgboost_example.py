@@ -22,7 +22,7 @@ def main(rounds: int = 50) -> None:
 
     # 1. the custom log loss against the built-in: same start (base_score), same link
     loss = boostobj.BinaryLogLoss()
-    params = {"max_depth": 4, "eta": 0.1, "tree_method": "hist", **loss.xgboost_params(ytr, wtr)}
+    params = {"max_depth": 4, "eta": 0.1, "tree_method": "hist", **boostobj.xgboost_params(loss, ytr, wtr)}
     custom = xgb.train(params, dtrain, rounds, obj=loss)
     builtin = xgb.train(params, dtrain, rounds)
     diff = np.max(np.abs(custom.predict(dtest) - builtin.predict(dtest)))
@@ -31,7 +31,7 @@ def main(rounds: int = 50) -> None:
     # 2. focal loss with its own metric and early stopping on it
     focal = boostobj.FocalLoss(gamma=2.0, alpha=0.25)
     params = {"max_depth": 4, "eta": 0.1, "disable_default_eval_metric": True,
-              **focal.xgboost_params(ytr, wtr)}
+              **boostobj.xgboost_params(focal, ytr, wtr)}
     booster = xgb.train(params, dtrain, 500, obj=focal, custom_metric=focal.metric,
                         evals=[(dtest, "test")], early_stopping_rounds=20, verbose_eval=False)
     proba = booster.predict(dtest, iteration_range=(0, booster.best_iteration + 1))

@@ -26,7 +26,7 @@ ALL_LOSSES = [
 
 def labels_for(loss, n, rng):
     """Valid labels for ``loss``: 0/1, class indices, or real-valued targets."""
-    if loss.is_multiclass:
+    if loss.task == "multiclass":
         return rng.integers(0, 3, n).astype(np.float64)
     if loss.link.name == "logit":
         return (rng.random(n) < 0.3).astype(np.float64)
@@ -34,7 +34,7 @@ def labels_for(loss, n, rng):
 
 
 def margins_for(loss, n, rng, scale=3.0):
-    shape = (n, 3) if loss.is_multiclass else (n,)
+    shape = (n, 3) if loss.task == "multiclass" else (n,)
     return rng.normal(0.0, scale, shape)
 
 

@@ -143,12 +143,12 @@ def test_losses_survive_shipping_to_workers(client, loss):
     from distributed.protocol import deserialize, serialize
 
     y = labels_for(loss, 20, np.random.default_rng(0))
-    z = np.zeros((20, 3)) if loss.is_multiclass else np.zeros(20)
+    z = np.zeros((20, 3)) if loss.task == "multiclass" else np.zeros(20)
     loss.gradient_hessian(y, z)
-    loss._objective("lightgbm", y, z, None)  # fills the label cache, which must not travel
+    loss(y, z)  # a call keeps validated labels in the dispatcher, never on the loss
     for copy in (cloudpickle.loads(cloudpickle.dumps(loss)), pickle.loads(pickle.dumps(loss)),
                  deserialize(*serialize(loss))):
-        assert copy == loss and copy._cache == ()
+        assert copy == loss and set(vars(copy)) == set(vars(loss))
         np.testing.assert_array_equal(copy.gradient_hessian(y, z)[0], loss.gradient_hessian(y, z)[0])
     # and a worker computes the same gradient as the client
     remote = client.submit(lambda lo, yy, zz: lo.gradient_hessian(yy, zz), loss, y, z, pure=False).result()
@@ -160,7 +160,7 @@ def test_xgboost_dask_train_matches_builtin_single_machine_and_global_metric(cli
     (X, y, w), (dX, dy, dw) = binary
     loss = boostobj.BinaryLogLoss()
     params = {"tree_method": "hist", "max_depth": 4, "eta": 0.3, **bdask.xgboost_params(loss, dy, dw)}
-    local = loss.xgboost_params(y, w)
+    local = boostobj.xgboost_params(loss, y, w)
     assert params["objective"] == local["objective"]
     assert params["base_score"] == pytest.approx(local["base_score"], rel=1e-12)
     dtrain = dxgb.DaskDMatrix(client, dX, dy, weight=dw)
@@ -189,7 +189,7 @@ def test_dask_xgb_classifier(client, binary):
     assert clf.get_params()["base_score"] is None  # set for the fit only
     p = clf.predict_proba(dX).compute()
     assert p.shape == (N, 2)
-    ref = dxgb.DaskXGBClassifier(n_estimators=ROUNDS, base_score=loss.xgboost_params(y, w)["base_score"],
+    ref = dxgb.DaskXGBClassifier(n_estimators=ROUNDS, base_score=boostobj.xgboost_params(loss, y, w)["base_score"],
                                  **XGB_KW).fit(dX, dy, sample_weight=dw, verbose=False)
     assert np.max(np.abs(p - ref.predict_proba(dX).compute())) <= 1e-6  # measured 1.2e-7
     assert clf.evals_result()["validation_0"]["log_loss"][-1] == pytest.approx(_logloss(y, p[:, 1], w), abs=1e-6)

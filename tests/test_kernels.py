@@ -9,11 +9,12 @@ from conftest import ALL_LOSSES, labels_for, margins_for
 
 import boostobj
 from boostobj import _kernels
+from boostobj._objective import library_gradient_hessian
 
 TINY32 = float(np.finfo(np.float32).tiny)
 #: 6 float32 ulp (2**-23 each) relative: the kernels' documented worst case is about 3 ulp.
 RTOL = 12 * 2.0**-24
-SINGLE = [loss for loss in ALL_LOSSES if not loss.is_multiclass]
+SINGLE = [loss for loss in ALL_LOSSES if loss.task != "multiclass"]
 _COMPILED_MODULE = _kernels._ckernels
 
 
@@ -44,7 +45,7 @@ def _data(loss, rng, n=2 * _kernels.BLOCK + 37):
     z = margins_for(loss, n, rng)
     extremes = np.concatenate([[0.0, 1e-30, -1e-30, 36.0, -36.0, 88.0, -88.0, 90.0, -90.0],
                                np.outer([1.0, -1.0], 10.0 ** np.arange(-3, 7)).ravel()])
-    if loss.is_multiclass:
+    if loss.task == "multiclass":
         z[: extremes.size, 0] = extremes
     elif loss.link.name == "identity":
         z[: extremes.size] = y[: extremes.size] + extremes  # residuals 0 .. ±1e6
@@ -63,7 +64,7 @@ def test_fast_path_matches_float64_reference(loss, dtype, weighted, rng):
     y = y.astype(np.float32).astype(np.float64)
     w = rng.uniform(0.1, 3.0, y.shape[0]).astype(np.float32).astype(np.float64) if weighted else None
     z = z.astype(dtype)
-    got = loss._library_gradient_hessian(y, z, w)
+    got = library_gradient_hessian(loss, y, z, w)
     want = _reference(loss, y, z, w)
     wmax = 1.0 if w is None else float(w.max())
     for a, b, what in zip(got, want, ("gradient", "hessian")):
@@ -80,30 +81,30 @@ def test_float64_labels_not_representable_in_float32(loss, rng):
     if loss.link.name == "identity":
         y = y + 1000.0 + 1e-9
         z = (z + 1000.0).astype(np.float32)
-    for a, b in zip(loss._library_gradient_hessian(y, z, None), _reference(loss, y, z, None)):
+    for a, b in zip(library_gradient_hessian(loss, y, z, None), _reference(loss, y, z, None)):
         np.testing.assert_allclose(a, b, rtol=RTOL, atol=TINY32)
 
 
 def test_output_dtype_is_float32_for_the_fast_kernels(rng):
     for loss in SINGLE:
         y, z = _data(loss, rng, n=100)
-        g, h = loss._library_gradient_hessian(y, z, None)
+        g, h = library_gradient_hessian(loss, y, z, None)
         assert g.dtype == h.dtype == np.float32, loss
 
 
 @pytest.mark.parametrize("loss", SINGLE, ids=repr)
 def test_results_kept_by_the_caller_are_never_overwritten(loss, rng):
     y, z = _data(loss, rng, n=3000)
-    g1, h1 = loss._library_gradient_hessian(y, z, None)
+    g1, h1 = library_gradient_hessian(loss, y, z, None)
     keep = g1.copy(), h1.copy()
-    g2, h2 = loss._library_gradient_hessian(y, z + 0.5, None)
+    g2, h2 = library_gradient_hessian(loss, y, z + 0.5, None)
     assert not np.shares_memory(g1, g2) and not np.shares_memory(h1, h2)
     np.testing.assert_array_equal(g1, keep[0])
     np.testing.assert_array_equal(h1, keep[1])
     # a view is a reference too
     view = g2[:10]
     del g2
-    g3, _ = loss._library_gradient_hessian(y, z, None)
+    g3, _ = library_gradient_hessian(loss, y, z, None)
     assert not np.shares_memory(view, g3)
 
 
@@ -111,8 +112,8 @@ def test_dropped_outputs_are_reused():
     loss = boostobj.BinaryLogLoss()
     y = np.tile([0.0, 1.0], 500)
     z = np.linspace(-5, 5, 1000)
-    first = [id(a) for a in loss._library_gradient_hessian(y, z, None)]
-    second = [id(a) for a in loss._library_gradient_hessian(y, z, None)]
+    first = [id(a) for a in library_gradient_hessian(loss, y, z, None)]
+    second = [id(a) for a in library_gradient_hessian(loss, y, z, None)]
     assert first == second
 
 
@@ -122,7 +123,7 @@ def test_inputs_unchanged_and_strided_margins(loss, rng):
     w = rng.uniform(0.5, 2.0, y.shape[0])
     zz = np.repeat(z, 2)[::2]  # strided view with the same values
     before = y.copy(), zz.copy(), w.copy()
-    got = loss._library_gradient_hessian(y, zz, w)
+    got = library_gradient_hessian(loss, y, zz, w)
     for a, b in zip((y, zz, w), before):
         np.testing.assert_array_equal(a, b)
     for a, b in zip(got, _reference(loss, y, z, w)):
@@ -136,8 +137,8 @@ def test_new_weights_are_seen(rng):
     z = rng.normal(size=1000)
     w1 = np.ones(1000)
     w2 = np.full(1000, 2.0)
-    g1 = loss._library_gradient_hessian(y, z, w1)[0].copy()
-    g2 = loss._library_gradient_hessian(y, z, w2)[0]
+    g1 = library_gradient_hessian(loss, y, z, w1)[0].copy()
+    g2 = library_gradient_hessian(loss, y, z, w2)[0]
     np.testing.assert_allclose(g2, 2 * g1, rtol=RTOL)
 
 
@@ -160,7 +161,7 @@ def test_infinite_margins_give_the_limits_not_nan(loss, dtype, rng):
     # a diverged booster can hand +-inf: the reference and the kernels give the limits (equal to
     # each other), and only squared error's unbounded gradient may be infinite
     inf = np.inf
-    if loss.is_multiclass:
+    if loss.task == "multiclass":
         y = np.array([1.0, 0.0, 2.0, 1.0, 0.0, 0.0])
         z = np.array([[inf, 0, 0], [0, -inf, 0], [inf, inf, inf], [inf, -inf, 0],
                       [-inf, -inf, -inf], [inf, 0, 0]])

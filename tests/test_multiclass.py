@@ -87,7 +87,7 @@ def test_softmax_init_is_centred_log_frequency():
 @pytest.mark.parametrize("loss", [MULTI[0], MULTI[2]], ids=repr)
 def test_native_entry_points_train_with_weights(loss):
     X, y, w = _data()
-    params = {**XGB_PARAMS, **loss.xgboost_params(y, w)}
+    params = {**XGB_PARAMS, **boostobj.xgboost_params(loss, y, w)}
     assert params["objective"] == "multi:softprob" and params["num_class"] == 3
     d = xgb.DMatrix(X, y, weight=w)
     res = {}
@@ -97,7 +97,7 @@ def test_native_entry_points_train_with_weights(loss):
     assert p.shape == (300, 3)
     np.testing.assert_allclose(p.sum(1), 1, rtol=1e-5)
     margin = bst.predict(d, output_margin=True)
-    assert res["t"][loss.name][-1] == pytest.approx(loss.mean_loss(y, margin, w), rel=1e-5)
+    assert res["t"][loss.metric.__name__][-1] == pytest.approx(loss.mean_loss(y, margin, w), rel=1e-5)
     b1 = xgb.train({**params, "eta": 0.0}, d, 1, obj=loss)
     np.testing.assert_allclose(b1.predict(d, output_margin=True)[0], loss.init_score(y, w), rtol=1e-6, atol=1e-6)
     unweighted = xgb.train(params, xgb.DMatrix(X, y), 10, obj=loss)
@@ -110,7 +110,7 @@ def test_native_entry_points_train_with_weights(loss):
                   valid_sets=[ds], valid_names=["t"], feval=loss.metric, callbacks=[lgb.record_evaluation(res)])
     raw = m.predict(X) + init
     assert raw.shape == (300, 3)
-    assert res["t"][loss.name][-1] == pytest.approx(loss.mean_loss(y, raw, w), rel=1e-6)
+    assert res["t"][loss.metric.__name__][-1] == pytest.approx(loss.mean_loss(y, raw, w), rel=1e-6)
     boostobj.fold_init_score(m, init)
     np.testing.assert_allclose(m.predict(X), raw, rtol=1e-12, atol=1e-12)
 
@@ -166,7 +166,7 @@ def test_softmax_trains_like_the_builtins():
     """Normal (float64) mode with the library's hessian scale: close to the built-in softmax."""
     X, y, w = _data(400)
     loss = boostobj.SoftmaxLoss()
-    params = {**XGB_PARAMS, **loss.xgboost_params(y, w)}
+    params = {**XGB_PARAMS, **boostobj.xgboost_params(loss, y, w)}
     d = xgb.DMatrix(X, y, weight=w)
     custom = xgb.train(params, d, 20, obj=loss).predict(d)
     builtin = xgb.train(params, d, 20).predict(d)
@@ -193,7 +193,7 @@ def test_softmax_trains_like_the_builtins():
         (lambda: boostobj.SoftmaxLoss(n_classes=1), ValueError, "n_classes must be >= 2"),
         (lambda: boostobj.SoftmaxLoss(n_classes=2.5), TypeError, "n_classes must be an integer"),
         (lambda: boostobj.SoftmaxLoss(hessian_scale=0), ValueError, "hessian_scale"),
-        (lambda: boostobj.MulticlassFocalLoss(alpha=[1.0, -1.0]), ValueError, "alpha weights"),
+        (lambda: boostobj.MulticlassFocalLoss(alpha=[1.0, -1.0]), ValueError, r"alpha\[1\] must be > 0"),
         (lambda: boostobj.MulticlassFocalLoss(alpha=[1.0, 2.0], n_classes=3), ValueError, "alpha has 2"),
         (lambda: boostobj.MulticlassFocalLoss(gamma=-0.1), ValueError, "gamma must be >= 0"),
     ],
@@ -213,7 +213,7 @@ def test_bad_labels_and_num_class():
         loss.gradient_hessian(y - 1, z)
     with pytest.raises(ValueError, match="at least 3 classes"):
         loss.gradient_hessian(y, z[:, :2])
-    with pytest.raises(ValueError, match="n_classes=4"):
+    with pytest.raises(ValueError, match="loss has 4 classes"):
         boostobj.SoftmaxLoss(n_classes=4).gradient_hessian(y, z)
     with pytest.raises(ValueError, match="set num_class"):  # num_class missing: 1-D predictions
         xgb.train(XGB_PARAMS, xgb.DMatrix(X, y), 2, obj=loss)
@@ -223,7 +223,7 @@ def test_bad_labels_and_num_class():
         lgb.train({**LGB_PARAMS, "objective": loss, "num_class": 2}, lgb.Dataset(X, y), 2)
     with pytest.raises(ValueError, match="at least 3 classes"):
         xgb.train({**XGB_PARAMS, "num_class": 2, "objective": "multi:softprob"}, xgb.DMatrix(X, y), 2, obj=loss)
-    with pytest.raises(ValueError, match="n_classes=4"):  # num_class disagrees with n_classes
+    with pytest.raises(ValueError, match="loss has 4 classes"):  # num_class disagrees with n_classes
         lgb.train({**LGB_PARAMS, "objective": boostobj.SoftmaxLoss(n_classes=4), "num_class": 3},
                   lgb.Dataset(X, y), 2)
 

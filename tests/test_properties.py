@@ -17,7 +17,7 @@ SETTINGS = settings(max_examples=60, deadline=None, print_blob=True, derandomize
 def test_every_loss_is_finite_and_nonnegative(z, seed):
     rng = np.random.default_rng(seed)
     for loss in ALL_LOSSES:
-        if loss.is_multiclass:
+        if loss.task == "multiclass":
             zz = np.column_stack([z, -z, np.roll(z, 1)])
             y = rng.integers(0, 3, z.shape[0]).astype(float)
         elif loss.link.name == "logit":

@@ -1,20 +1,26 @@
-"""Thin per-library adapters: they read labels, weights and margins in each library's form and
-hand back gradients and hessians in the shape it wants. No formulas live here.
+"""Thin per-library adapters: each reads labels, weights and margins in its library's form, owns
+that library's conventions and quirks, and configures the library for a boostobj loss. No
+formulas live here.
+
+* :mod:`~boostobj.adapters.xgboost`, :mod:`~boostobj.adapters.lightgbm`: the native APIs (what
+  the dispatcher, :mod:`boostobj._objective`, asks them);
+* ``*_sklearn``, ``*_dask``: the estimators (``boostobj.XGBClassifier`` and friends);
+* :mod:`~boostobj.adapters.dask`: starting scores from Dask collections.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["as_stored", "library_of", "objective_call", "sklearn_library"]
+__all__ = ["as_stored", "neutral"]
 
 
 def as_stored(y, sample_weight=None):
     """Numeric labels and weights rounded to float32, as XGBoost and LightGBM store them.
 
     Starting scores are computed from these, so they are optimal for the labels the objective
-    sees every round (``1.1`` is ``1.100000023841858`` to both libraries, FACTS §7.4) and agree
-    with the built-ins' own estimates. Non-numeric labels (strings) are returned unchanged.
+    sees every round (``1.1`` is ``1.100000023841858`` to both libraries) and agree with the
+    built-ins' own estimates. Non-numeric labels (strings) are returned unchanged.
     """
     y = np.asarray(y)
     if np.issubdtype(y.dtype, np.number) or y.dtype == bool:
@@ -24,39 +30,17 @@ def as_stored(y, sample_weight=None):
     return y, sample_weight
 
 
-def library_of(data) -> str | None:
-    """``"xgboost"`` for a DMatrix, ``"lightgbm"`` for a Dataset, None for anything else.
-
-    Decided by the defining module, so neither library is imported to find out.
-    """
-    module = type(data).__module__ or ""
-    if module.startswith("xgboost") and hasattr(data, "get_label"):
-        return "xgboost"
-    if module.startswith("lightgbm") and hasattr(data, "get_label"):
-        return "lightgbm"
-    return None
-
-
-def sklearn_library(y_pred) -> str:
-    """Which sklearn wrapper made a ``(y_true, y_pred, weight)`` call.
-
-    XGBoost's wrapper hands float32 predictions, LightGBM's float64 (FACTS §1). Both sklearn
-    paths give the same exact gradients; this matters only for ``match_builtin`` and for the
-    metric's return type (a float for XGBoost, a ``(name, value, is_higher_better)`` triple for
-    LightGBM).
-    """
-    return "xgboost" if getattr(y_pred, "dtype", None) == np.float32 else "lightgbm"
-
-
-def objective_call(loss, a, b, sample_weight):
-    library = library_of(b)
-    if library == "xgboost":
-        from .xgboost import labels_weights
-    elif library == "lightgbm":
-        from .lightgbm import check_params, labels_weights
-
-        check_params(loss, b.params)
-    else:
-        return loss._objective(sklearn_library(b), a, b, sample_weight)
-    y, w = labels_weights(b)
-    return loss._objective(library, y, a, w)
+def neutral(name: str, value) -> bool:
+    """Whether a ``scale_pos_weight``/``is_unbalance`` value leaves the classes alone (LightGBM
+    also takes strings: "false", "1.0")."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        value = value.strip().lower()
+        if name == "is_unbalance":
+            return value in ("", "false", "0", "no", "-")
+        try:
+            return float(value) == 1.0
+        except ValueError:
+            return False
+    return (value == 1) if name == "scale_pos_weight" else not value

@@ -37,7 +37,7 @@ def check_classes(loss, classes) -> None:
         numeric = None
     if numeric is not None and not np.all(np.isfinite(numeric)):
         raise ValueError("y contains NaN or inf; drop or impute those rows")
-    if loss.is_multiclass:
+    if loss.task == "multiclass":
         if n < 2:
             raise ValueError(f"{loss!r}: y has one class only; a classifier needs several")
         if n == 2:

@@ -1,7 +1,7 @@
 """Dask: the starting score from Dask collections, for ``xgboost.dask`` and ``lightgbm.dask``.
 
 The objective itself needs nothing global: both libraries ship the loss to every worker
-(cloudpickle; ``Loss.__getstate__`` drops its label cache) and call it on that worker's rows,
+(cloudpickle; a loss pickles as its hyperparameters) and call it on that worker's rows,
 exactly as on one machine. What does need all rows is the starting score. :func:`init_score`
 gets it by a reduction: every chunk sends its distinct labels with their total weight, and the
 client minimises the loss over those weighted distinct labels, which is the same problem

@@ -1,9 +1,19 @@
-"""LightGBM adapter: reading a Dataset, and folding the starting score into a booster.
+"""LightGBM adapter: reading a Dataset, LightGBM's conventions, the parameters a custom
+objective cannot use, and folding the starting score into a booster. Every LightGBM fact boostobj
+relies on is stated here, with the version measured.
 
-Facts this relies on (lightgbm 4.7, see ``shared/FACTS.md`` §1-§3):
+Facts this relies on (measured with lightgbm 4.7):
 
 * ``params["objective"] = f`` is called as ``f(preds, train_set)`` with float64 raw scores,
   ``(n,)`` or ``(n, k)`` F-ordered; labels are float32 and weights None or float32.
+* The scikit-learn wrapper counts the parameters of a callable objective or metric and calls
+  ``f(y_true, y_pred, weight)`` positionally for three; a metric must return
+  ``(name, value, is_higher_better)``.
+* ``multiclass`` scales the diagonal hessian by ``K/(K-1)`` (``MulticlassSoftmax``'s
+  ``factor_``, Friedman's 2001 scale): :func:`multiclass_hessian_scale`.
+* A feval receives raw scores under a custom objective but transformed predictions
+  (probabilities) under a built-in one; built-in probability metrics are computed on whatever
+  the objective outputs, so on raw scores under a custom objective.
 * With a callable objective LightGBM adds no starting score (``boost_from_average`` needs a
   built-in objective). Pass ``Dataset(init_score=...)``; ``Booster.predict`` does *not* add it
   back, unless you fold it into the model with :func:`fold_init_score`, which does what the
@@ -14,8 +24,22 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["check_params", "check_start", "fold_init_score", "labels_weights",
-           "margins_from_builtin"]
+from . import neutral
+
+__all__ = ["NAME", "check_objective_params", "check_params", "check_start", "fold_init_score",
+           "labels_weights", "margins_from_builtin", "multiclass_hessian_scale"]
+
+NAME = "lightgbm"
+
+
+def multiclass_hessian_scale(n_classes: int) -> float:
+    """LightGBM's factor on the multiclass diagonal hessian: ``K/(K-1)``."""
+    return n_classes / (n_classes - 1.0)
+
+
+def check_objective_params(loss, dataset) -> None:
+    """:func:`check_params` on the parameters LightGBM trains ``dataset`` with."""
+    check_params(loss, dataset.params)
 
 
 #: LightGBM stores an infinite label or weight as +-1e38 (float32) and a NaN as 0 (``AvoidInf``
@@ -43,7 +67,7 @@ def labels_weights(dataset):
 #: them), with their aliases.
 _BUILTIN_ONLY = {"scale_pos_weight": ("scale_pos_weight",),
                  "is_unbalance": ("is_unbalance", "unbalance", "unbalanced_sets")}
-#: LightGBM metrics that read probabilities: with a custom objective they get raw scores (FACTS §6).
+#: LightGBM metrics that read probabilities: with a custom objective they get raw scores.
 _PROBABILITY_METRICS = {"binary_logloss", "binary", "binary_error", "multi_logloss", "multiclass",
                         "softmax", "multiclassova", "multiclass_ova", "ova", "ovr",
                         "cross_entropy", "xentropy", "cross_entropy_lambda", "xentlambda",
@@ -87,22 +111,6 @@ def check_params(loss, params) -> None:
             )
 
 
-def neutral(name: str, value) -> bool:
-    """Whether a ``scale_pos_weight``/``is_unbalance`` value leaves the classes alone (LightGBM
-    also takes strings: "false", "1.0")."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        value = value.strip().lower()
-        if name == "is_unbalance":
-            return value in ("", "false", "0", "no", "-")
-        try:
-            return float(value) == 1.0
-        except ValueError:
-            return False
-    return (value == 1) if name == "scale_pos_weight" else not value
-
-
 def check_start(dataset) -> None:
     """A LightGBM validation set whose training set (``reference``) starts from an
     ``init_score`` needs its own: LightGBM adds each set's init_score to its scores, so without
@@ -120,8 +128,8 @@ def check_start(dataset) -> None:
         )
 
 
-#: LightGBM built-in objectives by what their feval predictions are (FACTS §6: transformed under
-#: a built-in objective, raw under a custom one): probabilities through the sigmoid, class
+#: LightGBM built-in objectives by what their feval predictions are (transformed under a
+#: built-in objective, raw under a custom one): probabilities through the sigmoid, class
 #: probabilities through the softmax, or the raw score itself.
 _LGB_OUTPUT = {
     **dict.fromkeys(("binary", "cross_entropy", "xentropy"), "logit"),

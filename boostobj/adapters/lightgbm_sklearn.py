@@ -1,17 +1,19 @@
 """``boostobj.LGBMClassifier`` / ``boostobj.LGBMRegressor``: LightGBM's estimators made whole for a
 boostobj objective.
 
-LightGBM's own estimators with a callable objective (FACTS §2, §3, §6):
+LightGBM's own estimators with a callable objective (measured with lightgbm 4.7):
 
 * add no starting score, and ``predict`` would not add one back;
 * return raw scores from ``predict_proba`` (with a warning) and from ``predict``;
 * silently register ``metric="binary_logloss"`` computed on raw scores, which then drives early
   stopping.
 
-These subclasses, when ``objective`` is a boostobj loss: pass ``init_score`` (and
-``eval_init_score``) from ``loss.init_score(y, sample_weight)`` and fold it into the first
-iteration's trees afterwards (``init_score_`` keeps the value), so ``booster_`` predicts like a
-built-in model; use ``metric="None"`` and ``eval_metric=loss.metric`` unless you chose others;
+These subclasses, when ``objective`` is a boostobj loss: hand LightGBM the loss itself as its
+native objective (so it is called with the Dataset and uses LightGBM's conventions, such as its
+multiclass hessian scale); pass ``init_score`` (and ``eval_init_score``) from
+``loss.init_score(y, sample_weight)`` and fold it into the first iteration's trees afterwards
+(``init_score_`` keeps the value), so ``booster_`` predicts like a built-in model; use
+``metric="None"`` and ``eval_metric=loss.metric`` (in LightGBM's form) unless you chose others;
 and return probabilities from ``predict_proba`` and class labels from ``predict``.
 """
 
@@ -21,6 +23,7 @@ import lightgbm as lgb
 import numpy as np
 
 from ..losses import Loss
+from ..metrics import Metric
 from . import as_stored
 from ._estimators import check_classes, encode_classes
 from .lightgbm import check_params, fold_init_score
@@ -32,9 +35,13 @@ _METRIC_ALIASES = ("metric", "metrics", "metric_types")
 
 class _LGBMLossMixin:
     def _process_params(self, stage):
-        params = super()._process_params(stage)
-        if isinstance(self.objective, Loss) and not any(k in self.get_params() for k in _METRIC_ALIASES):
-            params["metric"] = "None"  # LightGBM would add a built-in metric computed on raw scores
+        # A loss's own hyperparameters (objective__gamma, ...) are not LightGBM parameters.
+        params = {k: v for k, v in super()._process_params(stage).items() if "__" not in k}
+        if isinstance(self.objective, Loss):
+            if stage == "fit":  # the native form: called with the Dataset, LightGBM's conventions
+                params["objective"] = self.objective
+            if not any(k in self.get_params() for k in _METRIC_ALIASES):
+                params["metric"] = "None"  # LightGBM would add a metric computed on raw scores
         return params
 
     def _boostobj_fit(self, fit, X, y, loss_y, sample_weight, init_score, eval_set,
@@ -55,6 +62,7 @@ class _LGBMLossMixin:
             )
         if eval_metric is None and eval_ys:
             eval_metric = loss.metric
+        eval_metric = _lightgbm_form(eval_metric)
         init = None
         if init_score is None and kwargs.get("init_model") is None:
             init = self._boostobj_init(loss, loss_y, effective_weight)
@@ -74,6 +82,15 @@ class _LGBMLossMixin:
 
     def _boostobj_repeat(self, init, like):
         return _repeat(init, len(like))
+
+
+def _lightgbm_form(eval_metric):
+    """boostobj metrics in ``eval_metric`` (one or a list) bound to LightGBM's return form."""
+    if isinstance(eval_metric, list):
+        return [_lightgbm_form(m) for m in eval_metric]
+    if isinstance(eval_metric, Metric) and eval_metric.library is None:
+        return Metric(eval_metric.loss, "lightgbm", eval_metric.predictions)
+    return eval_metric
 
 
 def _eval_labels(eval_set, eval_y) -> list:
@@ -117,7 +134,7 @@ class LGBMClassifier(_LGBMLossMixin, lgb.LGBMClassifier):
         raw = lgb.LGBMModel.predict(self, X, raw_score=True, start_iteration=start_iteration,
                                     num_iteration=num_iteration,
                                     validate_features=validate_features, **kwargs)
-        if self.objective.is_multiclass:
+        if self.objective.task == "multiclass":
             return self.objective.link.inverse(raw)
         link = self.objective.link
         return np.column_stack([link.inverse(-raw), link.inverse(raw)])

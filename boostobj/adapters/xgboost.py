@@ -1,10 +1,16 @@
-"""XGBoost adapter: reading a DMatrix, and the parameters that start XGBoost right.
+"""XGBoost adapter: reading a DMatrix, XGBoost's conventions, and the parameters that start
+XGBoost right. Every XGBoost fact boostobj relies on is stated here, with the version measured.
 
-Facts this relies on (xgboost 3.2, see ``shared/FACTS.md`` §1-§3):
+Facts this relies on (measured with xgboost 3.2):
 
 * ``xgb.train(obj=f)`` calls ``f(preds, dtrain)`` with float32 margins, ``(n,)`` or ``(n, k)``;
   labels and weights come from ``dtrain`` as float32 (weights empty when there are none) and
   XGBoost never applies the weights to a custom gradient.
+* The scikit-learn wrapper calls ``f(y_true, y_pred, sample_weight=w)`` (keyword, because the
+  signature has ``sample_weight``) and a metric ``m(y_true, y_pred[, sample_weight=w])``,
+  expecting a float back.
+* ``multi:softprob`` hands its trees the diagonal hessian ``2 p (1 - p)``
+  (``src/objective/multiclass_obj.cu``): :data:`MULTICLASS_HESSIAN_SCALE`.
 * With a custom objective XGBoost does not estimate the intercept: ``base_score`` stays 0.5, read
   through the *configured* objective's link (0.5 as a margin under the default
   ``reg:squarederror``). :func:`xgboost_params` sets the objective whose link matches the loss and
@@ -19,28 +25,22 @@ from typing import Any
 
 import numpy as np
 
-from ..links import IdentityLink, LogitLink, SoftmaxLink
+from .._warnings import user_stacklevel
+from ..registry import twin_of
 
-__all__ = ["StartClampedWarning", "global_mean_loss", "labels_weights", "params_from_init",
+__all__ = ["MULTICLASS_HESSIAN_SCALE", "NAME", "StartClampedWarning", "check_objective_params",
+           "global_mean_loss", "labels_weights", "multiclass_hessian_scale", "params_from_init",
            "xgboost_params"]
+
+NAME = "xgboost"
+#: ``multi:softprob`` multiplies the diagonal hessian p (1 - p) by 2 (``multiclass_obj.cu``, 3.2).
+MULTICLASS_HESSIAN_SCALE = 2.0
 
 #: XGBoost's range for a probability ``base_score`` (clamped to it, measured with 3.2).
 XGB_PROB_MIN = 1e-6
 #: |init_score| of a one-class label set (the positive rate clamped to 1e-15, as LightGBM does):
 #: no finite best start exists there, so the clamp is not worth a warning.
 _ONE_CLASS_START = 34.0
-
-
-def _caller_level() -> int:
-    """``stacklevel`` of the first frame outside boostobj (so a warning points at user code)."""
-    import os
-    import sys
-
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    frame, level = sys._getframe(1), 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 class StartClampedWarning(UserWarning):
@@ -53,6 +53,15 @@ def labels_weights(dmatrix):
     return dmatrix.get_label(), (w if w.size else None)
 
 
+def check_objective_params(loss, dmatrix) -> None:
+    """Nothing to check: ``xgb.train`` hands a custom objective no parameters."""
+
+
+def multiclass_hessian_scale(n_classes: int) -> float:
+    """XGBoost's factor on the multiclass diagonal hessian (:data:`MULTICLASS_HESSIAN_SCALE`)."""
+    return MULTICLASS_HESSIAN_SCALE
+
+
 def xgboost_params(loss, y_true, sample_weight=None) -> dict[str, Any]:
     """Parameters for ``xgb.train`` / the XGBoost estimators that go with ``obj=loss``.
 
@@ -62,7 +71,7 @@ def xgboost_params(loss, y_true, sample_weight=None) -> dict[str, Any]:
     * multiclass losses: ``objective="multi:softprob"``, ``num_class`` and the vector
       ``base_score`` (margins);
     * regression losses: the built-in twin's name when there is one (so XGBoost's ``approx``
-      sketch weighs by hessian, FACTS §7.6) else ``reg:squarederror``, and
+      sketch weighs by the same hessian) else ``reg:squarederror``, and
       ``base_score = init_score`` (identity link).
 
     The starting score is computed from the labels and weights rounded to float32, which is
@@ -81,7 +90,7 @@ def xgboost_params(loss, y_true, sample_weight=None) -> dict[str, Any]:
 def params_from_init(loss, init) -> dict[str, Any]:
     """:func:`xgboost_params` for a starting margin ``init`` computed elsewhere (e.g. from Dask
     collections by :func:`boostobj.adapters.dask.init_score`)."""
-    if isinstance(loss.link, LogitLink):
+    if loss.task == "binary":
         p = float(loss.link.inverse(init))
         if (p < XGB_PROB_MIN or p > 1.0 - XGB_PROB_MIN) and abs(init) < _ONE_CLASS_START:
             clamped = float(loss.link.link(min(max(p, XGB_PROB_MIN), 1.0 - XGB_PROB_MIN)))
@@ -91,17 +100,17 @@ def params_from_init(loss, init) -> dict[str, Any]:
                 f"XGBoost will start from about {clamped:.6g}. To start exactly, leave base_score "
                 f"out and give every DMatrix base_margin=np.full(n_rows, {float(init)!r}) (for "
                 f"training and for predict; scikit-learn: fit(X, y, base_margin=...) and "
-                f"predict(X, base_margin=...)).", StartClampedWarning, stacklevel=_caller_level())
+                f"predict(X, base_margin=...)).", StartClampedWarning, stacklevel=user_stacklevel())
         return {"objective": "binary:logistic", "base_score": p}
-    if isinstance(loss.link, SoftmaxLink):
+    if loss.task == "multiclass":
         init = np.asarray(init, dtype=np.float64)
         return {"objective": "multi:softprob", "num_class": int(init.shape[0]),
                 "base_score": [float(v) for v in init]}
-    assert isinstance(loss.link, IdentityLink)
-    params: dict[str, Any] = {"objective": loss.builtin_twin().get("xgboost", "reg:squarederror"),
-                              "base_score": float(init)}
-    if params["objective"] == "reg:pseudohubererror":
-        params["huber_slope"] = loss.delta
+    twin = twin_of(loss)
+    if twin is None or twin.xgboost is None:
+        return {"objective": "reg:squarederror", "base_score": float(init)}
+    params: dict[str, Any] = {"objective": twin.xgboost, "base_score": float(init)}
+    params.update({name: getattr(loss, attr) for name, attr in twin.params.items()})
     return params
 
 

@@ -1,7 +1,7 @@
 """``boostobj.XGBClassifier`` / ``boostobj.XGBRegressor``: XGBoost's estimators that start a
 boostobj objective from its ``init_score``.
 
-With a callable objective XGBoost's own estimators start from ``base_score=0.5`` (FACTS §3);
+With a callable objective XGBoost's own estimators start from ``base_score=0.5`` (xgboost 3.2);
 these subclasses set ``base_score`` from ``loss.init_score(y, sample_weight)`` for the one ``fit``
 (unless you pass ``base_score`` or ``base_margin`` yourself). Everything else is XGBoost's:
 ``predict_proba`` already applies the sigmoid/softmax, because the wrapper configures
@@ -15,16 +15,20 @@ import xgboost as xgb
 
 from ..losses import Loss
 from ._estimators import check_classes, temporarily
-from .lightgbm import neutral
+from . import neutral
 from .xgboost import xgboost_params
 
 __all__ = ["XGBClassifier", "XGBRegressor"]
 
 
 class _StartFromInitScore:
+    def get_xgb_params(self):
+        # A loss's own hyperparameters (objective__gamma, ...) are not booster parameters.
+        return {k: v for k, v in super().get_xgb_params().items() if "__" not in k}
+
     def _boostobj_fit(self, fit, X, y, sample_weight, base_margin, kwargs):
         loss = self.objective
-        if (isinstance(loss, Loss) and loss.link.name == "logit"
+        if (isinstance(loss, Loss) and loss.task == "binary"
                 and not neutral("scale_pos_weight", self.scale_pos_weight)):
             raise ValueError(
                 f"scale_pos_weight={self.scale_pos_weight!r} is read only by XGBoost's built-in "

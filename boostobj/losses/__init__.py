@@ -1,12 +1,12 @@
-"""The objectives: exact float64 loss, gradient and hessian on the raw margin."""
+"""The objectives: exact float64 loss, gradient and hessian on the raw margin, their link and
+their best constant start. Pure math: nothing here imports or names a boosting library."""
 
-from ._base import HESSIAN_FLOOR, Loss
+from ._base import Loss
 from .binary import BinaryLogLoss, FocalLoss
 from .multiclass import MulticlassFocalLoss, SoftmaxLoss
 from .regression import LogCoshLoss, PseudoHuberLoss, SquaredErrorLoss
 
 __all__ = [
-    "HESSIAN_FLOOR",
     "BinaryLogLoss",
     "FocalLoss",
     "LogCoshLoss",

@@ -1,13 +1,20 @@
-"""The ``Loss`` base class: exact math, weights, starting score, and the call that every entry
-point of XGBoost and LightGBM makes.
+"""The ``Loss`` base class: the exact math of an objective, and nothing about its callers.
 
-A subclass supplies only pointwise float64 kernels (``_loss``, ``_gradient_hessian``) and its
-starting score; everything about shapes, weights, validation and libraries lives here or in
-:mod:`boostobj.adapters`.
+A subclass supplies pointwise float64 kernels (``_loss``, ``_gradient_hessian``), its best
+constant start (``_init_score``), its link and, optionally, the name of a fast kernel
+(:meth:`Loss.fast_kernel`). Hyperparameters are the constructor's keyword arguments: they are
+validated there, and ``get_params``/``set_params``, ``repr``, equality and pickling all derive
+from them (scikit-learn's estimator conventions, so ``set_params(objective__gamma=0.5)`` on an
+estimator reaches the loss).
+
+What XGBoost, LightGBM and the scikit-learn wrappers call is :meth:`Loss.__call__`, which hands
+the call to the dispatcher :mod:`boostobj._objective`; what each library needs lives in
+:mod:`boostobj.adapters`. Nothing in this package imports either.
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any, ClassVar
 
@@ -16,109 +23,87 @@ import numpy as np
 from .._validation import as_float_array, check_labels_finite, check_weights
 from ..links import Link
 
-__all__ = ["HESSIAN_FLOOR", "Loss"]
-
-
-def _same(snapshot, raw) -> bool:
-    """Whether ``raw`` holds what ``snapshot`` (a private copy, or None) held. Compared by content
-    even when ``raw`` is the very array seen before, since its owner may have changed it in place
-    (0.1 ms per 1M float32 labels)."""
-    if snapshot is None or raw is None:
-        return snapshot is raw
-    if not isinstance(raw, np.ndarray):
-        return False
-    return (raw.shape == snapshot.shape and raw.dtype == snapshot.dtype
-            and bool(np.array_equal(raw, snapshot)))
-
-
-#: Training sets whose validated labels a loss keeps (lgb.cv's default is 5 folds).
-_CACHE_SIZE = 5
-
-
-def _snapshot(raw):
-    return np.array(raw, copy=True) if isinstance(raw, np.ndarray) else None
-
-
-def _own(validated, raw):
-    """``validated``, copied if it is (a view of) the caller's array: what the caches keep and key
-    on (here and in ``_kernels``) must not change behind them."""
-    if validated is not None and isinstance(raw, np.ndarray) and np.may_share_memory(validated, raw):
-        return validated.copy()
-    return validated
-
-
-#: Smallest hessian handed to a boosting library. XGBoost's own logistic objective clips at the
-#: same value (``src/objective/regression_loss.h``: ``fmaxf(p * (1 - p), 1e-16f)``); it keeps a
-#: leaf's Newton step ``-G / H`` finite when a loss's curvature underflows or is negative.
-HESSIAN_FLOOR = 1e-16
+__all__ = ["Loss"]
 
 
 class Loss:
     """Base class of every boostobj objective.
 
-    An instance is at once the exact math (``loss``, ``gradient_hessian``, ``init_score``, ``link``)
-    and the objective callable of every XGBoost and LightGBM entry point (see :meth:`__call__`).
+    An instance is the exact math (``loss``, ``gradient_hessian``, ``init_score``, ``link``) and,
+    through :meth:`__call__`, the objective of every XGBoost and LightGBM entry point.
     """
 
     #: Registry key and metric name.
     name: ClassVar[str] = "loss"
     link: ClassVar[Link]
-    is_multiclass: ClassVar[bool] = False
-    #: Names accepted by the ``hessian`` option, the first being the default.
+    #: ``"binary"``, ``"regression"`` or ``"multiclass"``: what the loss models (and so which
+    #: estimators accept it).
+    task: ClassVar[str]
+    #: Names accepted by the ``hessian`` option, the first being the default. ``"exact"`` is the
+    #: second derivative; ``"bounded"`` a positive Newton weight that bounds the curvature.
     hessian_options: ClassVar[tuple[str, ...]] = ("exact",)
 
-    def __init__(self, *, hessian: str | None = None, match_builtin: bool = False) -> None:
+    def __init__(self, *, hessian: str | None = None) -> None:
         if hessian is None:
             hessian = self.hessian_options[0]
         if hessian not in self.hessian_options:
-            raise ValueError(
-                f"hessian must be one of {self.hessian_options}, got {hessian!r}"
-            )
+            raise ValueError(f"hessian must be one of {self.hessian_options}, got {hessian!r}")
         self.hessian = hessian
-        if not isinstance(match_builtin, (bool, np.bool_)):
-            raise TypeError(f"match_builtin must be True or False, got {match_builtin!r}")
-        self.match_builtin = bool(match_builtin)
-        if self.match_builtin and not self.builtin_twin():
-            raise ValueError(
-                f"match_builtin=True needs a built-in twin; {self!r} has none in XGBoost or LightGBM"
-            )
-        self._cache: tuple = ()  # (snapshot y, snapshot w, y, w) of the last few training sets
+        self.__dict__["_frozen"] = True
 
-    # ------------------------------------------------------------------ description
+    # ------------------------------------------------------------------ hyperparameters
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        sig = inspect.signature(cls.__init__)
+        return [p.name for p in sig.parameters.values()
+                if p.name != "self" and p.kind == p.KEYWORD_ONLY]
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's arguments as they stand (scikit-learn's convention)."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params) -> Loss:
+        """Change hyperparameters, validated as the constructor validates them; returns self.
+
+        An invalid value raises and leaves the loss unchanged.
+        """
+        names = self._param_names()
+        unknown = sorted(set(params) - set(names))
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__} has no parameter {unknown[0]!r}; its parameters are {names}"
+            )
+        fresh = type(self)(**{**self.get_params(), **params})
+        self.__dict__.update(fresh.__dict__)
+        return self
+
+    def __setattr__(self, name: str, value) -> None:
+        # After construction a hyperparameter changes only through validation.
+        if self.__dict__.get("_frozen") and name in self._param_names():
+            self.set_params(**{name: value})
+        else:
+            object.__setattr__(self, name, value)
+
     @property
     def params(self) -> dict[str, Any]:
-        """Hyperparameters as passed to the constructor (used by ``repr``, equality and pickling)."""
-        params = dict(self._own_params())
-        if self.hessian != self.hessian_options[0]:
-            params["hessian"] = self.hessian
-        if self.match_builtin:
-            params["match_builtin"] = True
-        return params
-
-    def _own_params(self) -> dict[str, Any]:
-        return {}
+        """The hyperparameters that differ from their defaults (``repr`` shows these)."""
+        sig = inspect.signature(type(self).__init__).parameters
+        defaults = {k: p.default for k, p in sig.items()}
+        defaults["hessian"] = self.hessian_options[0]
+        return {k: v for k, v in self.get_params().items() if not _same_value(v, defaults.get(k))}
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        args = ", ".join(f"{k}={_plain(v)!r}" for k, v in self.params.items())
         return f"{type(self).__name__}({args})"
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.params == other.params  # type: ignore[attr-defined]
+        return type(self) is type(other) and self.get_params() == other.get_params()  # type: ignore[attr-defined]
 
     def __hash__(self) -> int:
         return hash((type(self), repr(self)))
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_cache"] = ()  # the validated-labels cache never travels
-        return state
-
-    def builtin_twin(self) -> dict[str, str]:
-        """The built-in objectives this loss reproduces: ``{"xgboost": ..., "lightgbm": ...}``.
-
-        Empty when there is none. The parity harness walks these.
-        """
-        return {}
+    def __reduce__(self):
+        return (_rebuild, (type(self), self.get_params()))
 
     # ------------------------------------------------------------------ kernels (subclasses)
     def _check_labels(self, y: np.ndarray) -> None:
@@ -133,26 +118,38 @@ class Loss:
     def _init_score(self, y: np.ndarray, w: np.ndarray | None):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _builtin_gradient_hessian(self, library: str, y, z, w):
-        """The library's own arithmetic (``match_builtin=True``); see the subclasses."""
-        raise NotImplementedError  # pragma: no cover - abstract
+    def fast_kernel(self) -> tuple[str, dict[str, Any]] | None:
+        """``(name, keyword arguments)`` of the kernel in :data:`boostobj._kernels.KERNELS` that
+        computes what the libraries receive for this loss, or None for the float64 reference.
+
+        The kernel must agree with :meth:`gradient_hessian` (floored at
+        :data:`~boostobj.HESSIAN_FLOOR`, weighted) to the libraries' float32 precision; the
+        tests walk every loss and check that it does.
+        """
+        return None
+
+    def warn_degenerate(self, y: np.ndarray, w: np.ndarray | None) -> None:
+        """Warn when these hyperparameters cannot learn from labels ``y`` (called once per
+        training set by the dispatcher). Nothing by default."""
 
     # ------------------------------------------------------------------ validation
     def _check_raw(self, raw_prediction, n: int | None = None) -> np.ndarray:
-        z = as_float_array(raw_prediction, "raw_prediction", ndim=2 if self.is_multiclass else 1)
+        z = as_float_array(raw_prediction, "raw_prediction",
+                           ndim=2 if self.task == "multiclass" else 1)
         if n is not None and z.shape[0] != n:
             raise ValueError(
                 f"raw_prediction has {z.shape[0]} rows but y_true has {n}; they must match"
             )
         return z
 
-    def _check_y(self, y_true) -> np.ndarray:
+    def check_labels(self, y_true) -> np.ndarray:
+        """``y_true`` as validated float64 labels (a ``ValueError`` names the first bad one)."""
         y = as_float_array(y_true, "y_true")
         self._check_labels(y)
         return y
 
     def _prepare(self, y_true, raw_prediction, sample_weight):
-        y = self._check_y(y_true)
+        y = self.check_labels(y_true)
         z = self._check_raw(raw_prediction, y.shape[0])
         w = check_weights(sample_weight, y.shape[0])
         return y, z, w
@@ -176,7 +173,7 @@ class Loss:
 
         The hessian is the one chosen by the ``hessian`` option (``"exact"`` is the true second
         derivative, which can be negative or vanish for some losses; the libraries never receive
-        it below :data:`HESSIAN_FLOOR`).
+        it below :data:`~boostobj.HESSIAN_FLOOR`). Multiclass: the diagonal, unscaled.
         """
         y, z, w = self._prepare(y_true, raw_prediction, sample_weight)
         return self._weigh(self._gradient_hessian(y, z), w)
@@ -194,9 +191,10 @@ class Loss:
         """The constant margin that minimises the weighted mean loss.
 
         A float, or an ``(n_classes,)`` array for multiclass losses. Start every library from it
-        (see the README, "Starting score"): both libraries start custom objectives elsewhere.
+        (the estimators and :func:`boostobj.xgboost_params` do): with a custom objective, both
+        libraries start elsewhere.
         """
-        y = self._check_y(y_true)
+        y = self.check_labels(y_true)
         w = check_weights(sample_weight, y.shape[0])
         if y.shape[0] == 0:
             raise ValueError("y_true is empty; init_score needs at least one sample")
@@ -209,103 +207,39 @@ class Loss:
         """
         init = self.init_score(y_true, sample_weight)
         n = np.shape(y_true)[0]
-        return np.tile(np.asarray(init, dtype=np.float64), (n, 1)) if self.is_multiclass else np.full(n, init)
+        if self.task == "multiclass":
+            return np.tile(np.asarray(init, dtype=np.float64), (n, 1))
+        return np.full(n, init)
 
-    # ------------------------------------------------------------------ what the libraries get
-    def _labels_weights(self, raw_y, raw_w):
-        """Validated float64 labels and weights, cached for the training data the library hands in.
+    # ------------------------------------------------------------------ what callers use
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        """Gradient and hessian in the form the calling library expects.
 
-        Both libraries hand the same labels every round (LightGBM the same array object, XGBoost
-        a fresh copy); validation is a full pass, so the last few validated pairs are kept and
-        reused while the raw arrays hold what they held then (``np.array_equal`` against private
-        copies, also for the same array object): a label or weight changed in place, or a new
-        array, is always seen. The validated arrays are boostobj's own (never views of the
-        caller's), so the kernels' label-derived caches cannot go stale either.
-        """
-        cache = self._cache or ()
-        for entry in cache:
-            if _same(entry[0], raw_y) and _same(entry[1], raw_w):
-                return entry[2], entry[3]
-        y = _own(self._check_y(raw_y), raw_y)
-        w = _own(check_weights(raw_w, y.shape[0]), raw_w)
-        # a few entries: lgb.cv trains every fold with one loss object, round by round
-        self._cache = ((_snapshot(raw_y), _snapshot(raw_w), y, w), *cache[: _CACHE_SIZE - 1])
-        return y, w
-
-    def _objective(self, library: str, raw_y, preds, raw_w):
-        """Gradient and hessian for ``library`` ("xgboost" or "lightgbm"), weights applied.
-
-        The hessian is floored at :data:`HESSIAN_FLOOR` before weighting (as XGBoost does for its
-        logistic objective), so no library ever receives a negative, zero-by-underflow or NaN
-        hessian from an unweighted row.
-        """
-        y, w = self._labels_weights(raw_y, raw_w)
-        preds = np.asarray(preds)
-        want_ndim = 2 if self.is_multiclass else 1
-        if preds.ndim == 2 and not self.is_multiclass and preds.shape[1] == 1:
-            preds = preds[:, 0]
-        if preds.ndim != want_ndim or preds.shape[0] != y.shape[0]:
-            raise ValueError(
-                f"{self!r} got predictions of shape {preds.shape} for {y.shape[0]} labels; "
-                + ("set num_class (XGBoost) / num_class (LightGBM) to the number of classes"
-                   if self.is_multiclass else "a single-output model is expected (no num_class)")
-            )
-        if self.match_builtin:
-            return self._builtin_gradient_hessian(library, y, preds, w)
-        return self._for_library(library, y, preds, w)
-
-    def _for_library(self, library, y, preds, w):
-        """Hook for losses whose library-facing hessian depends on the library (multiclass)."""
-        return self._library_gradient_hessian(y, preds, w)
-
-    def _library_gradient_hessian(self, y, preds, w):
-        """The hot path: what a library receives for validated labels/weights and raw ``preds``
-        (float32 from XGBoost, float64 from LightGBM).
-
-        This reference version runs the exact float64 kernel, floors the hessian and applies the
-        weights. A subclass may override it with a faster kernel that agrees with this one to the
-        libraries' float32 storage precision.
-        """
-        g, h = self._gradient_hessian(y, preds.astype(np.float64, copy=False))
-        h = np.maximum(h, HESSIAN_FLOOR)
-        return self._weigh((g, h), w)
-
-    # ------------------------------------------------------------------ the objective call
-    def __call__(self, a, b, sample_weight=None):
-        """Gradient and hessian in whatever form the calling library expects.
-
-        The four calls an instance answers, told apart by the type of the second argument:
+        The calls an instance answers (:func:`boostobj._objective.objective_call` tells them
+        apart by the type of the second argument, never by a dtype):
 
         * ``xgboost.train(obj=loss)``: ``loss(preds, dtrain)`` with an ``xgboost.DMatrix``;
-        * ``lightgbm.train({"objective": loss})``: ``loss(preds, train_set)`` with a ``lightgbm.Dataset``;
-        * ``XGBClassifier/XGBRegressor(objective=loss)``: ``loss(y_true, y_pred, sample_weight=w)``;
-        * ``LGBMClassifier/LGBMRegressor(objective=loss)``: ``loss(y_true, y_pred, weight)``.
+        * ``lightgbm.train({"objective": loss})``: ``loss(preds, train_set)`` with a
+          ``lightgbm.Dataset``;
+        * the scikit-learn signature ``loss(y_true, y_pred, sample_weight)``: what
+          ``xgboost.XGBClassifier(objective=loss)`` calls, and what you call. It uses one
+          convention whatever the dtype: XGBoost's multiclass hessian scale (see
+          :class:`~boostobj.SoftmaxLoss`). boostobj's LightGBM estimators bind LightGBM's.
 
-        Weights from the data are applied to both gradient and hessian (neither library does
-        that for custom objectives). Both sklearn calls give the same numbers; where a library's
-        conventions differ (``match_builtin``, multiclass hessian scale) XGBoost's float32
-        ``y_pred`` tells the two apart.
+        Weights are applied to both gradient and hessian (neither library does that for custom
+        objectives) and the hessian is floored at :data:`~boostobj.HESSIAN_FLOOR`.
         """
-        from ..adapters import objective_call
+        from .._objective import objective_call
 
-        return objective_call(self, a, b, sample_weight)
+        return objective_call(self, y_true, y_pred, sample_weight)
 
     @property
     def metric(self):
-        """The matching evaluation metric (weighted mean loss on raw margins) for every entry point."""
+        """The matching evaluation metric (weighted mean loss on raw margins), see
+        :class:`boostobj.Metric`."""
         from ..metrics import Metric
 
         return Metric(self)
-
-    def xgboost_params(self, y_true, sample_weight=None) -> dict[str, Any]:
-        """Parameters that start ``xgboost.train`` from :meth:`init_score` and give it the right link.
-
-        ``params = {**my_params, **loss.xgboost_params(y, w)}``; then ``booster.predict`` returns
-        probabilities for the binary losses. See :func:`boostobj.adapters.xgboost.xgboost_params`.
-        """
-        from ..adapters.xgboost import xgboost_params
-
-        return xgboost_params(self, y_true, sample_weight)
 
     # ------------------------------------------------------------------ helpers for subclasses
     def _solve_constant(self, y, w, x0: float, lo: float, hi: float) -> float:
@@ -347,3 +281,51 @@ class Loss:
                 return x_new
             x = x_new
         return x
+
+
+def _rebuild(cls, params):
+    return cls(**params)
+
+
+def _same_value(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    try:
+        return type(a) is type(b) and bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _plain(value):
+    """Python scalars for messages and reprs: ``2.0``, not ``np.float64(2.0)``."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    return value
+
+
+def real_number(value, name: str) -> float:
+    """``value`` as a finite Python float, or a clear ``TypeError``/``ValueError`` naming ``name``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number, got {_plain(value)!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return value
+
+
+def class_weight(value, name: str) -> float:
+    """One class weight (``alpha`` of both focal losses): finite and > 0, or a clear error.
+
+    A weight of 0 gives that class no say in the loss, so the best start is infinite and the
+    model predicts the other classes only; both focal losses refuse it with this message.
+    """
+    value = real_number(value, name)
+    if not value > 0:
+        raise ValueError(
+            f"{name} must be > 0, got {value!r}: a class weight of 0 gives that class no weight, "
+            "so the best start is infinite and the model never predicts it; drop the class from "
+            "the data instead, or give it a small positive weight"
+        )
+    return value

@@ -9,12 +9,14 @@ the gradient of a confidently wrong row).
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
-from .. import _kernels, _math, _mirror
+from .. import _math
+from .._warnings import DegenerateWarning, user_stacklevel
 from ..links import LogitLink
-from ._base import Loss
+from ._base import Loss, class_weight, real_number
 
 __all__ = ["BinaryLogLoss", "FocalLoss"]
 
@@ -41,6 +43,7 @@ def _positive_rate(y: np.ndarray, w: np.ndarray | None) -> float:
 
 class _BinaryLoss(Loss):
     link = LogitLink()
+    task = "binary"
 
     def _check_labels(self, y):
         _check_binary(y)
@@ -60,13 +63,6 @@ class BinaryLogLoss(_BinaryLoss):
 
     Domain: ``y`` in {0, 1}; link: logit (``link.inverse`` gives probabilities).
 
-    Parameters
-    ----------
-    match_builtin : bool, default=False
-        Reproduce the libraries' own arithmetic bit for bit (XGBoost's float32 logistic with its
-        ``expf`` and hessian floor; LightGBM's double-precision formula) instead of the exact
-        float64 values. Used by the parity harness.
-
     Notes
     -----
     With :math:`u = (2y-1)z` the loss is :math:`\mathrm{softplus}(-u)`, the gradient
@@ -85,11 +81,8 @@ class BinaryLogLoss(_BinaryLoss):
 
     name = "log_loss"
 
-    def builtin_twin(self):
-        return {"xgboost": "binary:logistic", "lightgbm": "binary"}
-
-    def _builtin_gradient_hessian(self, library, y, preds, w):
-        return _mirror.builtin_gradient_hessian(self, library, y, preds, w)
+    def __init__(self) -> None:
+        super().__init__()
 
     def _loss(self, y, z):
         _, u = self._signed(y, z)
@@ -100,9 +93,8 @@ class BinaryLogLoss(_BinaryLoss):
         p, q, _ = _math.signed_sigmoid(u)
         return -t * q, p * q
 
-    def _library_gradient_hessian(self, y, preds, w):
-        # float32 output, equal to this float64 math to float32 precision (boostobj/_kernels.py)
-        return _kernels.log_loss(y, preds, w)
+    def fast_kernel(self):
+        return "log_loss", {}
 
     def _init_score(self, y, w):
         pavg = min(max(_positive_rate(y, w), PROB_CLAMP), 1.0 - PROB_CLAMP)
@@ -133,6 +125,8 @@ class FocalLoss(_BinaryLoss):
         Focusing parameter, ``>= 0``. Larger values down-weight well-classified rows.
     alpha : float or None, default=None
         Weight of the positive class in (0, 1) (negatives get ``1 - alpha``); None weighs both 1.
+        Real tables with rare positives want ``alpha`` near the positives' side (e.g. 0.75);
+        0 or 1 would give one class no weight and is refused, as in :class:`MulticlassFocalLoss`.
     hessian : {"bounded", "exact"}, default="bounded"
         The exact hessian is negative for badly misclassified rows once ``gamma > 0``
         (e.g. ``gamma=2``: whenever :math:`p_t < 0.058`). ``"bounded"`` uses
@@ -155,33 +149,14 @@ class FocalLoss(_BinaryLoss):
     name = "focal_loss"
     hessian_options = ("bounded", "exact")
 
-    def __init__(self, *, gamma: float = 2.0, alpha: float | None = None, hessian: str | None = None,
-                 match_builtin: bool = False) -> None:
-        gamma = _finite_float(gamma, "gamma")
-        if gamma < 0:
-            raise ValueError(f"gamma must be >= 0, got {gamma!r}")
+    def __init__(self, *, gamma: float = 2.0, alpha: float | None = None,
+                 hessian: str | None = None) -> None:
+        self.gamma = focusing(gamma)
         if alpha is not None:
-            alpha = _finite_float(alpha, "alpha")
-            if not 0.0 < alpha < 1.0:
-                raise ValueError(
-                    f"alpha must be None or in (0, 1), got {alpha!r}: alpha = 0 or 1 gives one "
-                    "class no weight, so the best start is infinite and the model predicts one class"
-                )
-        self.gamma = gamma
+            alpha = class_weight(alpha, "alpha")
+            class_weight(1.0 - alpha, "1 - alpha (the weight of the negatives)")
         self.alpha = alpha
-        super().__init__(hessian=hessian, match_builtin=match_builtin)
-
-    def _own_params(self):
-        return {"gamma": self.gamma, "alpha": self.alpha}
-
-    def builtin_twin(self):
-        if self.gamma == 0 and self.alpha is None:
-            return {"xgboost": "binary:logistic", "lightgbm": "binary"}
-        return {}
-
-    def _builtin_gradient_hessian(self, library, y, preds, w):
-        # gamma = 0, alpha = None only (match_builtin needs a twin): exactly the log loss
-        return _mirror.builtin_gradient_hessian(self, library, y, preds, w)
+        super().__init__(hessian=hessian)
 
     def _alpha_t(self, y):
         if self.alpha is None:
@@ -214,10 +189,9 @@ class FocalLoss(_BinaryLoss):
             hess = np.maximum(hess, aqg * p * q)
         return grad, hess
 
-    def _library_gradient_hessian(self, y, preds, w):
-        # float64 blocks rounded to float32 (boostobj/_kernels.py)
-        return _kernels.focal(y, preds, w, gamma=self.gamma, alpha=self.alpha,
-                              bounded=self.hessian == "bounded")
+    def fast_kernel(self):
+        return "focal", {"gamma": self.gamma, "alpha": self.alpha,
+                         "bounded": self.hessian == "bounded"}
 
     def _init_score(self, y, w):
         rate = _positive_rate(y, w)
@@ -232,10 +206,20 @@ class FocalLoss(_BinaryLoss):
         return self._solve_constant(np.array([0.0, 1.0]), totals, x0, x0 - 1.0, x0 + 1.0)
 
 
-def _finite_float(value, name: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return value
+#: Beyond this focusing parameter even an undecided row (p_t = 1/2) is weighted below
+#: 0.5**20 ~ 1e-6 against log loss: the gradients vanish and the model learns next to nothing.
+DEGENERATE_GAMMA = 20.0
+
+
+def focusing(gamma) -> float:
+    """The focal losses' ``gamma``: a real number >= 0 (warns when it is degenerate)."""
+    gamma = real_number(gamma, "gamma")
+    if gamma < 0:
+        raise ValueError(f"gamma must be >= 0, got {gamma!r}")
+    if gamma > DEGENERATE_GAMMA:
+        warnings.warn(
+            f"gamma={gamma!r} weighs every row by (1 - p_t)**{gamma!r}, below "
+            f"{0.5 ** gamma:.1g} already for an undecided row (p_t = 1/2): the gradients "
+            "vanish and the model learns next to nothing; gamma between 0.5 and 5 is usual",
+            DegenerateWarning, stacklevel=user_stacklevel())
+    return gamma

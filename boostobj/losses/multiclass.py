@@ -1,38 +1,26 @@
 r"""Multiclass losses on ``(n, K)`` margins with integer labels ``0..K-1``: softmax cross-entropy and
 multiclass focal loss.
 
-Both libraries take a *diagonal* hessian for multiclass objectives and scale it: XGBoost's
-``multi:softprob`` hands ``2 p (1 - p)`` to its trees (``src/objective/multiclass_obj.cu``),
-LightGBM's ``multiclass`` ``K/(K-1) p (1 - p)`` (``src/objective/multiclass_objective.hpp``,
-Friedman's 2001 scale). The diagonal alone overstates the Newton step, because the gradient of
-every row sums to zero over the classes. ``hessian_scale="library"`` (the default) applies each
-library's own factor to what the library receives, so boostobj's softmax trains like the
-built-in one in either library; the math methods (``gradient_hessian``) return the unscaled
-derivatives.
+Both libraries take a *diagonal* hessian for multiclass objectives, and their built-ins scale it
+(XGBoost by 2, LightGBM by ``K/(K-1)``): the diagonal alone overstates the Newton step, because
+the gradient of every row sums to zero over the classes. ``hessian_scale="library"`` (the
+default) asks for the calling library's own factor (:mod:`boostobj.adapters` owns them), so
+boostobj's softmax trains like the built-in in either library; the math methods
+(``gradient_hessian``) return the unscaled derivatives.
 """
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 from scipy.optimize import minimize
 
-from .. import _kernels, _mirror
 from .._validation import check_labels_finite
 from ..links import SoftmaxLink
-from ._base import HESSIAN_FLOOR, Loss
-from .binary import PROB_CLAMP, _finite_float
+from ._base import Loss, class_weight, real_number
+from .binary import PROB_CLAMP, focusing
 
 __all__ = ["MulticlassFocalLoss", "SoftmaxLoss"]
-
-#: XGBoost ``multi:softprob`` multiplies p(1-p) by 2 (``multiclass_obj.cu``, v3.2.0).
-XGB_SOFTMAX_HESS_SCALE = 2.0
-
-
-def _lightgbm_scale(k: int) -> float:
-    # LightGBM ``MulticlassSoftmax``: factor_ = num_class_ / (num_class_ - 1.0)
-    return k / (k - 1.0)
 
 
 def _softmax_parts(y, z):
@@ -71,9 +59,9 @@ def _softmax_parts(y, z):
 
 class _MulticlassLoss(Loss):
     link = SoftmaxLink()
-    is_multiclass = True
+    task = "multiclass"
 
-    def __init__(self, *, n_classes: int | None, hessian_scale, hessian=None, match_builtin=False):
+    def __init__(self, *, n_classes: int | None, hessian_scale, hessian=None):
         if n_classes is not None:
             if isinstance(n_classes, (bool, np.bool_)) or not isinstance(n_classes, (int, np.integer)):
                 raise TypeError(f"n_classes must be an integer or None, got {n_classes!r}")
@@ -82,28 +70,28 @@ class _MulticlassLoss(Loss):
             n_classes = int(n_classes)
         self.n_classes = n_classes
         if hessian_scale != "library":
-            hessian_scale = _finite_float(hessian_scale, "hessian_scale")
+            hessian_scale = real_number(hessian_scale, "hessian_scale")
             if not hessian_scale > 0:
                 raise ValueError(f"hessian_scale must be 'library' or a number > 0, got {hessian_scale!r}")
         self.hessian_scale = hessian_scale
-        super().__init__(hessian=hessian, match_builtin=match_builtin)
+        super().__init__(hessian=hessian)
 
-    def _multiclass_params(self):
-        out = {}
+    @property
+    def _k(self) -> int | None:
+        """The number of classes the hyperparameters fix (``n_classes``, or alpha's length)."""
         if self.n_classes is not None:
-            out["n_classes"] = self.n_classes
-        if self.hessian_scale != "library":
-            out["hessian_scale"] = self.hessian_scale
-        return out
+            return self.n_classes
+        alpha = getattr(self, "alpha", None)
+        return None if alpha is None else len(alpha)
 
     def _check_labels(self, y):
         check_labels_finite(y)
         bad = (y < 0) | (y != np.floor(y))
-        if self.n_classes is not None:
-            bad |= y >= self.n_classes
+        if self._k is not None:
+            bad |= y >= self._k
         if np.any(bad):
             i = int(np.flatnonzero(bad)[0])
-            k = "K-1" if self.n_classes is None else str(self.n_classes - 1)
+            k = "K-1" if self._k is None else str(self._k - 1)
             alpha = getattr(self, "alpha", None)
             if alpha is not None and y[i] >= 0 and y[i] == np.floor(y[i]):
                 raise ValueError(
@@ -119,53 +107,20 @@ class _MulticlassLoss(Loss):
 
     def _check_raw(self, raw_prediction, n=None):
         z = super()._check_raw(raw_prediction, n)
-        if self.n_classes is not None and z.shape[1] != self.n_classes:
+        if self._k is not None and z.shape[1] != self._k:
             raise ValueError(
-                f"raw_prediction has {z.shape[1]} columns but n_classes={self.n_classes}; "
+                f"raw_prediction has {z.shape[1]} columns but the loss has {self._k} classes; "
                 "set num_class to the number of classes"
             )
         return z
 
     def _prepare(self, y_true, raw_prediction, sample_weight):
         y, z, w = super()._prepare(y_true, raw_prediction, sample_weight)
-        _check_label_range(y, z.shape[1])
+        check_label_range(y, z.shape[1])
         return y, z, w
 
     def _n_classes_for(self, y) -> int:
-        return self.n_classes if self.n_classes is not None else int(np.max(y)) + 1
-
-    def _library_scale(self, library: str, k: int) -> float:
-        if self.hessian_scale != "library":
-            return float(self.hessian_scale)
-        return XGB_SOFTMAX_HESS_SCALE if library == "xgboost" else _lightgbm_scale(k)
-
-    def _check_library_preds(self, y, preds):
-        """The library's ``num_class`` against the labels and ``n_classes`` (both hot paths)."""
-        _check_label_range(y, preds.shape[1])
-        if self.n_classes is not None and preds.shape[1] != self.n_classes:
-            raise ValueError(
-                f"the model has {preds.shape[1]} classes but n_classes={self.n_classes}; "
-                "set num_class to the number of classes"
-            )
-
-    def _builtin_gradient_hessian(self, library, y, preds, w):
-        self._check_library_preds(y, preds)
-        return _mirror.builtin_gradient_hessian(self, library, y, preds, w)
-
-    def _for_library(self, library, y, preds, w):
-        self._check_library_preds(y, preds)
-        return self._scaled_gradient_hessian(y, preds, w, self._library_scale(library, preds.shape[1]))
-
-    def _library_gradient_hessian(self, y, preds, w):
-        return self._scaled_gradient_hessian(y, preds, w, 1.0)
-
-    def _scaled_gradient_hessian(self, y, preds, w, scale):
-        """Exact float64 reference: floored hessian times ``scale``, then the weights."""
-        g, h = self._gradient_hessian(y, preds.astype(np.float64, copy=False))
-        h = np.maximum(h, HESSIAN_FLOOR)
-        if scale != 1.0:
-            h *= scale
-        return self._weigh((g, h), w)
+        return self._k if self._k is not None else int(np.max(y)) + 1
 
     def _init_from_counts(self, y, w):
         """Class weights ``W_k`` (the total weight of each class) and ``K``."""
@@ -174,7 +129,8 @@ class _MulticlassLoss(Loss):
         return counts, k
 
 
-def _check_label_range(y, k):
+def check_label_range(y, k):
+    """Every label names one of the ``k`` columns of the margins (``num_class`` is set right)."""
     if y.size and np.max(y) >= k:
         raise ValueError(
             f"label {int(np.max(y))} needs at least {int(np.max(y)) + 1} classes but the margins have "
@@ -201,11 +157,9 @@ class SoftmaxLoss(_MulticlassLoss):
         ``init_score``).
     hessian_scale : "library" or float, default="library"
         Factor on the hessian handed to a library: ``"library"`` uses the built-in's own (2 in
-        XGBoost, ``K/(K-1)`` in LightGBM), a number uses that everywhere (1 = plain diagonal).
-    match_builtin : bool, default=False
-        Mirror each library's own arithmetic bit for bit (XGBoost: float32 softmax with glibc's
-        ``expf``, hessian ``max(2 p (1 - p) w, 1e-16)``; LightGBM: its double softmax): models
-        identical to ``multi:softprob`` / ``multiclass`` tree for tree (parity harness).
+        XGBoost, ``K/(K-1)`` in LightGBM; the scikit-learn-signature call ``loss(y, z, w)``
+        uses XGBoost's 2, and boostobj's LightGBM estimators bind LightGBM's), a number uses
+        that everywhere (1 = plain diagonal).
 
     Notes
     -----
@@ -224,21 +178,11 @@ class SoftmaxLoss(_MulticlassLoss):
 
     name = "softmax_loss"
 
-    def __init__(self, *, n_classes: int | None = None, hessian_scale="library",
-                 match_builtin: bool = False) -> None:
-        super().__init__(n_classes=n_classes, hessian_scale=hessian_scale, match_builtin=match_builtin)
+    def __init__(self, *, n_classes: int | None = None, hessian_scale="library") -> None:
+        super().__init__(n_classes=n_classes, hessian_scale=hessian_scale)
 
-    def _own_params(self):
-        return self._multiclass_params()
-
-    def builtin_twin(self):
-        if self.hessian_scale != "library":
-            return {}
-        return {"xgboost": "multi:softprob", "lightgbm": "multiclass"}
-
-    def _scaled_gradient_hessian(self, y, preds, w, scale):
-        # float64 blocks rounded once to float32 (boostobj/_kernels.py)
-        return _kernels.softmax(y, preds, w, scale=scale)
+    def fast_kernel(self):
+        return "softmax", {}
 
     def _loss(self, y, z):
         return _softmax_parts(y, z)[4]
@@ -278,13 +222,14 @@ class MulticlassFocalLoss(_MulticlassLoss):
     gamma : float, default=2.0
         Focusing parameter, ``>= 0``.
     alpha : None or sequence of float, default=None
-        One non-negative weight per class (length ``K``), or None for no class weighting.
+        One weight per class (length ``K``), each > 0, or None for no class weighting. A weight
+        of 0 is refused, as in :class:`FocalLoss`: that class would never be predicted.
     hessian : {"bounded", "exact"}, default="bounded"
         The exact diagonal hessian is negative for badly misclassified rows once ``gamma > 0``;
         ``"bounded"`` takes :math:`\max(\text{exact}, \alpha_y q^\gamma p_j(1-p_j))`, the
         focal-modulated softmax curvature, as :class:`FocalLoss` does.
-    n_classes, hessian_scale, match_builtin
-        As in :class:`SoftmaxLoss` (``match_builtin`` only for ``gamma=0, alpha=None``).
+    n_classes, hessian_scale
+        As in :class:`SoftmaxLoss`.
 
     References
     ----------
@@ -295,38 +240,17 @@ class MulticlassFocalLoss(_MulticlassLoss):
     hessian_options = ("bounded", "exact")
 
     def __init__(self, *, gamma: float = 2.0, alpha=None, n_classes: int | None = None,
-                 hessian: str | None = None, hessian_scale="library",
-                 match_builtin: bool = False) -> None:
-        gamma = _finite_float(gamma, "gamma")
-        if gamma < 0:
-            raise ValueError(f"gamma must be >= 0, got {gamma!r}")
+                 hessian: str | None = None, hessian_scale="library") -> None:
+        gamma = focusing(gamma)
         if alpha is not None:
-            arr = np.asarray(alpha, dtype=np.float64)
-            if arr.ndim != 1 or arr.size < 2:
+            if isinstance(alpha, str) or np.ndim(alpha) != 1 or len(alpha) < 2:
                 raise ValueError(f"alpha must be None or one weight per class, got {alpha!r}")
-            if not np.all(np.isfinite(arr)) or np.any(arr < 0):
-                raise ValueError(f"alpha weights must be finite and >= 0, got {alpha!r}")
-            if n_classes is not None and arr.size != n_classes:
-                raise ValueError(f"alpha has {arr.size} weights but n_classes={n_classes}")
-            alpha = tuple(float(a) for a in arr)
+            alpha = tuple(class_weight(a, f"alpha[{i}]") for i, a in enumerate(alpha))
+            if n_classes is not None and len(alpha) != n_classes:
+                raise ValueError(f"alpha has {len(alpha)} weights but n_classes={n_classes}")
         self.gamma = gamma
         self.alpha = alpha
-        if n_classes is None and alpha is not None:
-            n_classes = len(alpha)
-        super().__init__(n_classes=n_classes, hessian_scale=hessian_scale, hessian=hessian,
-                         match_builtin=match_builtin)
-
-    def builtin_twin(self):
-        if self.gamma == 0 and self.alpha is None and self.hessian_scale == "library":
-            return {"xgboost": "multi:softprob", "lightgbm": "multiclass"}  # exactly SoftmaxLoss
-        return {}
-
-    def _own_params(self):
-        out = {"gamma": self.gamma, "alpha": self.alpha}
-        out.update(self._multiclass_params())
-        if self.alpha is not None:
-            out.pop("n_classes", None)  # implied by alpha
-        return out
+        super().__init__(n_classes=n_classes, hessian_scale=hessian_scale, hessian=hessian)
 
     def _parts(self, y, z):
         rows, yi, p, q, s = _softmax_parts(y, z)
@@ -380,7 +304,22 @@ class MulticlassFocalLoss(_MulticlassLoss):
             g, _ = self._gradient_hessian(labels, z)
             return float(counts @ self._loss(labels, z)), (counts[:, None] * g).sum(axis=0)
 
+        total = counts.sum()
         res = minimize(fun, start, jac=True, method="L-BFGS-B",
-                       options={"gtol": 1e-13 * counts.sum(), "ftol": 1e-15, "maxiter": 1000})
-        c = res.x - res.x.mean()
-        return c if math.isfinite(float(c.sum())) else start
+                       options={"gtol": 1e-13 * total, "ftol": 1e-15, "maxiter": 1000})
+        # L-BFGS-B also stops on its relative-reduction test (ftol); accept its point only where
+        # the summed gradient has vanished to the precision the loss is computed with.
+        if not np.all(np.isfinite(res.x)) or np.max(np.abs(fun(res.x)[1])) > 1e-8 * total:
+            res = minimize(fun, res.x if np.all(np.isfinite(res.x)) else start, jac=True,
+                           method="BFGS", options={"gtol": 1e-10 * total, "maxiter": 2000})
+            if not np.all(np.isfinite(res.x)) or np.max(np.abs(fun(res.x)[1])) > 1e-8 * total:
+                raise ValueError(
+                    f"{self!r}.init_score did not converge on these class totals "
+                    f"({_counts_text(counts)}): {res.message}; pass init_score yourself "
+                    "(for example SoftmaxLoss().init_score(y, w), the log of the class shares)"
+                )
+        return res.x - res.x.mean()
+
+
+def _counts_text(counts) -> str:
+    return ", ".join(f"{float(c):.6g}" for c in counts)

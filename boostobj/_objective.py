@@ -1,0 +1,211 @@
+"""The dispatcher: from a boosting library's call to the loss's kernel and back.
+
+Every objective call walks the same four steps, in this file:
+
+1. **Who calls.** The second argument tells: an ``xgboost.DMatrix`` (``xgb.train(obj=loss)``), a
+   ``lightgbm.Dataset`` (``lgb.train(params={"objective": loss})``), or anything else, which is the
+   scikit-learn signature ``(y_true, y_pred, sample_weight)`` that XGBoost's estimators (and
+   users) call. The library's adapter (:mod:`boostobj.adapters.xgboost`,
+   :mod:`boostobj.adapters.lightgbm`) reads labels and weights from its data object and owns its
+   conventions (the multiclass hessian scale, the parameters a custom objective cannot use).
+   The scikit-learn signature uses XGBoost's conventions unless an :class:`Objective` binds
+   another library (boostobj's LightGBM estimators do); a dtype never decides anything.
+2. **Validation, once per training set.** Labels and weights are checked by the loss (a clear
+   error names the first bad value) the first time a training set is seen; the validated
+   arrays are kept while that set lives (a weak reference to the library's data object) and
+   reused while the labels' fingerprint (shape, dtype, CRC-32 of the bytes) is unchanged, so a
+   label changed in place, or by ``set_label``, is always seen. Calls without a data object (the
+   scikit-learn signature) keep the last two training sets.
+3. **The kernel.** The loss's fast kernel (:meth:`boostobj.Loss.fast_kernel`, float32 output)
+   or, for a loss without one, its exact float64 math.
+4. **What the library receives.** Hessians floored at :data:`HESSIAN_FLOOR`, times the
+   multiclass scale, then the sample weights on both gradient and hessian.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+import zlib
+
+import numpy as np
+
+from . import _kernels
+from ._kernels import HESSIAN_FLOOR
+from ._validation import check_weights
+
+__all__ = ["HESSIAN_FLOOR", "Objective", "adapter_for", "library_gradient_hessian",
+           "objective_call", "training_labels"]
+
+#: The libraries whose adapters the dispatcher knows, by name.
+LIBRARIES = ("xgboost", "lightgbm")
+
+
+def adapter_for(data):
+    """The adapter module for a library data object (``DMatrix``, ``Dataset``), or None.
+
+    Decided by the object's defining module, so neither library is imported to find out.
+    """
+    module = type(data).__module__ or ""
+    if not hasattr(data, "get_label"):
+        return None
+    for library in LIBRARIES:
+        if module.startswith(library):
+            return adapter(library)
+    return None
+
+
+def adapter(library: str):
+    """The adapter module of ``library`` (``"xgboost"`` or ``"lightgbm"``)."""
+    if library == "xgboost":
+        from .adapters import xgboost as module
+    elif library == "lightgbm":
+        from .adapters import lightgbm as module
+    else:
+        raise ValueError(f"library must be one of {LIBRARIES}, got {library!r}")
+    return module
+
+
+class Objective:
+    """A loss bound to one library's conventions, with the scikit-learn signature.
+
+    ``Objective(loss, "lightgbm")`` is what boostobj's LightGBM estimators hand LightGBM's
+    scikit-learn wrapper (LightGBM's multiclass hessian scale). ``kernel`` replaces step 3 and 4
+    above: a function ``kernel(loss, library, y, preds, w)`` returning what the library receives
+    (the parity harness's bit-exact mirrors use it); labels are validated as always.
+    """
+
+    def __init__(self, loss, library: str | None = None, kernel=None) -> None:
+        if library is not None:
+            adapter(library)  # a clear error for an unknown name
+        self.loss = loss
+        self.library = library
+        self.kernel = kernel
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        return objective_call(self.loss, y_true, y_pred, sample_weight, library=self.library,
+                              kernel=self.kernel)
+
+    def __repr__(self) -> str:
+        extra = "" if self.kernel is None else f", kernel={getattr(self.kernel, '__name__', self.kernel)}"
+        return f"Objective({self.loss!r}, {self.library!r}{extra})"
+
+
+def objective_call(loss, a, b, sample_weight=None, *, library: str | None = None, kernel=None):
+    """Gradient and hessian for one call of a library (see the module docstring)."""
+    lib = adapter_for(b)
+    if lib is not None:
+        lib.check_objective_params(loss, b)
+        raw_y, raw_w = lib.labels_weights(b)
+        preds, key = a, b
+    else:
+        raw_y, preds, raw_w, key = a, b, sample_weight, None
+        lib = adapter(library or "xgboost")
+    y, w = training_labels(loss, raw_y, raw_w, key)
+    preds = _check_preds(loss, preds, y)
+    if kernel is not None:
+        return kernel(loss, lib.NAME, y, preds, w)
+    scale = 1.0
+    if loss.task == "multiclass":
+        scale = (lib.multiclass_hessian_scale(preds.shape[1]) if loss.hessian_scale == "library"
+                 else float(loss.hessian_scale))
+    return library_gradient_hessian(loss, y, preds, w, scale=scale)
+
+
+def library_gradient_hessian(loss, y, preds, w, *, scale: float = 1.0, reference: bool = False):
+    """What a library receives for validated float64 labels ``y``, weights ``w`` (or None) and
+    margins ``preds``: the loss's fast kernel (float32), or its exact float64 math when it has
+    none or ``reference`` is True; hessian floored at :data:`HESSIAN_FLOOR`, times ``scale``,
+    then weighted. The two agree to float32 precision (tested for every loss)."""
+    spec = None if reference else loss.fast_kernel()
+    if spec is not None:
+        name, params = spec
+        if loss.task == "multiclass":
+            params = {**params, "scale": scale}
+        return _kernels.KERNELS[name](y, preds, w, **params)
+    g, h = loss._gradient_hessian(y, np.asarray(preds).astype(np.float64, copy=False))
+    h = np.maximum(h, HESSIAN_FLOOR)
+    if scale != 1.0:
+        h *= scale
+    return loss._weigh((g, h), w)
+
+
+def _check_preds(loss, preds, y):
+    preds = np.asarray(preds)
+    multiclass = loss.task == "multiclass"
+    if preds.ndim == 2 and not multiclass and preds.shape[1] == 1:
+        preds = preds[:, 0]
+    if preds.ndim != (2 if multiclass else 1) or preds.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"{loss!r} got predictions of shape {preds.shape} for {y.shape[0]} labels; "
+            + ("set num_class (XGBoost and LightGBM) to the number of classes" if multiclass
+               else "a single-output model is expected (no num_class)")
+        )
+    if multiclass:
+        loss._check_raw(preds)  # the columns against n_classes
+        from .losses.multiclass import check_label_range
+
+        check_label_range(y, preds.shape[1])
+    return preds
+
+
+# ---------------------------------------------------------------------------------- labels
+_lock = threading.Lock()
+#: data object -> {loss rule: (fingerprint, y, w)}; an entry dies with its data object.
+_by_data: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: scikit-learn-signature calls: [(rule, fingerprint, y, w)], most recent first.
+_recent: list = []
+_RECENT_SIZE = 2
+
+
+def _fingerprint(raw):
+    if raw is None:
+        return None
+    arr = np.asarray(raw)
+    if arr.dtype == object:
+        return ("object", id(raw))  # refused by validation, never cached for long
+    return arr.shape, arr.dtype.str, zlib.crc32(np.ascontiguousarray(arr).view(np.uint8))
+
+
+def training_labels(loss, raw_y, raw_w, data=None):
+    """Validated float64 labels and weights (None when unweighted) for ``loss``, from the raw
+    arrays a library hands in, validated once per training set (see the module docstring).
+
+    The returned arrays are boostobj's own (never views of the caller's), so the kernels' caches
+    of label-derived arrays cannot go stale.
+    """
+    rule = (type(loss), repr(loss))
+    fp = (_fingerprint(raw_y), _fingerprint(raw_w))
+    with _lock:
+        if data is not None:
+            try:
+                entry = _by_data.get(data, {}).get(rule)
+            except TypeError:  # not weak-referenceable: treated like a scikit-learn call
+                data, entry = None, None
+        if data is None:
+            entry = next((e[1:] for e in _recent if e[0] == rule and e[1] == fp), None)
+        if entry is not None and entry[0] == fp:
+            return entry[1], entry[2]
+    y = _own(loss.check_labels(raw_y), raw_y)
+    w = _own(check_weights(raw_w, y.shape[0]), raw_w)
+    loss.warn_degenerate(y, w)
+    with _lock:
+        if data is not None:
+            _by_data.setdefault(data, {})[rule] = (fp, y, w)
+        else:
+            _recent.insert(0, (rule, fp, y, w))
+            del _recent[_RECENT_SIZE:]
+    return y, w
+
+
+def _own(validated, raw):
+    if validated is not None and isinstance(raw, np.ndarray) and np.may_share_memory(validated, raw):
+        return validated.copy()
+    return validated
+
+
+def forget() -> None:
+    """Drop every kept training set (for tests, and after training in a long session)."""
+    with _lock:
+        _by_data.clear()
+        _recent.clear()
