@@ -28,7 +28,7 @@ def labels_for(loss, n, rng):
     """Valid labels for ``loss``: 0/1, class indices, or real-valued targets."""
     if loss.task == "multiclass":
         return rng.integers(0, 3, n).astype(np.float64)
-    if loss.link.name == "logit":
+    if loss.task == "binary":
         return (rng.random(n) < 0.3).astype(np.float64)
     return rng.normal(0.0, 3.0, n)
 

@@ -398,7 +398,7 @@ def test_lgb_cv_validates_each_folds_labels_once(monkeypatch):
 
 
 def test_loss_metric_under_a_lightgbm_builtin_objective_reads_its_probabilities():
-    # LightGBM hands a feval transformed predictions under a built-in objective (FACTS §6)
+    # LightGBM hands a feval transformed predictions under a built-in objective (lightgbm 4.7)
     rng = np.random.default_rng(0)
     X = rng.random((300, 3))
     y = (X[:, 0] + 0.3 * rng.random(300) > 0.6).astype(float)

@@ -179,9 +179,9 @@ def test_softmax_trains_like_the_builtins():
     # LightGBM starts from log(prior_k) uncentred, boostobj from the centred log-priors: the raw
     # scores differ by one constant per model, which softmax ignores.
     diff = m.predict(X) - ref.predict(X, raw_score=True)
-    assert np.ptp(diff) < 1e-7  # float64 rounding order vs LightGBM; bit-exact in match_builtin mode
+    assert np.ptp(diff) < 1e-7  # float64 rounding order vs LightGBM; bit-exact with the parity mirror
     np.testing.assert_allclose(loss.link.inverse(m.predict(X)), ref.predict(X), rtol=1e-7, atol=1e-12)
-    # without the library's scale the models differ materially (FACTS §4: M3)
+    # without the library's scale the models differ materially (xgboost 3.2)
     plain = boostobj.SoftmaxLoss(hessian_scale=1.0)
     other = xgb.train(params, d, 20, obj=plain).predict(d)
     assert np.max(np.abs(other - builtin)) > 1e-3

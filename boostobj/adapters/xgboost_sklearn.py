@@ -14,8 +14,8 @@ import numpy as np
 import xgboost as xgb
 
 from ..losses import Loss
-from ._estimators import check_classes, temporarily
 from . import neutral
+from ._estimators import check_classes, temporarily
 from .xgboost import xgboost_params
 
 __all__ = ["XGBClassifier", "XGBRegressor"]

@@ -11,7 +11,6 @@ boostobj's softmax trains like the built-in in either library; the math methods
 
 from __future__ import annotations
 
-
 import numpy as np
 from scipy.optimize import minimize
 
