@@ -313,17 +313,20 @@ def squared_error(y, z, w):
     return g, h
 
 
-def log_cosh(y, z, w, *, exact_hessian: bool):
+def log_cosh(y, z, w, *, exact_hessian: bool, scale: float = 1.0):
     r"""Log-cosh: ``g = tanh(r)``; ``h = tanh(r)/r`` (bounded, 1 at r = 0) or ``sech(r)**2``.
 
-    Bounded, float32: with :math:`a = \mathrm{clip}(|r|, t, c)`, ``h = tanh(a) / a``
+    With ``scale`` s != 1, ``r`` is the scaled residual ``(z - y)/s`` and ``g = s tanh(r)``
+    (:class:`~boostobj.LogCoshLoss`); ``1e-30 <= s <= 1e30`` keeps both within float32.
+
+    Bounded, float32: with :math:`a = \mathrm{clip}(|r|, t, c)`, ``h = max(tanh|r|, t) / a``
     (``t`` the smallest normal float32, where ``tanh(t) = t``, so ``h = 1`` at ``r = 0``; ``c`` is the largest float32
     with ``1/c >= 1e-16``, beyond which the reference's ``tanh(r)/r`` is floored) and
     ``g = copysign(tanh(a), r)``. Exact hessian: ``4e/(1+e)^2`` with ``e = exp(-2|r|)`` in
     float64 from the float64 residual (a rounded residual would cost ``2|r|`` ulp).
     """
     z = _as_float(z)
-    if _compiled_ok(y, z, w):  # float64 reference formulas rounded once (boostobj/_csrc)
+    if scale == 1.0 and _compiled_ok(y, z, w):  # float64 formulas rounded once (boostobj/_csrc)
         g, h = _outputs(z.shape[0])
         _ckernels.log_cosh(z, y, w, g, h, exact_hessian)
         return g, h
@@ -333,12 +336,15 @@ def log_cosh(y, z, w, *, exact_hessian: bool):
     r, a_ = _scratch(2, np.float32)
     e64 = _scratch(3, np.float64) if exact_hessian else None
     floor64 = _const(HESSIAN_FLOOR, np.float64)
+    s32 = np.float32(scale)
     with np.errstate(under="ignore"):
         for a, b, m in _blocks(n):
             rb, ab, gb, hb = r[:m], a_[:m], g[a:b], h[a:b]
             if exact_hessian:
                 ex, den, r64b = e64[0][:m], e64[1][:m], e64[2][:m]
                 np.subtract(z[a:b], y[a:b], out=r64b)
+                if scale != 1.0:
+                    np.divide(r64b, scale, out=r64b)
                 np.copyto(rb, r64b, casting="same_kind")
                 np.tanh(rb, out=gb)
                 np.abs(r64b, out=ex)
@@ -352,11 +358,18 @@ def log_cosh(y, z, w, *, exact_hessian: bool):
                 np.copyto(hb, ex, casting="same_kind")
             else:
                 _residual(z, ylab, r64, a, b, rb)
+                if scale != 1.0:
+                    np.divide(rb, s32, out=rb)
                 np.abs(rb, out=ab)
+                np.tanh(ab, out=gb)  # tanh|u|: exactly 0 at u = 0
+                # h = tanh(a)/a with a clipped (see above); below the smallest normal float32
+                # tanh(a) = a, so max(tanh|u|, t) / max(|u|, t) = t/t = 1 there
                 np.clip(ab, _TINY32, _CAP32, out=ab)
-                np.tanh(ab, out=gb)
-                np.divide(gb, ab, out=hb)
+                np.maximum(gb, _TINY32, out=hb)
+                np.divide(hb, ab, out=hb)
                 np.copysign(gb, rb, out=gb)
+            if scale != 1.0:
+                np.multiply(gb, s32, out=gb)
             if w32 is not None:
                 np.multiply(gb, w32[a:b], out=gb)
                 np.multiply(hb, w32[a:b], out=hb)

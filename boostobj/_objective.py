@@ -11,11 +11,12 @@ Every objective call walks the same four steps, in this file:
    The scikit-learn signature uses XGBoost's conventions unless an :class:`Objective` binds
    another library (boostobj's LightGBM estimators do); a dtype never decides anything.
 2. **Validation, once per training set.** Labels and weights are checked by the loss (a clear
-   error names the first bad value) the first time a training set is seen; the validated
-   arrays are kept while that set lives (a weak reference to the library's data object) and
-   reused while the labels' fingerprint (shape, dtype, CRC-32 of the bytes) is unchanged, so a
-   label changed in place, or by ``set_label``, is always seen. Calls without a data object (the
-   scikit-learn signature) keep the last two training sets.
+   error names the first bad value) the first time a training set is seen, and a loss with
+   ``"auto"`` hyperparameters is resolved on them (:meth:`boostobj.Loss.resolved`); the
+   validated arrays and the resolved loss are kept while that set lives (a weak reference to
+   the library's data object) and reused while the labels' fingerprint (shape, dtype, CRC-32 of
+   the bytes) is unchanged, so a label changed in place, or by ``set_label``, is always seen.
+   Calls without a data object (the scikit-learn signature) keep the last two training sets.
 3. **The kernel.** The loss's fast kernel (:meth:`boostobj.Loss.fast_kernel`, float32 output)
    or, for a loss without one, its exact float64 math.
 4. **What the library receives.** Hessians floored at :data:`HESSIAN_FLOOR`, times the
@@ -34,8 +35,8 @@ from . import _kernels
 from ._kernels import HESSIAN_FLOOR
 from ._validation import check_weights
 
-__all__ = ["HESSIAN_FLOOR", "Objective", "adapter_for", "library_gradient_hessian",
-           "objective_call", "training_labels"]
+__all__ = ["HESSIAN_FLOOR", "Objective", "adapter_for", "fitted", "library_gradient_hessian",
+           "objective_call", "training_set"]
 
 #: The libraries whose adapters the dispatcher knows, by name.
 LIBRARIES = ("xgboost", "lightgbm")
@@ -101,7 +102,15 @@ def objective_call(loss, a, b, sample_weight=None, *, library: str | None = None
     else:
         raw_y, preds, raw_w, key = a, b, sample_weight, None
         lib = adapter(library or "xgboost")
-    y, w = training_labels(loss, raw_y, raw_w, key)
+    y, w, fit = training_set(loss, raw_y, raw_w, key)
+    if fit is not loss and lib.distributed(b):
+        raise ValueError(
+            f"{loss!r} estimates its scale from the training labels, but this {lib.NAME} "
+            "training is distributed and each worker sees only its own rows; resolve the loss on "
+            "all labels first: loss = loss.resolved(y, w) (for Dask collections: "
+            "boostobj.adapters.dask.resolved(loss, y, w)); the Dask estimators do it for you"
+        )
+    loss = fit
     preds = _check_preds(loss, preds, y)
     if kernel is not None:
         return kernel(loss, lib.NAME, y, preds, w)
@@ -116,7 +125,10 @@ def library_gradient_hessian(loss, y, preds, w, *, scale: float = 1.0, reference
     """What a library receives for validated float64 labels ``y``, weights ``w`` (or None) and
     margins ``preds``: the loss's fast kernel (float32), or its exact float64 math when it has
     none or ``reference`` is True; hessian floored at :data:`HESSIAN_FLOOR`, times ``scale``,
-    then weighted. The two agree to float32 precision (tested for every loss)."""
+    then weighted. The two agree to float32 precision (tested for every loss). A loss with
+    "auto" hyperparameters is resolved on ``y`` and ``w`` first."""
+    if loss._has_auto():
+        loss = loss.resolved(y, w)
     spec = None if reference else loss.fast_kernel()
     if spec is not None:
         name, params = spec
@@ -153,8 +165,10 @@ def _check_preds(loss, preds, y):
 _lock = threading.Lock()
 #: data object -> {loss rule: (fingerprint, y, w)}; an entry dies with its data object.
 _by_data: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-#: scikit-learn-signature calls: [(rule, fingerprint, y, w)], most recent first.
+#: scikit-learn-signature calls: [(rule, fingerprint, y, w, resolved loss)], most recent first.
 _recent: list = []
+#: loss rule -> the loss resolved on its most recent training set (for its metric)
+_fitted: dict = {}
 _RECENT_SIZE = 2
 
 
@@ -167,9 +181,10 @@ def _fingerprint(raw):
     return arr.shape, arr.dtype.str, zlib.crc32(np.ascontiguousarray(arr).view(np.uint8))
 
 
-def training_labels(loss, raw_y, raw_w, data=None):
-    """Validated float64 labels and weights (None when unweighted) for ``loss``, from the raw
-    arrays a library hands in, validated once per training set (see the module docstring).
+def training_set(loss, raw_y, raw_w, data=None):
+    """Validated float64 labels, weights (None when unweighted) and the loss resolved on them
+    (:meth:`boostobj.Loss.resolved`: itself unless it has "auto" hyperparameters), from the raw
+    arrays a library hands in, once per training set (see the module docstring).
 
     The returned arrays are boostobj's own (never views of the caller's), so the kernels' caches
     of label-derived arrays cannot go stale.
@@ -185,17 +200,27 @@ def training_labels(loss, raw_y, raw_w, data=None):
         if data is None:
             entry = next((e[1:] for e in _recent if e[0] == rule and e[1] == fp), None)
         if entry is not None and entry[0] == fp:
-            return entry[1], entry[2]
+            return entry[1:]
     y = _own(loss.check_labels(raw_y), raw_y)
     w = _own(check_weights(raw_w, y.shape[0]), raw_w)
-    loss.warn_degenerate(y, w)
+    fit = loss.resolved(y, w)
+    fit.warn_degenerate(y, w)
     with _lock:
         if data is not None:
-            _by_data.setdefault(data, {})[rule] = (fp, y, w)
+            _by_data.setdefault(data, {})[rule] = (fp, y, w, fit)
         else:
-            _recent.insert(0, (rule, fp, y, w))
+            _recent.insert(0, (rule, fp, y, w, fit))
             del _recent[_RECENT_SIZE:]
-    return y, w
+        if fit is not loss:
+            _fitted[rule] = fit
+    return y, w, fit
+
+
+def fitted(loss):
+    """``loss`` resolved on the most recent training set it trained on in this process (what
+    its metric scores with), or None if it has not trained or has no "auto" hyperparameters."""
+    with _lock:
+        return _fitted.get((type(loss), repr(loss)))
 
 
 def _own(validated, raw):
@@ -209,3 +234,4 @@ def forget() -> None:
     with _lock:
         _by_data.clear()
         _recent.clear()
+        _fitted.clear()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._objective import adapter, adapter_for
+from ._objective import adapter, adapter_for, fitted
 
 __all__ = ["Metric"]
 
@@ -55,26 +55,32 @@ class Metric:
     def __hash__(self) -> int:
         return hash((self.loss, self.library, self.predictions))
 
+    @property
+    def _scoring_loss(self):
+        # a loss with "auto" hyperparameters scores with the values of its training set
+        return fitted(self.loss) or self.loss
+
     def __call__(self, a, b, sample_weight=None):
+        loss = self._scoring_loss
         lib = adapter_for(b)
         if lib is None:  # the scikit-learn signature (y_true, y_pred, weight)
             preds = np.asarray(b)
             if self.predictions == "response":
                 with np.errstate(divide="ignore"):
-                    preds = self.loss.link.link(preds)
+                    preds = loss.link.link(preds)
             if self.library == "lightgbm":
-                return self.__name__, self.loss.mean_loss(a, preds, sample_weight), False
-            return adapter("xgboost").global_mean_loss(self.loss, a, preds, sample_weight)
+                return self.__name__, loss.mean_loss(a, preds, sample_weight), False
+            return adapter("xgboost").global_mean_loss(loss, a, preds, sample_weight)
         y, w = lib.labels_weights(b)
         preds = np.asarray(a)
-        if self.loss.task == "multiclass" and preds.ndim == 1:
+        if loss.task == "multiclass" and preds.ndim == 1:
             preds = preds.reshape(y.shape[0], -1, order="F" if lib.NAME == "lightgbm" else "C")
         if lib.NAME == "lightgbm":
             lib.check_start(b)
-            preds = lib.margins_from_builtin(self.loss, (b.params or {}).get("objective"), preds)
-            return self.__name__, self.loss.mean_loss(y, preds, w), False
+            preds = lib.margins_from_builtin(loss, (b.params or {}).get("objective"), preds)
+            return self.__name__, loss.mean_loss(y, preds, w), False
         # allreduced when XGBoost trains distributed (Dask)
-        return self.__name__, lib.global_mean_loss(self.loss, y, preds, w)
+        return self.__name__, lib.global_mean_loss(loss, y, preds, w)
 
 
 def _short(value) -> str:

@@ -88,12 +88,18 @@ def _ref_binary(loss, y, z):
 
 
 def _ref_regression(loss):
+    """Loss, gradient and hessian of a residual loss: the textbook formulas in mpmath (the
+    derivatives in closed form: numerical differentiation cannot reach a hessian of 1e-247 next
+    to a loss of 1e3)."""
     if isinstance(loss, boostobj.LogCoshLoss):
-        return lambda r: mp.log(mp.cosh(r))
+        s = mp.mpf(loss.scale)
+        return (lambda r: s * s * mp.log(mp.cosh(r / s)), lambda r: s * mp.tanh(r / s),
+                lambda r: mp.sech(r / s) ** 2)
     if isinstance(loss, boostobj.PseudoHuberLoss):
         d = mp.mpf(loss.delta)
-        return lambda r: d * d * (mp.sqrt(1 + (r / d) ** 2) - 1)
-    return lambda r: r * r / 2
+        return (lambda r: d * d * (mp.sqrt(1 + (r / d) ** 2) - 1),
+                lambda r: r / mp.sqrt(1 + (r / d) ** 2), lambda r: (1 + (r / d) ** 2) ** -1.5)
+    return lambda r: r * r / 2, lambda r: r, lambda r: mp.mpf(1)
 
 
 EXTREME_MARGINS = [-1e6, -1e3, -711.0, -37.0, -3.0, -1e-8, 0.0, 1e-8, 3.0, 37.0, 711.0, 1e3, 1e6]
@@ -116,15 +122,16 @@ def test_exact_values_at_extremes(loss, z):
         if loss.link.name == "logit":
             f = _ref_binary(loss, y, z)
             at = mp.mpf(z)
+            df, d2f = (lambda m: mp.diff(f, m)), (lambda m: mp.diff(f, m, 2))
         else:
-            f = _ref_regression(loss)
+            f, df, d2f = _ref_regression(loss.resolved(np.array([y])))  # "auto" on one label: 1
             at = mp.mpf(z) - mp.mpf(y)
         lo = loss.loss(np.array([y]), np.array([z]))[0]
         g, h = (a[0] for a in loss.gradient_hessian(np.array([y]), np.array([z])))
         _close(lo, f(at))
-        _close(g, mp.diff(f, at))
+        _close(g, df(at))
         if loss.hessian == "exact":
-            _close(h, mp.diff(f, at, 2), rtol=1e-10)
+            _close(h, d2f(at), rtol=1e-10)
         else:
             assert h >= 0 and np.isfinite(h)  # a positive surrogate; it may underflow to 0
 
@@ -243,6 +250,7 @@ def test_weights_multiply_and_inputs_are_not_modified(loss, rng):
     z = margins_for(loss, n, rng)
     w = rng.uniform(0, 3, n)
     y0, z0, w0 = y.copy(), z.copy(), w.copy()
+    loss = loss.resolved(y, w)  # "auto" scales are estimated with the weights: fix them first
     g, h = loss.gradient_hessian(y, z)
     gw, hw = loss.gradient_hessian(y, z, w)
     ww = w[:, None] if loss.task == "multiclass" else w
@@ -290,12 +298,12 @@ def test_pickle_copy_repr_equality(loss, rng):
         (lambda: boostobj.FocalLoss(alpha=1.0), r"1 - alpha .* must be > 0.*never predicts it"),
         (lambda: boostobj.MulticlassFocalLoss(alpha=[0, 1, 1]), r"alpha\[0\] must be > 0.*never predicts it"),
         (lambda: boostobj.FocalLoss(alpha=float("inf")), "alpha must be finite"),
-        (lambda: boostobj.PseudoHuberLoss(delta=0), "delta must be > 0"),
+        (lambda: boostobj.PseudoHuberLoss(delta=0), "delta must be 'auto' or a number > 0"),
         (lambda: boostobj.PseudoHuberLoss(delta=float("inf")), "delta must be finite"),
         (lambda: boostobj.LogCoshLoss(hessian="newton"), "hessian must be one of"),
         (lambda: boostobj.FocalLoss().set_params(gamma=-1), "gamma must be >= 0"),
         (lambda: boostobj.FocalLoss().set_params(beta=1), "has no parameter 'beta'"),
-        (lambda: setattr(boostobj.PseudoHuberLoss(), "delta", -1.0), "delta must be > 0"),
+        (lambda: setattr(boostobj.PseudoHuberLoss(), "delta", -1.0), "delta must be 'auto' or a number > 0"),
     ],
 )
 def test_bad_hyperparameters(make, match):
@@ -388,3 +396,67 @@ def test_link_and_inverse_round_trip_including_certain_predictions(loss, rng):
     back = loss.link.inverse(loss.link.link(edge))
     assert not np.isnan(back).any()
     np.testing.assert_allclose(back, edge, rtol=1e-12, atol=0)
+
+
+# ----------------------------------------------------------------------------- "auto" scales
+@pytest.mark.parametrize("make", [boostobj.PseudoHuberLoss, boostobj.LogCoshLoss])
+def test_auto_scale_is_a_robust_spread_of_the_weighted_labels(make, rng):
+    from boostobj.losses.regression import robust_scale
+
+    attr = "delta" if make is boostobj.PseudoHuberLoss else "scale"
+    y = rng.standard_t(1.5, 4001) * 7.0 + 1000.0
+    y[:40] += 1e6  # gross outliers barely move it
+    w = rng.uniform(0.5, 2.0, y.size)
+    fit = make().resolved(y, w)
+    value = getattr(fit, attr)
+    assert value == pytest.approx(robust_scale(y, w), rel=0, abs=0)
+    # Huber's k times 1.4826 x the weighted MAD around the weighted median, by brute force
+    order = np.argsort(y)
+    cw = np.cumsum(w[order])
+    med = y[order][np.searchsorted(cw, cw[-1] / 2)]
+    dev = np.abs(y - med)
+    o2 = np.argsort(dev)
+    mad = dev[o2][np.searchsorted(np.cumsum(w[o2]), w.sum() / 2)]
+    assert value == pytest.approx(1.345 * 1.482602218505602 * mad, rel=1e-12)
+    assert 5.0 < value < 30.0  # on the scale of the noise, not of the outliers
+    # unweighted and weighted differ; repr, equality and the registry keep "auto"
+    assert getattr(make().resolved(y), attr) != value
+    assert repr(make()) == f"{make.__name__}()" and make() == make(**{attr: "auto"})
+    # a set of all-equal labels gets 1, a zero-inflated one the mean absolute deviation
+    assert getattr(make().resolved(np.full(10, 3.0)), attr) == 1.0
+    zi = np.r_[np.zeros(80), rng.exponential(100.0, 20)]
+    expected = 1.345 * np.sqrt(np.pi / 2) * np.mean(np.abs(zi))
+    assert getattr(make().resolved(zi), attr) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("make", [boostobj.PseudoHuberLoss, boostobj.LogCoshLoss])
+def test_auto_loss_trains_with_the_scale_of_its_training_labels(make, rng):
+    from boostobj._objective import fitted, forget
+
+    forget()
+    y = rng.normal(5000.0, 800.0, 500)
+    z = np.full(y.size, 5000.0, dtype=np.float32)
+    loss = make()
+    y32 = y.astype(np.float32).astype(np.float64)  # the labels the libraries hold
+    fit = loss.resolved(y32)
+    g, h = loss(y.astype(np.float32), z)  # what XGBoost's estimators call
+    g_ref, h_ref = fit.gradient_hessian(y.astype(np.float32), z)
+    np.testing.assert_allclose(g, g_ref, rtol=1e-6, atol=1e-3)
+    np.testing.assert_allclose(h, np.maximum(h_ref, 1e-16), rtol=1e-6)
+    assert np.median(h) > 0.3  # O(1) hessians near the start: min_child_weight means something
+    assert fitted(loss) == fit  # the metric scores with the training scale
+    assert loss.metric(y[:50], z[:50]) == pytest.approx(fit.mean_loss(y[:50], z[:50]), rel=1e-12)
+    assert loss.init_score(y32) == fit.init_score(y32)
+    for copy_ in (pickle.loads(pickle.dumps(loss)), copy.deepcopy(loss)):
+        assert copy_ == loss and copy_._has_auto()
+
+
+def test_log_cosh_scale_is_squared_error_near_zero_and_linear_in_the_tails():
+    loss = boostobj.LogCoshLoss(scale=50.0)
+    r = np.array([1e-3, 0.5, 5e3, -5e4])
+    lo = loss.loss(np.zeros(4), r)
+    np.testing.assert_allclose(lo[:2], r[:2] ** 2 / 2, rtol=1e-4)
+    np.testing.assert_allclose(lo[2:], 50.0 * np.abs(r[2:]) - 2500.0 * np.log(2), rtol=1e-12)
+    g, h = loss.gradient_hessian(np.zeros(4), r)
+    np.testing.assert_allclose(g[2:], 50.0 * np.sign(r[2:]), rtol=1e-12)
+    np.testing.assert_allclose(h[0], 1.0, rtol=1e-9)

@@ -25,7 +25,7 @@ import numpy as np
 from ..losses import Loss
 from . import as_stored
 
-__all__ = ["init_score", "label_totals", "repeat_like", "xgboost_params"]
+__all__ = ["init_score", "label_totals", "repeat_like", "resolved", "xgboost_params"]
 
 #: How many partial results one task merges in the tree reduction of :func:`label_totals`.
 _FAN_IN = 8
@@ -62,12 +62,27 @@ def init_score(loss: Loss, y, sample_weight=None, *, client=None):
     return loss.init_score(values, totals)
 
 
+def resolved(loss: Loss, y, sample_weight=None, *, client=None) -> Loss:
+    """``loss.resolved(y, w)`` for Dask collections: a loss with ``"auto"`` hyperparameters
+    (the robust losses' scale) estimated on all rows, from the same reduction as
+    :func:`init_score` (a weighted median of the distinct labels with their total weights is the
+    weighted median of the rows). Train distributed with the result: each worker sees only its
+    own rows, so an unresolved loss is refused there."""
+    if not loss._has_auto():
+        return loss
+    values, totals = label_totals(y, sample_weight, client=client)
+    return loss.resolved(values, totals)
+
+
 def xgboost_params(loss: Loss, y, sample_weight=None, *, client=None) -> dict:
-    """``loss.xgboost_params(y, w)`` for Dask collections: merge into the params of
-    ``xgboost.dask.train(client, params, dtrain, obj=loss, custom_metric=loss.metric)``."""
+    """:func:`boostobj.xgboost_params` for Dask collections: merge into the params of
+    ``xgboost.dask.train(client, params, dtrain, obj=fit, custom_metric=fit.metric)`` with
+    ``fit = resolved(loss, y, w)`` (the same loss when it has no "auto" hyperparameter)."""
     from .xgboost import params_from_init
 
-    return params_from_init(loss, init_score(loss, y, sample_weight, client=client))
+    values, totals = label_totals(y, sample_weight, client=client)
+    fit = loss.resolved(values, totals)
+    return params_from_init(fit, fit.init_score(values, totals))
 
 
 def repeat_like(init, like):

@@ -37,6 +37,16 @@ def multiclass_hessian_scale(n_classes: int) -> float:
     return n_classes / (n_classes - 1.0)
 
 
+def distributed(dataset) -> bool:
+    """Whether LightGBM trains ``dataset`` on several machines (``lightgbm.dask`` sets
+    ``num_machines`` and ``machines``): each worker has only its own rows."""
+    params = getattr(dataset, "params", None) or {}
+    try:
+        return int(params.get("num_machines", 1)) > 1
+    except (TypeError, ValueError):
+        return False
+
+
 def check_objective_params(loss, dataset) -> None:
     """:func:`check_params` on the parameters LightGBM trains ``dataset`` with."""
     check_params(loss, dataset.params)

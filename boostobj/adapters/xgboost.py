@@ -57,6 +57,15 @@ def check_objective_params(loss, dmatrix) -> None:
     """Nothing to check: ``xgb.train`` hands a custom objective no parameters."""
 
 
+def distributed(data=None) -> bool:
+    """Whether XGBoost is training distributed right now (Dask, Spark, Ray: each worker has
+    only its own rows)."""
+    import sys
+
+    collective = sys.modules.get("xgboost.collective")  # loaded whenever XGBoost is training
+    return collective is not None and bool(collective.is_distributed())
+
+
 def multiclass_hessian_scale(n_classes: int) -> float:
     """XGBoost's factor on the multiclass diagonal hessian (:data:`MULTICLASS_HESSIAN_SCALE`)."""
     return MULTICLASS_HESSIAN_SCALE
@@ -84,7 +93,9 @@ def xgboost_params(loss, y_true, sample_weight=None) -> dict[str, Any]:
     """
     from . import as_stored
 
-    return params_from_init(loss, loss.init_score(*as_stored(y_true, sample_weight)))
+    y, w = as_stored(y_true, sample_weight)
+    fit = loss.resolved(y, w)  # "auto" hyperparameters estimated on these labels
+    return params_from_init(fit, fit.init_score(y, w))
 
 
 def params_from_init(loss, init) -> dict[str, Any]:
@@ -123,13 +134,12 @@ def global_mean_loss(loss, y, preds, w) -> float:
     about early stopping. Here the weighted loss sum and the weight sum are allreduced, so every
     worker reports the global mean. Outside a distributed run this is ``loss.mean_loss``.
     """
-    import sys
-
-    collective = sys.modules.get("xgboost.collective")  # loaded whenever XGBoost is training
-    if collective is None or not collective.is_distributed():
+    if not distributed():
         return loss.mean_loss(y, preds, w)
     import math
+    import sys
 
+    collective = sys.modules["xgboost.collective"]
     per_row = loss.loss(y, preds, w)  # already times w
     total = math.fsum(w) if w is not None and np.size(w) else float(np.shape(y)[0])
     sums = collective.allreduce(np.array([math.fsum(per_row), total]), collective.Op.SUM)

@@ -14,6 +14,7 @@ the call to the dispatcher :mod:`boostobj._objective`; what each library needs l
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from typing import Any, ClassVar
@@ -53,10 +54,8 @@ class Loss:
 
     # ------------------------------------------------------------------ hyperparameters
     @classmethod
-    def _param_names(cls) -> list[str]:
-        sig = inspect.signature(cls.__init__)
-        return [p.name for p in sig.parameters.values()
-                if p.name != "self" and p.kind == p.KEYWORD_ONLY]
+    def _param_names(cls) -> tuple[str, ...]:
+        return _param_names(cls)
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """The constructor's arguments as they stand (scikit-learn's convention)."""
@@ -71,7 +70,8 @@ class Loss:
         unknown = sorted(set(params) - set(names))
         if unknown:
             raise ValueError(
-                f"{type(self).__name__} has no parameter {unknown[0]!r}; its parameters are {names}"
+                f"{type(self).__name__} has no parameter {unknown[0]!r}; its parameters are "
+                f"{list(names)}"
             )
         fresh = type(self)(**{**self.get_params(), **params})
         self.__dict__.update(fresh.__dict__)
@@ -128,6 +128,23 @@ class Loss:
         """
         return None
 
+    def resolved(self, y_true, sample_weight=None) -> Loss:
+        """This loss with every ``"auto"`` hyperparameter replaced by its estimate from the
+        training labels ``y_true`` and weights (a new object); the loss itself when it has none.
+
+        The estimate is a deterministic function of the labels and weights, so the dispatcher
+        (once per training set), ``init_score`` and the estimators all get the same value.
+        """
+        return self
+
+    def _has_auto(self) -> bool:
+        return any(isinstance(v, str) and v == "auto" for v in self.get_params().values())
+
+    def _for(self, y: np.ndarray, w: np.ndarray | None) -> Loss:
+        """The loss whose numbers apply to labels ``y``: resolved from them if it has "auto"
+        hyperparameters (the math methods' rule; training goes through the dispatcher)."""
+        return self.resolved(y, w) if self._has_auto() else self
+
     def warn_degenerate(self, y: np.ndarray, w: np.ndarray | None) -> None:
         """Warn when these hyperparameters cannot learn from labels ``y`` (called once per
         training set by the dispatcher). Nothing by default."""
@@ -165,7 +182,7 @@ class Loss:
     def loss(self, y_true, raw_prediction, sample_weight=None) -> np.ndarray:
         """Per-row loss (times ``sample_weight`` when given), float64 of shape ``(n,)``."""
         y, z, w = self._prepare(y_true, raw_prediction, sample_weight)
-        out = self._loss(y, z)
+        out = self._for(y, w)._loss(y, z)
         return out if w is None else out * w
 
     def gradient_hessian(self, y_true, raw_prediction, sample_weight=None):
@@ -176,7 +193,7 @@ class Loss:
         it below :data:`~boostobj.HESSIAN_FLOOR`). Multiclass: the diagonal, unscaled.
         """
         y, z, w = self._prepare(y_true, raw_prediction, sample_weight)
-        return self._weigh(self._gradient_hessian(y, z), w)
+        return self._weigh(self._for(y, w)._gradient_hessian(y, z), w)
 
     def gradient(self, y_true, raw_prediction, sample_weight=None) -> np.ndarray:
         """Gradient with respect to the raw margin (see :meth:`gradient_hessian`)."""
@@ -185,7 +202,7 @@ class Loss:
     def mean_loss(self, y_true, raw_prediction, sample_weight=None) -> float:
         """Weighted mean of the per-row loss: the value the matching metric reports."""
         y, z, w = self._prepare(y_true, raw_prediction, sample_weight)
-        return float(np.average(self._loss(y, z), weights=w))
+        return float(np.average(self._for(y, w)._loss(y, z), weights=w))
 
     def init_score(self, y_true, sample_weight=None):
         """The constant margin that minimises the weighted mean loss.
@@ -198,7 +215,7 @@ class Loss:
         w = check_weights(sample_weight, y.shape[0])
         if y.shape[0] == 0:
             raise ValueError("y_true is empty; init_score needs at least one sample")
-        return self._init_score(y, w)
+        return self._for(y, w)._init_score(y, w)
 
     def init_raw_prediction(self, y_true, sample_weight=None) -> np.ndarray:
         """:meth:`init_score` repeated for every row: ``(n,)``, or ``(n, n_classes)`` for multiclass.
@@ -281,6 +298,13 @@ class Loss:
                 return x_new
             x = x_new
         return x
+
+
+@functools.cache
+def _param_names(cls) -> tuple[str, ...]:
+    sig = inspect.signature(cls.__init__)
+    return tuple(p.name for p in sig.parameters.values()
+                 if p.name != "self" and p.kind == p.KEYWORD_ONLY)
 
 
 def _rebuild(cls, params):

@@ -27,6 +27,48 @@ def _weighted_median(y, w) -> float:
     return float(y[order][np.searchsorted(cw, 0.5 * cw[-1])])
 
 
+#: Huber's tuning constant: a Huber loss with this transition, in units of the noise's standard
+#: deviation, keeps 95% asymptotic efficiency at normal noise (P. J. Huber, "Robust Statistics",
+#: 1981, sec. 4.6).
+HUBER_K = 1.345
+#: 1 / Phi^-1(3/4): the median absolute deviation of normal data times this estimates sigma.
+MAD_TO_SIGMA = 1.482602218505602
+#: sqrt(pi / 2): the mean absolute deviation of normal data times this estimates sigma.
+MEAN_AD_TO_SIGMA = 1.2533141373155001
+
+
+def robust_scale(y, w=None) -> float:
+    r"""The scale ``"auto"`` picks for :class:`PseudoHuberLoss` and :class:`LogCoshLoss`.
+
+    :math:`k\,\hat\sigma` with :math:`k` = :data:`HUBER_K` and :math:`\hat\sigma` = 1.4826 x the
+    weighted median absolute deviation of the labels around their weighted median (the start's
+    neighbourhood: both losses start near the median). Where more than half the weight sits on
+    one value (zero-inflated targets) the MAD is 0, and :math:`\hat\sigma` is 1.2533 x the
+    weighted mean absolute deviation instead; labels that are all equal give 1.
+
+    >>> robust_scale(np.array([0.0, 1.0, 2.0, 3.0, 1000.0]))
+    1.994...
+    """
+    y = np.asarray(y, dtype=np.float64)
+    m = _weighted_median(y, w)
+    dev = np.abs(y - m)
+    sigma = MAD_TO_SIGMA * _weighted_median(dev, w)
+    if not sigma > 0:
+        sigma = MEAN_AD_TO_SIGMA * float(np.average(dev, weights=w))
+    return HUBER_K * sigma if sigma > 0 and math.isfinite(sigma) else 1.0
+
+
+def _scale_param(value, name: str):
+    if isinstance(value, str):
+        if value != "auto":
+            raise ValueError(f"{name} must be 'auto' or a number > 0, got {value!r}")
+        return value
+    value = real_number(value, name)
+    if not value > 0:
+        raise ValueError(f"{name} must be 'auto' or a number > 0, got {value!r}")
+    return value
+
+
 class _RegressionLoss(Loss):
     link = IdentityLink()
     task = "regression"
@@ -70,52 +112,82 @@ class SquaredErrorLoss(_RegressionLoss):
 
 
 class LogCoshLoss(_RegressionLoss):
-    r"""Log-cosh loss: quadratic near zero, linear (slope 1) in the tails.
+    r"""Log-cosh loss with scale ``s``: quadratic near zero, linear (slope ``s``) in the tails.
+
+    With :math:`r = z - y` and :math:`u = r/s`:
 
     .. math::
-        L = \log\cosh(z - y),\qquad \frac{\partial L}{\partial z} = \tanh(z - y),\qquad
-        \frac{\partial^2 L}{\partial z^2} = \operatorname{sech}^2(z - y)
+        L = s^2 \log\cosh u,\qquad \frac{\partial L}{\partial z} = s \tanh u,\qquad
+        \frac{\partial^2 L}{\partial z^2} = \operatorname{sech}^2 u
+
+    :math:`L \approx r^2/2` for :math:`|r| \ll s` and :math:`s|r| - s^2\log 2` for
+    :math:`|r| \gg s`, like pseudo-Huber with :math:`\delta = s`; ``scale=1`` is the plain
+    :math:`\log\cosh r`. The hessian is dimensionless (1 at the start's neighbourhood), so the
+    libraries' minimum hessian per leaf means the same thing whatever the units of the target.
 
     Parameters
     ----------
+    scale : "auto" or float, default="auto"
+        The transition scale ``s``, in the units of the target. ``"auto"`` estimates it from the
+        training labels and weights, once per training set: :func:`robust_scale` (1.345 x a
+        robust standard deviation, Huber's 95%-efficiency choice). A plain ``log cosh`` on a
+        dollar-scale target is a scaled absolute error and trains poorly; with the scale right,
+        the loss gains over squared error where the target has outliers.
     hessian : {"bounded", "exact"}, default="bounded"
-        ``"exact"`` is :math:`\operatorname{sech}^2 r`, which vanishes like :math:`4e^{-2|r|}`: a
-        leaf of large residuals gets a tiny hessian sum and a huge Newton step, and training
-        diverges on heavy-tailed targets (measured with LightGBM 4.7 on a dollar-scale
-        target: held-out MAE 12,709, far worse than squared error). ``"bounded"`` uses
-        the majorize-minimize (IRLS) weight :math:`\tanh(r)/r` (gradient over residual, 1 at
-        :math:`r = 0`, about :math:`1/|r|` in the tails): the curvature of a quadratic that lies above the
-        loss and touches it at the current residual, so each Newton step decreases the loss.
+        ``"exact"`` is :math:`\operatorname{sech}^2 u`, which vanishes like :math:`4e^{-2|u|}`:
+        a leaf of large residuals gets a tiny hessian sum and a huge Newton step, and training
+        diverges on heavy-tailed targets (measured with LightGBM 4.7 on a dollar-scale target:
+        held-out MAE 12,709, far worse than squared error). ``"bounded"`` uses the
+        majorize-minimize (IRLS) weight :math:`\tanh(u)/u` (gradient over residual, 1 at
+        :math:`r = 0`, about :math:`s/|r|` in the tails): the curvature of a quadratic that lies
+        above the loss and touches it at the current residual, so each Newton step decreases the
+        loss.
+
+    Attributes
+    ----------
+    After :meth:`resolved` (which the estimators and the dispatcher call), the loss it returns
+    has the number in ``scale``.
 
     Notes
     -----
     The loss uses :func:`boostobj._math.log_cosh` (no ``np.cosh`` overflow past 710); the exact
-    hessian is :math:`4e/(1+e)^2` with :math:`e = e^{-2|r|}` (``1 - tanh(r)**2`` is exactly 0 for
-    :math:`|r| > 19`).
+    hessian is :math:`4e/(1+e)^2` with :math:`e = e^{-2|u|}` (``1 - tanh(u)**2`` is exactly 0 for
+    :math:`|u| > 19`).
     """
 
     name = "log_cosh"
     hessian_options = ("bounded", "exact")
 
-    def __init__(self, *, hessian: str | None = None) -> None:
+    def __init__(self, *, scale="auto", hessian: str | None = None) -> None:
+        self.scale = _scale_param(scale, "scale")
         super().__init__(hessian=hessian)
 
+    def resolved(self, y_true, sample_weight=None):
+        if self.scale != "auto":
+            return self
+        y = self.check_labels(y_true)
+        return LogCoshLoss(scale=robust_scale(y, sample_weight), hessian=self.hessian)
+
     def _loss(self, y, z):
-        return _math.log_cosh(z - y)
+        s = self.scale
+        return _math.log_cosh(z - y) if s == 1.0 else (s * s) * _math.log_cosh((z - y) / s)
 
     def _gradient_hessian(self, y, z):
-        r = z - y
-        g = np.tanh(r)
+        s = self.scale
+        u = (z - y) if s == 1.0 else (z - y) / s
+        t = np.tanh(u)
         if self.hessian == "exact":
-            e = np.exp(-2.0 * np.abs(r))
+            e = np.exp(-2.0 * np.abs(u))
             h = 4.0 * e / ((1.0 + e) * (1.0 + e))
         else:
-            nz = r != 0
-            h = np.divide(g, r, out=np.ones_like(r), where=nz)  # tanh(r)/r -> 1 as r -> 0
-        return g, h
+            nz = u != 0
+            h = np.divide(t, u, out=np.ones_like(u), where=nz)  # tanh(u)/u -> 1 as u -> 0
+        return (t if s == 1.0 else s * t), h
 
     def fast_kernel(self):
-        return "log_cosh", {"exact_hessian": self.hessian == "exact"}
+        if self.scale == "auto" or not 1e-30 <= self.scale <= 1e30:  # float32 range: reference
+            return None
+        return "log_cosh", {"exact_hessian": self.hessian == "exact", "scale": self.scale}
 
     def _init_score(self, y, w):
         return self._bracketed_init(y, w, _weighted_median(y, w))
@@ -136,9 +208,13 @@ class PseudoHuberLoss(_RegressionLoss):
 
     Parameters
     ----------
-    delta : float, default=1.0
+    delta : "auto" or float, default="auto"
         Transition scale (> 0), XGBoost's ``huber_slope``: quadratic for :math:`|r| \ll \delta`,
-        linear with slope :math:`\delta` beyond.
+        linear with slope :math:`\delta` beyond, in the units of the target. ``"auto"``
+        estimates it from the training labels and weights, once per training set:
+        :func:`robust_scale` (1.345 x a robust standard deviation, Huber's 95%-efficiency
+        choice). A fixed ``delta=1`` on a dollar-scale target is a scaled absolute error whose
+        hessians are tiny against the libraries' minimum per leaf: it trains poorly.
     hessian : {"bounded", "exact"}, default="bounded"
         ``"exact"`` is :math:`\rho^{-3}`, which vanishes like :math:`(\delta/|r|)^3`; on
         heavy-tailed data XGBoost 3.2's built-in, which uses it, diverged (predictions near
@@ -168,19 +244,22 @@ class PseudoHuberLoss(_RegressionLoss):
     name = "pseudo_huber"
     hessian_options = ("bounded", "exact")
 
-    def __init__(self, *, delta: float = 1.0, hessian: str | None = None) -> None:
-        delta = real_number(delta, "delta")
-        if not delta > 0:
-            raise ValueError(f"delta must be > 0, got {delta!r}")
-        self.delta = delta
+    def __init__(self, *, delta="auto", hessian: str | None = None) -> None:
+        self.delta = _scale_param(delta, "delta")
         super().__init__(hessian=hessian)
+
+    def resolved(self, y_true, sample_weight=None):
+        if self.delta != "auto":
+            return self
+        y = self.check_labels(y_true)
+        return PseudoHuberLoss(delta=robust_scale(y, sample_weight), hessian=self.hessian)
 
     def warn_degenerate(self, y, w):
         # Both libraries refuse a split whose hessian sum is below min_child_weight (XGBoost, 1)
         # or min_sum_hessian_in_leaf (LightGBM, 1e-3). A delta far below the spread of the
         # labels makes every hessian about delta/|r|, so no split is ever allowed.
         spread = float(np.std(y)) if y.size else 0.0
-        if spread > 0 and self.delta < DEGENERATE_DELTA * spread:
+        if self.delta != "auto" and spread > 0 and self.delta < DEGENERATE_DELTA * spread:
             warnings.warn(
                 f"delta={self.delta!r} is {self.delta / spread:.1g} times the spread of the labels "
                 f"(standard deviation {spread:.6g}): every hessian is about delta/|residual|, "
@@ -214,7 +293,7 @@ class PseudoHuberLoss(_RegressionLoss):
         return g, h
 
     def fast_kernel(self):
-        if not 1e-30 <= self.delta <= 1e30:  # keep r/delta and delta within float32
+        if self.delta == "auto" or not 1e-30 <= self.delta <= 1e30:  # float32 range: reference
             return None
         return "pseudo_huber", {"delta": self.delta, "exact_hessian": self.hessian == "exact"}
 
