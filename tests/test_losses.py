@@ -122,7 +122,7 @@ def test_exact_values_at_extremes(loss, z):
         if loss.link.name == "logit":
             f = _ref_binary(loss, y, z)
             at = mp.mpf(z)
-            df, d2f = (lambda m: mp.diff(f, m)), (lambda m: mp.diff(f, m, 2))
+            df, d2f = (lambda m, f=f: mp.diff(f, m)), (lambda m, f=f: mp.diff(f, m, 2))
         else:
             f, df, d2f = _ref_regression(loss.resolved(np.array([y])))  # "auto" on one label: 1
             at = mp.mpf(z) - mp.mpf(y)
