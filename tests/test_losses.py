@@ -460,3 +460,82 @@ def test_log_cosh_scale_is_squared_error_near_zero_and_linear_in_the_tails():
     g, h = loss.gradient_hessian(np.zeros(4), r)
     np.testing.assert_allclose(g[2:], 50.0 * np.sign(r[2:]), rtol=1e-12)
     np.testing.assert_allclose(h[0], 1.0, rtol=1e-9)
+
+
+# ----------------------------------------------------------------------------- hyperparameters
+def test_hyperparameters_follow_scikit_learn_conventions():
+    from sklearn.base import clone
+
+    loss = boostobj.FocalLoss(gamma=1.0, alpha=0.75)
+    assert loss.get_params() == {"gamma": 1.0, "alpha": 0.75, "hessian": "bounded"}
+    assert loss.set_params(gamma=0.5) is loss and loss.gamma == 0.5
+    twin = clone(loss)
+    assert twin == loss and twin is not loss
+    with pytest.raises(ValueError, match="gamma must be >= 0"):
+        loss.gamma = -1.0  # validated like the constructor
+    with pytest.raises(ValueError, match="alpha must be > 0"):
+        loss.set_params(alpha=0.0)
+    assert loss.get_params() == {"gamma": 0.5, "alpha": 0.75, "hessian": "bounded"}  # unchanged
+    with pytest.raises(ValueError, match="SoftmaxLoss has no parameter 'hessian'"):
+        boostobj.SoftmaxLoss().set_params(hessian="bounded")
+
+
+def test_metric_names_carry_the_hyperparameters():
+    names = {boostobj.FocalLoss(gamma=g).metric.__name__ for g in (1.0, 2.0, 3.0)}
+    assert len(names) == 3 and "focal_loss" in names  # the default keeps the plain name
+    assert boostobj.FocalLoss(gamma=1.0, alpha=0.25).metric.__name__ == "focal_loss[gamma=1,alpha=0.25]"
+
+
+def test_messages_and_reprs_print_plain_numbers():
+    loss = boostobj.FocalLoss(gamma=np.float64(1.5), alpha=np.float32(0.5))
+    assert repr(loss) == "FocalLoss(gamma=1.5, alpha=0.5)"
+    with pytest.raises(ValueError) as info:
+        boostobj.PseudoHuberLoss(delta=np.float64(-2.0))
+    assert "np." not in str(info.value) and "-2.0" in str(info.value)
+    with pytest.raises(TypeError) as info:
+        boostobj.FocalLoss(gamma=np.array([1.0, 2.0]))
+    assert "np." not in str(info.value)
+
+
+def test_degenerate_hyperparameters_warn_once_naming_why():
+    with pytest.warns(boostobj.DegenerateWarning, match="learns next to nothing") as record:
+        loss = boostobj.FocalLoss(gamma=50.0)
+    assert len(record) == 1 and record[0].filename == __file__  # points at the user's line
+    with pytest.warns(boostobj.DegenerateWarning, match="learns next to nothing"):
+        boostobj.MulticlassFocalLoss(gamma=30.0)
+    rng = np.random.default_rng(0)
+    y = rng.normal(0.0, 1.0, 200)
+    tiny = boostobj.PseudoHuberLoss(delta=1e-12)
+    with pytest.warns(boostobj.DegenerateWarning, match="cannot split") as record:
+        tiny(y, np.zeros(200, np.float32))
+    assert len(record) == 1
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tiny(y, np.ones(200, np.float32))  # the same training set: no second warning
+        boostobj.PseudoHuberLoss(delta=0.5)(y, np.zeros(200, np.float32))
+    assert loss.gamma == 50.0
+
+
+def test_multiclass_focal_start_is_checked_not_taken_from_a_stalled_solver(monkeypatch):
+    import scipy.optimize
+
+    from boostobj.losses import multiclass
+
+    y = np.array([0.0] * 50 + [1.0] * 30 + [2.0] * 20)
+    loss = boostobj.MulticlassFocalLoss(gamma=2.0)
+    good = loss.init_score(y)
+    real = scipy.optimize.minimize
+
+    def stalled(fun, x0, **kw):  # a solver that gives up at its starting point
+        if kw.get("method") == "L-BFGS-B":
+            return scipy.optimize.OptimizeResult(x=np.asarray(x0), success=False, message="stalled")
+        return real(fun, x0, **kw)
+
+    monkeypatch.setattr(multiclass, "minimize", stalled)
+    np.testing.assert_allclose(loss.init_score(y), good, atol=1e-8)  # BFGS finished the job
+    monkeypatch.setattr(multiclass, "minimize", lambda fun, x0, **kw: scipy.optimize.OptimizeResult(
+        x=np.asarray(x0), success=False, message="stalled"))
+    with pytest.raises(ValueError, match="did not converge"):
+        loss.init_score(y)
