@@ -1,7 +1,5 @@
 """Objectives derived from a formula agree with the hand-written ones and train the same models."""
 
-import copy
-import functools
 import pickle
 
 import numpy as np
@@ -130,11 +128,21 @@ def test_bad_formulas():
 
 # ----------------------------------------------------------------------------- identical models
 def reference(loss):
-    """``loss`` handing the libraries its exact float64 values (``Loss``'s reference hot path)
-    instead of its faster float32 kernel; the derived objectives use the reference path."""
-    ref = copy.copy(loss)
-    ref._library_gradient_hessian = functools.partial(boostobj.Loss._library_gradient_hessian, ref)
-    return ref
+    """``loss`` as a plain objective built on its public float64 ``gradient_hessian``, floored at
+    :data:`boostobj.HESSIAN_FLOOR` before weighting (as the libraries receive it), instead of its
+    faster float32 library kernel. Answers ``(preds, DMatrix/Dataset)`` and the XGBoost sklearn
+    ``(y_true, y_pred, sample_weight)`` call."""
+
+    def objective(a, b, sample_weight=None):
+        if hasattr(b, "get_label"):  # xgb.train / lgb.train: (preds, data)
+            y, preds, w = b.get_label(), a, b.get_weight()
+        else:
+            y, preds, w = a, b, sample_weight
+        g, h = loss.gradient_hessian(y, np.asarray(preds, dtype=np.float64))
+        h = np.maximum(h, boostobj.HESSIAN_FLOOR)
+        return (g, h) if w is None or len(w) == 0 else (g * w, h * w)
+
+    return objective
 
 
 def binary_data(rng, n=400):
@@ -163,9 +171,9 @@ def test_derived_trains_the_same_xgboost_model(formula, kwargs, twin, data, rng)
     derived = derive(formula, **kwargs, check=False)
     X, y, w = data(rng)
     out = []
-    for loss in (derived, reference(twin), twin):
+    for obj, loss in ((derived, derived), (reference(twin), twin), (twin, twin)):
         params = {"max_depth": 3, "eta": 0.3, "nthread": 1, **loss.xgboost_params(y, w)}
-        bst = xgb.train(params, xgb.DMatrix(X, label=y, weight=w), 10, obj=loss)
+        bst = xgb.train(params, xgb.DMatrix(X, label=y, weight=w), 10, obj=obj)
         out.append((bst.predict(xgb.DMatrix(X), output_margin=True), bst.get_dump(with_stats=True)))
     np.testing.assert_array_equal(out[0][0], out[1][0])  # identical models
     assert out[0][1] == out[1][1]
@@ -179,9 +187,9 @@ def test_derived_trains_the_same_lightgbm_model(formula, kwargs, twin, data, rng
     derived = derive(formula, **kwargs, check=False)
     X, y, w = data(rng)
     out = []
-    for loss in (derived, reference(twin), twin):
+    for obj, loss in ((derived, derived), (reference(twin), twin), (twin, twin)):
         ds = lgb.Dataset(X, label=y, weight=w, init_score=loss.init_raw_prediction(y, w))
-        params = {"objective": loss, "num_leaves": 7, "verbose": -1, "num_threads": 1,
+        params = {"objective": obj, "num_leaves": 7, "verbose": -1, "num_threads": 1,
                   "deterministic": True, "force_col_wise": True}
         bst = lgb.train(params, ds, 10)
         out.append(bst.predict(X, raw_score=True))
@@ -194,8 +202,10 @@ def test_derived_in_the_sklearn_estimators(rng):
     derived = derive("softplus(-(2*y - 1)*m)", link="logit", check=False)
     X, y, _ = binary_data(rng)
     a = boostobj.XGBClassifier(objective=derived, n_estimators=5, max_depth=2).fit(X, y)
-    twin = reference(boostobj.BinaryLogLoss())
-    b = boostobj.XGBClassifier(objective=twin, n_estimators=5, max_depth=2).fit(X, y)
+    twin = boostobj.BinaryLogLoss()
+    start = twin.xgboost_params(y)["base_score"]
+    b = boostobj.XGBClassifier(objective=reference(twin), base_score=start, n_estimators=5,
+                               max_depth=2).fit(X, y)
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
 
 
