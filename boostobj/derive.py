@@ -8,6 +8,22 @@ ones: the same object is the objective of every XGBoost and LightGBM entry point
 ``metric``, an ``init_score`` (solved numerically with Newton steps on the derived derivatives)
 and validates its inputs.
 
+Formulas. A string formula is parsed with Python's :mod:`ast` and the SymPy expression is built
+from the syntax tree; the text is never run as Python (no ``eval``, ``sympify`` or
+``parse_expr``). A formula may contain only
+
+* numbers: integers and decimals, also in scientific notation (``2``, ``0.5``, ``1e-3``);
+* the label ``y``, the margin ``m``, the names given in ``params=`` and the constants ``pi``
+  and ``E``;
+* ``+ - * / **``, unary ``+`` and ``-``, and parentheses (``^`` is refused: write ``**``);
+* calls, with positional arguments, of ``exp``, ``log`` (``log(x)`` or ``log(x, base)``),
+  ``sqrt``, ``abs`` / ``Abs``, ``sin``, ``cos``, ``sinh``, ``cosh``, ``tanh`` and the stable
+  ``softplus``, ``sigmoid``, ``logcosh``, ``logaddexp(a, b)`` (see :data:`FORMULA_FUNCTIONS`).
+
+Anything else (attribute access, subscripts, keyword arguments, strings, comparisons, lambdas,
+other names or functions, names starting with ``_``) raises ``ValueError`` naming the piece and
+listing what is allowed. SymPy expressions (not strings) are taken as they are.
+
 Stability. Formulas are evaluated as written, so ``log(1 + exp(x))`` overflows for ``x > 709``.
 After generating the code, :class:`DerivedLoss` evaluates it at extreme margins (``±37`` up to
 ``±1e6``) and warns (:class:`DerivationWarning`) where loss, gradient or hessian is not finite.
@@ -39,8 +55,10 @@ array([-0.5,  1. ])
 
 from __future__ import annotations
 
+import ast
 import functools
 import inspect
+import keyword
 import math
 import warnings
 from typing import Any
@@ -52,12 +70,23 @@ from . import _math
 from .links import IdentityLink, Link, LogitLink
 from .losses import Loss
 
-__all__ = ["DerivationWarning", "DerivedLoss", "derive"]
+__all__ = ["FORMULA_CONSTANTS", "FORMULA_FUNCTIONS", "DerivationWarning", "DerivedLoss", "derive"]
 
 #: Margins where the generated code is evaluated to look for overflow (both signs).
 PROBE_MARGINS = (37.0, 711.0, 1e3, 1e4, 1e6)
 
 _LINKS = {"identity": IdentityLink, "logit": LogitLink}
+
+#: Functions a formula may call, with the numbers of (positional) arguments each takes.
+FORMULA_FUNCTIONS = {
+    "exp": (1,), "log": (1, 2), "sqrt": (1,), "abs": (1,), "Abs": (1,),
+    "sin": (1,), "cos": (1,), "sinh": (1,), "cosh": (1,), "tanh": (1,),
+    "softplus": (1,), "sigmoid": (1,), "logcosh": (1,), "logaddexp": (2,),
+}
+#: Named constants a formula may use.
+FORMULA_CONSTANTS = ("pi", "E")
+#: An exact power of two numbers may have at most this many bits (``10**10**10`` is refused).
+_MAX_EXACT_BITS = 100_000
 
 #: numpy implementations of the stable functions a formula may use.
 _NUMPY_FUNCTIONS = {
@@ -127,6 +156,145 @@ def _functions() -> dict[str, Any]:
     return {"sigmoid": sigmoid, "softplus": softplus, "logcosh": logcosh, "logaddexp": logaddexp}
 
 
+# ------------------------------------------------------------------------------------ parsing
+def _builders() -> dict[str, Any]:
+    """The SymPy function each name in :data:`FORMULA_FUNCTIONS` builds."""
+    sp = _sympy()
+    return {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs, "Abs": sp.Abs,
+            "sin": sp.sin, "cos": sp.cos, "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
+            **_functions()}
+
+
+def _allowed(params) -> str:
+    names = ", ".join(params)
+    return ("A formula may contain numbers (2, 0.5, 1e-3), y (the label), m (the margin), "
+            + (f"the parameters {names} (from params=), " if names else "parameters named in "
+               "params=, ")
+            + "the constants " + " and ".join(FORMULA_CONSTANTS)
+            + ", the operators + - * / ** (and unary + -), parentheses, and calls with positional "
+            "arguments of " + ", ".join(FORMULA_FUNCTIONS) + ". Formulas are parsed, never run as "
+            "Python.")
+
+
+_OPERATOR_TEXT = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<",
+                  ast.RShift: ">>", ast.BitOr: "|", ast.BitAnd: "&", ast.Invert: "~",
+                  ast.Not: "not"}
+_NODE_TEXT = {ast.Attribute: "the attribute access", ast.Subscript: "the subscript",
+              ast.Lambda: "the lambda", ast.IfExp: "the conditional expression",
+              ast.Compare: "the comparison", ast.BoolOp: "the and/or expression",
+              ast.List: "the list", ast.Tuple: "the tuple", ast.Set: "the set",
+              ast.Dict: "the dict", ast.JoinedStr: "the f-string", ast.NamedExpr: "the assignment",
+              ast.Starred: "the unpacking"}
+
+
+def _parse_formula(text: str, symbols: dict[str, Any]):
+    """Build a SymPy expression from ``text`` by walking its Python syntax tree.
+
+    Only the pieces listed by :func:`_allowed` are accepted; anything else (attributes,
+    subscripts, keywords, strings, unknown names or functions, ...) raises ``ValueError`` naming
+    it. Nothing of ``text`` is ever evaluated: not by ``eval``, ``sympify`` nor ``parse_expr``.
+    ``symbols`` maps ``y``, ``m`` and the parameter names to their SymPy symbols.
+    """
+    sp = _sympy()
+    builders = _builders()
+    params = [k for k in symbols if k not in ("y", "m")]
+    allowed = _allowed(params)
+    source = text.strip()
+    try:
+        tree = ast.parse(source, mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        reason = getattr(exc, "msg", None) or type(exc).__name__
+        raise ValueError(f"cannot parse the formula {text!r}: {reason}. {allowed}") from None
+
+    def segment(node) -> str:
+        return ast.get_source_segment(source, node) or type(node).__name__
+
+    def fail(message: str):
+        raise ValueError(f"{message}. {allowed}")
+
+    def refuse(node, what: str, why: str = ""):
+        fail(f"{what} {segment(node)!r} is not allowed{why} in the formula {text!r}")
+
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    unknown = sorted({node.id for node in ast.walk(tree)
+                      if isinstance(node, ast.Name) and id(node) not in called
+                      and node.id not in symbols and node.id not in FORMULA_CONSTANTS
+                      and node.id not in FORMULA_FUNCTIONS and not node.id.startswith("_")})
+
+    def build(node):
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                kind = ("string" if isinstance(value, (str, bytes))
+                        else "complex number" if isinstance(value, complex) else "constant")
+                refuse(node, f"the {kind}")
+            if isinstance(value, int):
+                return sp.Integer(value)
+            if not math.isfinite(value):
+                refuse(node, "the number", " (not finite)")
+            return sp.Float(value)
+        if isinstance(node, ast.Name):
+            name = node.id
+            if name in symbols:
+                return symbols[name]
+            if name in FORMULA_CONSTANTS:
+                return getattr(sp, name)
+            if name.startswith("_"):
+                refuse(node, "the name")
+            if name in FORMULA_FUNCTIONS:
+                refuse(node, "the function name", f" without arguments (call it: {name}(...))")
+            fail(f"unknown symbol(s) {unknown} in {text!r}: the label is y, the margin is m; give "
+                 f"other symbols values with params={{'{unknown[0]}': ...}}")
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.UAdd):
+                return build(node.operand)
+            if isinstance(node.op, ast.USub):
+                return -build(node.operand)
+            refuse(node, f"the operator {_OPERATOR_TEXT.get(type(node.op), '?')!r} in")
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.BitXor):
+                fail("'^' is not a power (in Python syntax it is exclusive or): write ** "
+                     f"instead, e.g. {source.replace('^', '**')!r}")
+            if not isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)):
+                refuse(node, f"the operator {_OPERATOR_TEXT.get(type(node.op), '?')!r} in")
+            a, b = build(node.left), build(node.right)
+            if isinstance(node.op, ast.Add):
+                return a + b
+            if isinstance(node.op, ast.Sub):
+                return a - b
+            if isinstance(node.op, ast.Mult):
+                return a * b
+            if isinstance(node.op, ast.Div):
+                return a / b
+            if a.is_Rational and b.is_Integer and abs(int(b)) * max(
+                    int(a.p).bit_length(), int(a.q).bit_length()) > _MAX_EXACT_BITS:
+                refuse(node, "the power", " (too large to compute exactly; write a decimal number)")
+            return a ** b
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name):
+                refuse(node.func, "the call of")
+            name = node.func.id
+            if name not in FORMULA_FUNCTIONS:
+                refuse(node.func, "the function")
+            if node.keywords:
+                refuse(node.keywords[0], "the keyword argument")
+            for arg in node.args:
+                if isinstance(arg, ast.Starred):
+                    refuse(arg, "the unpacking")
+            arity = FORMULA_FUNCTIONS[name]
+            if len(node.args) not in arity:
+                want = " or ".join(map(str, arity))
+                fail(f"{name} takes {want} argument{'s' if arity[-1] > 1 else ''}, got "
+                     f"{len(node.args)} in {segment(node)!r} (in {text!r})")
+            return builders[name](*(build(arg) for arg in node.args))
+        refuse(node, _NODE_TEXT.get(type(node), f"the {type(node).__name__}"))
+
+    try:
+        return build(tree.body)
+    except RecursionError:
+        fail(f"cannot parse the formula {text!r}: nested too deeply")
+
+
 def _stabilize(expr):
     """Rewrite overflow-prone patterns into the stable functions (``stable=True``)."""
     sp = _sympy()
@@ -158,12 +326,15 @@ class DerivedLoss(Loss):
     expression : str or sympy.Expr
         Per-row loss in the label ``y`` and the margin ``m``, e.g. ``"log(cosh(m - y))"``.
         May use ``softplus``, ``sigmoid``, ``logcosh``, ``logaddexp`` (stable numpy twins) and
-        the names in ``params``.
+        the names in ``params``; a string may contain only what the module docstring lists
+        (it is parsed, never run as Python).
     link : {"identity", "logit"}, default="identity"
         What the margin means: a prediction (regression), or a logit (binary; probabilities from
         ``link.inverse`` and ``xgboost_params`` sets ``binary:logistic``).
     params : dict, optional
         Values of the other symbols, e.g. ``{"delta": 1.0}``; they stay symbols in the formulas.
+        Names are identifiers other than ``y``, ``m``, ``pi``, ``E`` and the function names,
+        not starting with ``_``.
     name : str, default="derived_loss"
         Metric name.
     gradient, hessian : str or sympy.Expr, optional
@@ -199,8 +370,12 @@ class DerivedLoss(Loss):
             raise TypeError(f"name must be a non-empty string, got {name!r}")
         params = dict(params or {})
         for key, value in params.items():
-            if key in ("y", "m") or not key.isidentifier():
-                raise ValueError(f"parameter names must be identifiers other than y and m, got {key!r}")
+            if (not isinstance(key, str) or not key.isidentifier() or keyword.iskeyword(key)
+                    or key.startswith("_") or key in ("y", "m", *FORMULA_CONSTANTS)
+                    or key in FORMULA_FUNCTIONS):
+                raise ValueError("parameter names must be identifiers other than y, m, "
+                                 f"{', '.join(FORMULA_CONSTANTS)} and the function names, not "
+                                 f"starting with '_'; got {key!r}")
             if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
                     or not math.isfinite(value):
                 raise ValueError(f"parameter {key} must be a finite number, got {value!r}")
@@ -241,22 +416,19 @@ class DerivedLoss(Loss):
     # ---------------------------------------------------------------- parsing and code
     def _parse(self, text, stable: bool):
         sp = _sympy()
-        names = {"y": self.y, "m": self.m, **_functions(),
-                 **{s.name: s for s in self._param_symbols}}
+        names = {"y": self.y, "m": self.m, **{s.name: s for s in self._param_symbols}}
         if isinstance(text, str):
-            try:
-                expr = sp.parse_expr(text, local_dict=names)
-            except Exception as exc:  # noqa: BLE001 - SymPy raises SyntaxError, TokenError, ...
-                raise ValueError(f"cannot parse the formula {text!r}: {exc}") from None
+            expr = _parse_formula(text, names)
         elif isinstance(text, sp.Basic):
             expr = text.subs({s: names[s.name] for s in text.free_symbols if s.name in names})
+            unknown = sorted(s.name for s in expr.free_symbols
+                             if s not in (self.y, self.m) and s not in self._param_symbols)
+            if unknown:
+                raise ValueError(f"unknown symbol(s) {unknown} in {text!r}: the label is y, the "
+                                 "margin is m; give other symbols values with "
+                                 f"params={{'{unknown[0]}': ...}}")
         else:
             raise TypeError(f"a formula must be a string or a SymPy expression, got {type(text).__name__}")
-        unknown = sorted(s.name for s in expr.free_symbols
-                         if s not in (self.y, self.m) and s not in self._param_symbols)
-        if unknown:
-            raise ValueError(f"unknown symbol(s) {unknown} in {text!r}: the label is y, the margin "
-                             f"is m; give other symbols values with params={{'{unknown[0]}': ...}}")
         return _stabilize(expr) if stable else expr
 
     def _eval(self, fn, y, z):

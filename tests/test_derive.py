@@ -126,6 +126,93 @@ def test_bad_formulas():
         derive(3.0)
 
 
+@pytest.mark.parametrize("where", ["expression", "gradient", "hessian"])
+def test_formulas_are_never_run_as_python(where, tmp_path):
+    marker = tmp_path / "pwned"
+    payload = f"__import__('os').system('touch {marker}') + m"
+    kwargs = {"expression": "(m - y)**2", where: payload}
+    with pytest.raises(ValueError, match=r"__import__.*not allowed(.|\n)*exp, log"):
+        derive(kwargs.pop("expression"), **kwargs, check=False)
+    assert not marker.exists()
+
+
+def test_no_python_eval_and_no_sympy_parser(monkeypatch):
+    import builtins
+
+    import sympy
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a formula was handed to eval/parse_expr")
+
+    monkeypatch.setattr(builtins, "eval", refuse)
+    monkeypatch.setattr(sympy, "parse_expr", refuse)
+    monkeypatch.setattr(sympy, "sympify", refuse)
+    monkeypatch.setattr(sympy.parsing.sympy_parser, "parse_expr", refuse)
+    loss = derive("delta**2*(sqrt(1 + ((m - y)/delta)**2) - 1)", params={"delta": 1.5},
+                  hessian="1/sqrt(1 + ((m - y)/delta)**2)", check=False)
+    assert loss.gradient([0.0], [1.5]) == pytest.approx(1.5 / np.sqrt(2))
+
+
+@pytest.mark.parametrize(("formula", "piece"), [
+    ("m.real", r"attribute .*'m\.real'"),
+    ("(m - y).__class__", r"attribute"),
+    ("[m, y][0]", r"(list|subscript)"),
+    ("(lambda: m)()", r"lambda"),
+    ("log(m, base=2)", r"keyword argument 'base=2'"),
+    ("log(*[m])", r"\*"),
+    ("'m' + m", r"string"),
+    ("m if y else -m", r"conditional"),
+    ("m < y", r"comparison"),
+    ("m and y", r"and/or"),
+    ("m // 2", r"operator '//'"),
+    ("m % 2", r"operator '%'"),
+    ("~m", r"operator '~'"),
+    ("m^2", r"'\^' is not a power.*write \*\* instead, e.g. 'm\*\*2'"),
+    ("(m - y)^2/2", r"'\^' is not a power.*'\(m - y\)\*\*2/2'"),
+    ("__builtins__ + m", r"'__builtins__'.*not allowed"),
+    ("eval('m')", r"function 'eval'"),
+    ("exp(m)(y)", r"call of 'exp\(m\)'"),
+    ("Symbol('x') + m", r"function 'Symbol'"),
+    ("sympify('m')", r"function 'sympify'"),
+    ("exp(m, y)", r"exp takes 1 argument, got 2"),
+    ("logaddexp(m)", r"logaddexp takes 2 arguments, got 1"),
+    ("m + 1j", r"complex"),
+    ("m + True", r"True"),
+    ("m + 1e999", r"not finite"),
+    ("m + 10**10**10", r"power '10\*\*10\*\*10' is not allowed \(too large"),
+    ("m; y", r"cannot parse"),
+    ("m = 2", r"cannot parse"),
+    ("", r"cannot parse"),
+])
+def test_refused_formulas_name_the_piece_and_what_is_allowed(formula, piece):
+    with pytest.raises(ValueError, match=piece) as info:
+        derive(formula, check=False)
+    message = str(info.value)
+    assert "y (the label), m (the margin)" in message and "exp, log" in message, message
+
+
+def test_accepted_formula_syntax():
+    loss = derive("+1.5e-1*(m - y)**2 + -0.0*m + 0*pi*E - (-(m))", check=False)
+    np.testing.assert_allclose(loss.gradient_hessian([1.0], [3.0]), [[0.3 * 2 + 1.0], [0.3]])
+    import sympy as sp
+
+    from boostobj.derive import FORMULA_FUNCTIONS, _parse_formula
+
+    m = sp.Symbol("m", real=True)
+    for name, arity in FORMULA_FUNCTIONS.items():
+        text = f"{name}({', '.join(['m'] * arity[0])})"
+        assert _parse_formula(text, {"m": m}).has(m), text
+    assert _parse_formula("log(m, 2)", {"m": m}) == sp.log(m, 2)
+    assert _parse_formula("2**3**2 + 1/4", {}) == sp.Rational(2049, 4)
+    assert str(derive("m**2/2 - y*m", check=False).expressions["loss"]) == "m**2/2 - m*y"
+    with pytest.raises(ValueError, match=r"unknown symbol\(s\) \['a', 'b'\].*params="):
+        derive("a*m + b", check=False)
+    with pytest.raises(ValueError, match=r"parameter names.*'exp'"):
+        derive("exp*m", params={"exp": 1.0})
+    with pytest.raises(ValueError, match=r"parameter names.*'_x'"):
+        derive("_x*m", params={"_x": 1.0})
+
+
 # ----------------------------------------------------------------------------- identical models
 def reference(loss):
     """``loss`` as a plain objective built on its public float64 ``gradient_hessian``, floored at
