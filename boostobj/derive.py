@@ -153,7 +153,22 @@ def _functions() -> dict[str, Any]:
             a, b = self.args
             return sigmoid(a - b) if argindex == 1 else sigmoid(b - a)
 
-    return {"sigmoid": sigmoid, "softplus": softplus, "logcosh": logcosh, "logaddexp": logaddexp}
+    classes = {"sigmoid": sigmoid, "softplus": softplus, "logcosh": logcosh, "logaddexp": logaddexp}
+    for key, cls in classes.items():  # pickle finds them as boostobj.derive._sympy_<name>
+        cls.__module__, cls.__qualname__ = __name__, _PICKLE_PREFIX + key
+    return classes
+
+
+_PICKLE_PREFIX = "_sympy_"
+_STABLE_FUNCTIONS = ("sigmoid", "softplus", "logcosh", "logaddexp")
+
+
+def __getattr__(name: str):
+    """Module attributes ``_sympy_<function>``: the SymPy function classes, created on first use
+    (SymPy is optional), under the names pickled expressions refer to them by."""
+    if name.startswith(_PICKLE_PREFIX) and name[len(_PICKLE_PREFIX):] in _STABLE_FUNCTIONS:
+        return _functions()[name[len(_PICKLE_PREFIX):]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ------------------------------------------------------------------------------------ parsing
@@ -385,11 +400,7 @@ class DerivedLoss(Loss):
                       "gradient": None if gradient is None else str(gradient),
                       "hessian": None if hessian is None else str(hessian),
                       "stable": bool(stable), "simplify": bool(simplify)}
-        self.link = _LINKS[link]()
-        self.name = name
-        self.y, self.m = sp.symbols("y m", real=True)
-        self._param_symbols = [sp.Symbol(k, real=True) for k in params]
-        self._param_values = tuple(params.values())
+        self._setup()
 
         loss_expr = self._parse(expression, stable)
         if self.m not in loss_expr.free_symbols:
@@ -399,21 +410,37 @@ class DerivedLoss(Loss):
         exact_hess = _sech2(tidy(sp.diff(grad, self.m)))
         hess = exact_hess if hessian is None else self._parse(hessian, stable)
         self.expressions = {"loss": loss_expr, "gradient": grad, "hessian": hess}
-
-        args = (self.y, self.m, *self._param_symbols)
-        modules = [_NUMPY_FUNCTIONS, "numpy"]
-        self._loss_fn = sp.lambdify(args, loss_expr, modules=modules, cse=True)
-        self._gh_fn = sp.lambdify(args, (grad, hess), modules=modules, cse=True)
+        self._compile()
         option = "exact"
         if hessian is not None:
-            exact_fn = sp.lambdify(args, exact_hess, modules=modules, cse=True)
-            option = "exact" if self._agree(exact_fn) else "surrogate"
+            option = "exact" if self._agree(self._lambdify(exact_hess)) else "surrogate"
         super().__init__(hessian=option)
         self.overflow = self._probe()
         if warn and self.overflow:
             warnings.warn(self._overflow_message(), DerivationWarning, stacklevel=2)
 
     # ---------------------------------------------------------------- parsing and code
+    def _setup(self) -> None:
+        """Link, name and symbols from ``self._args`` (shared by ``__init__`` and unpickling)."""
+        sp = _sympy()
+        args = self._args
+        self.link = _LINKS[args["link"]]()
+        self.name = args["name"]
+        self.y, self.m = sp.symbols("y m", real=True)
+        self._param_symbols = [sp.Symbol(k, real=True) for k in args["params"]]
+        self._param_values = tuple(args["params"].values())
+
+    def _lambdify(self, expr):
+        sp = _sympy()
+        return sp.lambdify((self.y, self.m, *self._param_symbols), expr,
+                           modules=[_NUMPY_FUNCTIONS, "numpy"], cse=True)
+
+    def _compile(self) -> None:
+        """Generate the numpy code from ``self.expressions`` (no parsing, no differentiation)."""
+        e = self.expressions
+        self._loss_fn = self._lambdify(e["loss"])
+        self._gh_fn = self._lambdify((e["gradient"], e["hessian"]))
+
     def _parse(self, text, stable: bool):
         sp = _sympy()
         names = {"y": self.y, "m": self.m, **{s.name: s for s in self._param_symbols}}
@@ -507,7 +534,11 @@ class DerivedLoss(Loss):
         return f"DerivedLoss({', '.join(args)})"
 
     def __reduce__(self):
-        return _rebuild, (self._args,)
+        # the derived SymPy expressions travel, not the text: unpickling (e.g. on every Dask
+        # worker) only regenerates the numpy code; it never parses nor differentiates
+        state = {"args": self._args, "expressions": self.expressions, "hessian": self.hessian,
+                 "overflow": self.overflow}
+        return _restore, (state,)
 
     def formulas(self, fmt: str = "text") -> str:
         """Loss, gradient and hessian as plain text (``fmt="text"``) or LaTeX (``fmt="latex"``)."""
@@ -534,7 +565,21 @@ class DerivedLoss(Loss):
         return check_objective(self, **kwargs)
 
 
+def _restore(state) -> DerivedLoss:
+    """Unpickle a :class:`DerivedLoss` from its derived expressions (see ``__reduce__``)."""
+    loss = DerivedLoss.__new__(DerivedLoss)
+    loss._args = state["args"]
+    loss._setup()
+    loss.expressions = dict(state["expressions"])
+    loss._compile()
+    Loss.__init__(loss, hessian=state["hessian"])
+    loss.overflow = list(state["overflow"])
+    return loss
+
+
 def _rebuild(args):
+    """Unpickle a :class:`DerivedLoss` pickled before the expressions travelled (re-derives it;
+    the text goes through the same whitelist parser)."""
     return DerivedLoss(**args, warn=False)
 
 

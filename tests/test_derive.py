@@ -102,6 +102,39 @@ def test_formulas_source_and_repr():
         loss.formulas("html")
 
 
+@pytest.mark.parametrize(("formula", "kwargs"), [
+    ("softplus(-(2*y - 1)*m)", {"link": "logit", "name": "mine"}),
+    (PSEUDO_HUBER, {"params": {"delta": 1.5}, "hessian": "1/sqrt(1 + ((m - y)/delta)**2)"}),
+    (LOGCOSH, {"stable": True}),
+])
+def test_unpickling_neither_parses_nor_derives_again(formula, kwargs, monkeypatch, rng):
+    import sympy
+
+    import boostobj.derive as mod
+
+    loss = derive(formula, **kwargs, check=False)
+    data = pickle.dumps(loss)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("unpickling parsed or derived again")
+
+    for name in ("diff", "simplify", "parse_expr"):
+        monkeypatch.setattr(sympy, name, refuse)
+    monkeypatch.setattr(DerivedLoss, "__init__", refuse)
+    monkeypatch.setattr(mod, "_parse_formula", refuse, raising=False)
+    clone = pickle.loads(data)
+    assert clone == loss and repr(clone) == repr(loss) and clone.hessian == loss.hessian
+    assert clone.expressions == loss.expressions and clone.source() == loss.source()
+    assert clone.overflow == loss.overflow
+    y, z = moderate("binary" if loss.link.name == "logit" else "regression", rng, 200)
+    for a, b in zip(clone.gradient_hessian(y, z), loss.gradient_hessian(y, z)):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(clone.loss(y, z), loss.loss(y, z))
+    assert clone.init_score(y) == loss.init_score(y)
+    twice = pickle.loads(pickle.dumps(clone))
+    np.testing.assert_array_equal(twice.gradient(y, z), loss.gradient(y, z))
+
+
 def test_sympy_expression_input():
     import sympy as sp
 
