@@ -18,23 +18,35 @@ from the syntax tree; the text is never run as Python (no ``eval``, ``sympify`` 
 * ``+ - * / **``, unary ``+`` and ``-``, and parentheses (``^`` is refused: write ``**``);
 * calls, with positional arguments, of ``exp``, ``log`` (``log(x)`` or ``log(x, base)``),
   ``sqrt``, ``abs`` / ``Abs``, ``sin``, ``cos``, ``sinh``, ``cosh``, ``tanh`` and the stable
-  ``softplus``, ``sigmoid``, ``logcosh``, ``logaddexp(a, b)`` (see :data:`FORMULA_FUNCTIONS`).
+  ``softplus``, ``sigmoid``, ``logcosh``, ``logaddexp(a, b)``, ``sech2`` (``1/cosh**2``)
+  (see :data:`FORMULA_FUNCTIONS`).
 
 Anything else (attribute access, subscripts, keyword arguments, strings, comparisons, lambdas,
 other names or functions, names starting with ``_``) raises ``ValueError`` naming the piece and
 listing what is allowed. SymPy expressions (not strings) are taken as they are.
 
-Stability. Formulas are evaluated as written, so ``log(1 + exp(x))`` overflows for ``x > 709``.
-After generating the code, :class:`DerivedLoss` evaluates it at extreme margins (``±37`` up to
-``±1e6``) and warns (:class:`DerivationWarning`) where loss, gradient or hessian is not finite.
+Stability. Formulas are evaluated as written, so ``log(1 + exp(x))`` overflows for ``x > 709``
+and ``1 - tanh(x)**2`` is exactly 0 from ``|x| = 19`` on. The derivatives are written so that
+they keep the tails: ``tanh' = sech2`` (evaluated as ``4e/(1 + e)**2``, ``e = exp(-2|x|)``),
+``sech2' = -2 tanh sech2``, ``sigmoid' = sigmoid(x) sigmoid(-x)``, ``softplus' = sigmoid``,
+``logcosh' = tanh``; a derived ``1 - tanh(u)**2`` or ``cosh(u)**-2`` becomes ``sech2(u)``.
+After generating the code, :class:`DerivedLoss` checks it and warns (:class:`DerivationWarning`)
+
+* where loss, gradient or hessian is not finite at extreme margins (``±37`` up to ``±1e6``);
+* where the generated hessian is inaccurate: it is compared, at residuals ``m - y`` (margins
+  for ``link="logit"``) of ``0, ±1e-8, ±1, ±19, ±20, ±25, ±40, ±300, ±700``, with its own
+  formula evaluated by mpmath in high precision, wherever that value is a normal float64
+  number; a relative error above 1e-6 (e.g. a hessian that cancels to 0 in the tails) warns.
+
 Three ways to a stable form:
 
 * ``stable=True`` rewrites ``log(1 + exp(u))`` to ``softplus(u)``, ``log(cosh(u))`` to
-  ``logcosh(u)``, ``1/(1 + exp(-u))`` to ``sigmoid(u)``, ``1 - sigmoid(u)`` to ``sigmoid(-u)``
-  and ``log(sigmoid(u))`` to ``-softplus(-u)`` before differentiating;
+  ``logcosh(u)``, ``1/(1 + exp(-u))`` to ``sigmoid(u)``, ``1 - sigmoid(u)`` to ``sigmoid(-u)``,
+  ``log(sigmoid(u))`` to ``-softplus(-u)`` and ``1 - tanh(u)**2``, ``1/cosh(u)**2`` to
+  ``sech2(u)`` before differentiating (also in ``gradient=`` / ``hessian=``);
 * write the loss with those functions yourself (also ``logaddexp(a, b)``): SymPy knows their
-  derivatives, and the generated code calls ``np.logaddexp``, ``scipy.special.expit`` and
-  :func:`boostobj._math.log_cosh`, which never overflow;
+  derivatives, and the generated code calls ``np.logaddexp``, ``scipy.special.expit``,
+  :func:`boostobj._math.log_cosh` and ``4e/(1 + e)**2``, which never overflow;
 * pass ``gradient=`` / ``hessian=`` expressions that replace the derived ones (a hessian that
   is not the second derivative, e.g. a positive bound, makes ``loss.hessian == "surrogate"``).
 
@@ -74,13 +86,22 @@ __all__ = ["FORMULA_CONSTANTS", "FORMULA_FUNCTIONS", "DerivationWarning", "Deriv
 
 #: Margins where the generated code is evaluated to look for overflow (both signs).
 PROBE_MARGINS = (37.0, 711.0, 1e3, 1e4, 1e6)
+#: Residuals ``m - y`` (identity link) or margins (logit link), both signs, where the generated
+#: hessian is compared with its formula evaluated in high precision (mpmath).
+ACCURACY_PROBES = (0.0, 1e-8, 1.0, 19.0, 20.0, 25.0, 40.0, 300.0, 700.0)
+#: Relative error of the generated hessian that counts as inaccurate (cancellation, underflow).
+ACCURACY_RTOL = 1e-6
+#: Reference values of smaller magnitude are not compared (not normal float64 numbers).
+_ACCURACY_TINY = 1e-300
+#: Two mpmath precisions (decimal digits): a reference value counts only where both agree.
+_MPMATH_DPS = (400, 800)
 
 _LINKS = {"identity": IdentityLink, "logit": LogitLink}
 
 #: Functions a formula may call, with the numbers of (positional) arguments each takes.
 FORMULA_FUNCTIONS = {
     "exp": (1,), "log": (1, 2), "sqrt": (1,), "abs": (1,), "Abs": (1,),
-    "sin": (1,), "cos": (1,), "sinh": (1,), "cosh": (1,), "tanh": (1,),
+    "sin": (1,), "cos": (1,), "sinh": (1,), "cosh": (1,), "tanh": (1,), "sech2": (1,),
     "softplus": (1,), "sigmoid": (1,), "logcosh": (1,), "logaddexp": (2,),
 }
 #: Named constants a formula may use.
@@ -88,13 +109,39 @@ FORMULA_CONSTANTS = ("pi", "E")
 #: An exact power of two numbers may have at most this many bits (``10**10**10`` is refused).
 _MAX_EXACT_BITS = 100_000
 
+
+
+def _sech2_numpy(x):
+    r"""``sech(x)**2 = 1/cosh(x)**2`` as ``4e/(1 + e)**2`` with ``e = exp(-2|x|)``: full relative
+    precision wherever the value is a normal float (``|x| < 354``); ``1 - tanh(x)**2`` is 0 from
+    ``|x| = 19`` on and loses digits well before."""
+    e = np.exp(-2.0 * np.abs(x))
+    return 4.0 * e / ((1.0 + e) * (1.0 + e))
+
+
 #: numpy implementations of the stable functions a formula may use.
 _NUMPY_FUNCTIONS = {
     "softplus": lambda x: np.logaddexp(0.0, x),
     "sigmoid": expit,
     "logcosh": _math.log_cosh,
     "logaddexp": np.logaddexp,
+    "tanh": np.tanh,
+    "sech2": _sech2_numpy,
 }
+
+
+def _mpmath_functions() -> dict[str, Any]:
+    """High-precision twins of :data:`_NUMPY_FUNCTIONS` for the accuracy probe."""
+    import mpmath
+
+    return {
+        "softplus": lambda x: mpmath.log1p(mpmath.exp(x)),
+        "sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
+        "logcosh": lambda x: mpmath.log(mpmath.cosh(x)),
+        "logaddexp": lambda a, b: mpmath.log(mpmath.exp(a) + mpmath.exp(b)),
+        "tanh": mpmath.tanh,
+        "sech2": lambda x: mpmath.sech(x) ** 2,
+    }
 
 
 class DerivationWarning(UserWarning):
@@ -135,11 +182,57 @@ def _functions() -> dict[str, Any]:
         def _eval_rewrite_as_exp(self, x, **kwargs):
             return sp.log(1 + sp.exp(x))
 
+    class tanh(sp.Function):
+        r"""``tanh(x)`` whose derivative is ``sech2(x)`` (SymPy's ``1 - tanh(x)**2`` is exactly 0
+        in float64 from ``|x| = 19`` on and 95 times too large at 20)."""
+
+        @classmethod
+        def eval(cls, x):
+            if x.is_zero:
+                return sp.S.Zero
+            if x.could_extract_minus_sign():
+                return -cls(-x)
+            return None
+
+        def fdiff(self, argindex=1):
+            return sech2(self.args[0])
+
+        def _eval_rewrite_as_exp(self, x, **kwargs):
+            return sp.tanh(x).rewrite(sp.exp)
+
+        def _eval_is_real(self):
+            return self.args[0].is_real
+
+    class sech2(sp.Function):
+        r"""``sech(x)**2 = 1/cosh(x)**2``, evaluated as ``4e/(1 + e)**2`` with ``e = exp(-2|x|)``;
+        derivative ``-2 tanh(x) sech2(x)``."""
+
+        @classmethod
+        def eval(cls, x):
+            if x.is_zero:
+                return sp.S.One
+            if x.could_extract_minus_sign():
+                return cls(-x)
+            return None
+
+        def fdiff(self, argindex=1):
+            x = self.args[0]
+            return -2 * tanh(x) * sech2(x)
+
+        def _eval_rewrite_as_cosh(self, x, **kwargs):
+            return 1 / sp.cosh(x) ** 2
+
+        def _eval_is_positive(self):
+            return True if self.args[0].is_real else None
+
+        def _latex(self, printer):
+            return rf"\operatorname{{sech}}^{{2}}{{\left({printer._print(self.args[0])} \right)}}"
+
     class logcosh(sp.Function):
         r"""``log(cosh(x))``, evaluated without overflow past ``|x| = 710``."""
 
         def fdiff(self, argindex=1):
-            return sp.tanh(self.args[0])
+            return tanh(self.args[0])
 
         def _eval_rewrite_as_cosh(self, x, **kwargs):
             return sp.log(sp.cosh(x))
@@ -153,14 +246,15 @@ def _functions() -> dict[str, Any]:
             a, b = self.args
             return sigmoid(a - b) if argindex == 1 else sigmoid(b - a)
 
-    classes = {"sigmoid": sigmoid, "softplus": softplus, "logcosh": logcosh, "logaddexp": logaddexp}
+    classes = {"sigmoid": sigmoid, "softplus": softplus, "logcosh": logcosh, "logaddexp": logaddexp,
+               "tanh": tanh, "sech2": sech2}
     for key, cls in classes.items():  # pickle finds them as boostobj.derive._sympy_<name>
         cls.__module__, cls.__qualname__ = __name__, _PICKLE_PREFIX + key
     return classes
 
 
 _PICKLE_PREFIX = "_sympy_"
-_STABLE_FUNCTIONS = ("sigmoid", "softplus", "logcosh", "logaddexp")
+_STABLE_FUNCTIONS = ("sigmoid", "softplus", "logcosh", "logaddexp", "tanh", "sech2")
 
 
 def __getattr__(name: str):
@@ -176,8 +270,7 @@ def _builders() -> dict[str, Any]:
     """The SymPy function each name in :data:`FORMULA_FUNCTIONS` builds."""
     sp = _sympy()
     return {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs, "Abs": sp.Abs,
-            "sin": sp.sin, "cos": sp.cos, "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
-            **_functions()}
+            "sin": sp.sin, "cos": sp.cos, "sinh": sp.sinh, "cosh": sp.cosh, **_functions()}
 
 
 def _allowed(params) -> str:
@@ -319,18 +412,45 @@ def _stabilize(expr):
     expr = expr.replace(sp.log(sp.cosh(u)), fn["logcosh"](u))
     expr = expr.replace(1 / (1 + sp.exp(u)), fn["sigmoid"](-u))
     expr = expr.replace(1 - fn["sigmoid"](u), fn["sigmoid"](-u))  # no 1 - p cancellation
-    return expr.replace(sp.log(fn["sigmoid"](u)), -fn["softplus"](-u))  # log p = -softplus(-m)
+    expr = expr.replace(sp.log(fn["sigmoid"](u)), -fn["softplus"](-u))  # log p = -softplus(-m)
+    return _sech2(expr)
+
+
+def _stable_tanh(expr):
+    """SymPy's ``tanh`` -> ours, whose derivative is ``sech2`` (not ``1 - tanh**2``)."""
+    sp = _sympy()
+    return expr.replace(sp.tanh, _functions()["tanh"])
 
 
 def _sech2(expr):
-    """``1 - tanh(u)**2`` -> ``cosh(u)**-2``: the former is exactly 0 for ``|u| > 19`` and loses
-    relative precision well before (``1 - t**2`` cancels); the latter is accurate (and 0 only
-    where ``cosh`` overflows, past ``|u| = 710``)."""
+    """``c - c*tanh(u)**2``, ``cosh(u)**-2k`` and ``sech(u)**2k`` -> ``sech2``: the first is exactly
+    0 in float64 for ``|u| > 19`` and loses relative precision well before (``1 - t**2``
+    cancels); the second overflows to 0 past ``|u| = 355``; ``sech2`` is accurate wherever its
+    value is a normal float."""
     sp = _sympy()
-    u = sp.Wild("u")
-    return expr.replace(lambda e: e.is_Add and len(e.args) == 2 and 1 in e.args and
-                        e.match(1 - sp.tanh(u) ** 2) is not None,
-                        lambda e: 1 / sp.cosh(e.match(1 - sp.tanh(u) ** 2)[u]) ** 2)
+    fn = _functions()
+    tanhs = (sp.tanh, fn["tanh"])
+
+    def one_minus_tanh2(add):
+        c, rest = add.as_coeff_Add()
+        if c == 0:
+            return add
+        for term in sp.Add.make_args(rest):
+            coeff, factor = term.as_coeff_Mul()
+            if (coeff == -c and factor.is_Pow and factor.exp == 2
+                    and factor.base.func in tanhs):
+                return add - c - term + c * fn["sech2"](factor.base.args[0])
+        return add
+
+    def even_power(e, func, sign):
+        return (e.is_Pow and e.base.func == func and e.exp.is_Integer and e.exp * sign > 0
+                and e.exp % 2 == 0)
+
+    expr = expr.replace(lambda e: e.is_Add, one_minus_tanh2)
+    expr = expr.replace(lambda e: even_power(e, sp.cosh, -1),
+                        lambda e: fn["sech2"](e.base.args[0]) ** (-e.exp / 2))
+    return expr.replace(lambda e: even_power(e, sp.sech, 1),
+                        lambda e: fn["sech2"](e.base.args[0]) ** (e.exp / 2))
 
 
 class DerivedLoss(Loss):
@@ -356,12 +476,14 @@ class DerivedLoss(Loss):
         Replacements for the derived derivatives (stable forms, or a hessian bound). A hessian
         that differs from the derived one makes ``self.hessian == "surrogate"``.
     stable : bool, default=False
-        Rewrite ``log(1+exp(u))``, ``log(cosh(u))``, ``1/(1+exp(u))``, ``1 - sigmoid(u)`` and
-        ``log(sigmoid(u))`` into the stable functions before differentiating.
+        Rewrite ``log(1+exp(u))``, ``log(cosh(u))``, ``1/(1+exp(u))``, ``1 - sigmoid(u)``,
+        ``log(sigmoid(u))``, ``1 - tanh(u)**2`` and ``1/cosh(u)**2`` into the stable functions
+        before differentiating.
     simplify : bool, default=True
         ``sympy.simplify`` the derivatives (slow for very long expressions).
     warn : bool, default=True
-        Warn (:class:`DerivationWarning`) where the generated code is not finite at extreme margins.
+        Warn (:class:`DerivationWarning`) where the generated code is not finite at extreme
+        margins or its hessian is inaccurate (see the module docstring).
 
     Attributes
     ----------
@@ -369,6 +491,10 @@ class DerivedLoss(Loss):
         SymPy ``loss``, ``gradient`` and ``hessian``.
     overflow : list of tuple
         ``(quantity, y, m, value)`` for each quantity that was not finite at a probed margin.
+    inaccurate : list of tuple
+        ``("hessian", y, m, value, exact)`` where the generated hessian is off by more than
+        :data:`ACCURACY_RTOL` relative to its formula evaluated in high precision (the probe
+        point closest to the middle), else empty.
     """
 
     hessian_options = ("exact", "surrogate")
@@ -406,8 +532,12 @@ class DerivedLoss(Loss):
         if self.m not in loss_expr.free_symbols:
             raise ValueError(f"the loss {loss_expr} does not depend on the margin m")
         tidy = sp.simplify if simplify else (lambda e: e)
-        grad = tidy(sp.diff(loss_expr, self.m)) if gradient is None else self._parse(gradient, stable)
-        exact_hess = _sech2(tidy(sp.diff(grad, self.m)))
+
+        def derivative(e):  # simplify may bring back SymPy's tanh: the stable one replaces it
+            return _sech2(_stable_tanh(tidy(sp.diff(e, self.m))))
+
+        grad = derivative(loss_expr) if gradient is None else self._parse(gradient, stable)
+        exact_hess = derivative(grad)
         hess = exact_hess if hessian is None else self._parse(hessian, stable)
         self.expressions = {"loss": loss_expr, "gradient": grad, "hessian": hess}
         self._compile()
@@ -416,8 +546,15 @@ class DerivedLoss(Loss):
             option = "exact" if self._agree(self._lambdify(exact_hess)) else "surrogate"
         super().__init__(hessian=option)
         self.overflow = self._probe()
-        if warn and self.overflow:
-            warnings.warn(self._overflow_message(), DerivationWarning, stacklevel=2)
+        self.inaccurate = self._probe_accuracy()
+        if warn:
+            for message in self._messages():
+                warnings.warn(message, DerivationWarning, stacklevel=2)
+
+    def _messages(self) -> list[str]:
+        """The :class:`DerivationWarning` messages of the construction-time probes."""
+        return (([self._overflow_message()] if self.overflow else [])
+                + ([self._inaccurate_message()] if self.inaccurate else []))
 
     # ---------------------------------------------------------------- parsing and code
     def _setup(self) -> None:
@@ -456,6 +593,7 @@ class DerivedLoss(Loss):
                                  f"params={{'{unknown[0]}': ...}}")
         else:
             raise TypeError(f"a formula must be a string or a SymPy expression, got {type(text).__name__}")
+        expr = _stable_tanh(expr)
         return _stabilize(expr) if stable else expr
 
     def _eval(self, fn, y, z):
@@ -489,6 +627,73 @@ class DerivedLoss(Loss):
                 i = int(np.argmin(np.where(bad, np.abs(z), np.inf)))  # smallest margin that fails
                 found.append((quantity, float(y[i]), float(z[i]), float(v[i])))
         return found
+
+    def _accuracy_grid(self):
+        labels = [0.0, 1.0] if self.link.name == "logit" else [-1.0, 0.0, 2.5]
+        steps = np.array([s * v for v in ACCURACY_PROBES for s in (1.0, -1.0) if s > 0 or v])
+        y = np.repeat(labels, steps.size)
+        z = np.tile(steps, len(labels)) + (y if self.link.name == "identity" else 0.0)
+        return y, z
+
+    def _high_precision(self, expr, y, z) -> np.ndarray:
+        """``expr`` at ``(y, z)`` evaluated with mpmath (NaN where no reliable value)."""
+        import mpmath
+
+        sp = _sympy()
+        out = np.full(y.shape, np.nan)
+        try:
+            fn = sp.lambdify((self.y, self.m, *self._param_symbols), expr,
+                             modules=[_mpmath_functions(), "mpmath"])
+        except Exception:  # noqa: BLE001 - a function without an mpmath twin: no reference
+            return out
+        for i, (yy, mm) in enumerate(zip(y, z)):
+            values = []
+            for dps in _MPMATH_DPS:
+                with mpmath.workdps(dps):
+                    try:
+                        v = mpmath.mpmathify(fn(mpmath.mpf(yy), mpmath.mpf(mm),
+                                                *map(mpmath.mpf, self._param_values)))
+                    except Exception:  # noqa: BLE001 - 0/0, log(0), ...: no reference here
+                        break
+                    if isinstance(v, mpmath.mpc):
+                        if v.imag != 0:
+                            break
+                        v = v.real
+                    values.append(v)
+            if len(values) == 2 and mpmath.isfinite(values[1]):
+                lo, hi = values
+                if abs(hi - lo) <= abs(hi) * mpmath.mpf(10) ** -30:  # converged
+                    out[i] = float(hi)
+        return out
+
+    def _probe_accuracy(self) -> list[tuple[str, float, float, float, float]]:
+        """``(quantity, y, m, value, exact)`` where the generated hessian has a relative error
+        above :data:`ACCURACY_RTOL` although its exact value is a normal float64 number."""
+        y, z = self._accuracy_grid()
+        h = self._eval(self._gh_fn, y, z)[1]
+        exact = self._high_precision(self.expressions["hessian"], y, z)
+        with np.errstate(all="ignore"):
+            size = np.abs(exact)
+            compared = np.isfinite(h) & (size >= _ACCURACY_TINY) & (size <= 1e300)
+            bad = compared & (np.abs(h - exact) > ACCURACY_RTOL * size)
+        if not bad.any():
+            return []
+        dist = np.abs(z - y) if self.link.name == "identity" else np.abs(z)
+        i = int(np.argmin(np.where(bad, dist, np.inf)))  # the failure closest to the middle
+        return [("hessian", float(y[i]), float(z[i]), float(h[i]), float(exact[i]))]
+
+    def _inaccurate_message(self) -> str:
+        quantity, yy, mm, value, exact = self.inaccurate[0]
+        where = f"y={yy:g}, m={mm:g}" + (f" (m - y = {mm - yy:g})"
+                                          if self.link.name == "identity" else "")
+        error = abs(value - exact) / abs(exact)
+        return (f"the generated {quantity} of {self!r} is inaccurate: {value:.6g} at {where}, "
+                f"where the formula's exact value is {exact:.6g} (relative error {error:.3g}). "
+                "Cancellations lose the tails: 1 - tanh(u)**2 is exactly 0 in float64 from "
+                "|u| = 19 on, 1 - sigmoid(u) from u = 37 on. Write the hessian with the stable "
+                "functions: sech2(u) for 1 - tanh(u)**2 = 1/cosh(u)**2, sigmoid(u)*sigmoid(-u) "
+                "for p*(1 - p) with p = sigmoid(u), sigmoid(-u) for 1 - sigmoid(u) (stable=True "
+                "rewrites these), or pass another hessian=")
 
     def _overflow_message(self) -> str:
         where = "; ".join(f"{q} is {v} at y={yy:g}, m={mm:g}" for q, yy, mm, v in self.overflow)
@@ -537,7 +742,7 @@ class DerivedLoss(Loss):
         # the derived SymPy expressions travel, not the text: unpickling (e.g. on every Dask
         # worker) only regenerates the numpy code; it never parses nor differentiates
         state = {"args": self._args, "expressions": self.expressions, "hessian": self.hessian,
-                 "overflow": self.overflow}
+                 "overflow": self.overflow, "inaccurate": self.inaccurate}
         return _restore, (state,)
 
     def formulas(self, fmt: str = "text") -> str:
@@ -574,6 +779,7 @@ def _restore(state) -> DerivedLoss:
     loss._compile()
     Loss.__init__(loss, hessian=state["hessian"])
     loss.overflow = list(state["overflow"])
+    loss.inaccurate = list(state.get("inaccurate", []))
     return loss
 
 
@@ -594,8 +800,8 @@ def derive(expression, *, link: str = "identity", params: dict | None = None,
     """
     loss = DerivedLoss(expression, link=link, params=params, name=name, gradient=gradient,
                        hessian=hessian, stable=stable, simplify=simplify, warn=False)
-    if loss.overflow:
-        warnings.warn(loss._overflow_message(), DerivationWarning, stacklevel=2)
+    for message in loss._messages():
+        warnings.warn(message, DerivationWarning, stacklevel=2)
     if check:
         report = loss.check(api="sklearn")
         if not report.ok:

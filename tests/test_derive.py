@@ -87,6 +87,91 @@ def test_replacement_hessian_is_a_surrogate():
     assert same.hessian == "exact"
 
 
+TAIL_STEPS = (0.0, 1e-8, 1.0, 19.0, 20.0, 25.0, 40.0, 300.0, 700.0)
+
+
+def _tanh(x):
+    import mpmath
+
+    return mpmath.tanh(x)
+
+
+def _sech2(x):
+    import mpmath
+
+    return mpmath.sech(x) ** 2
+
+
+def _sigmoid(x):
+    import mpmath
+
+    return 1 / (1 + mpmath.exp(-x))
+
+
+# formula, kwargs, exact gradient and hessian of (y, m) in mpmath (None: gradient not compared,
+# e.g. sigmoid(m) - y, which cancels by construction)
+TAILS = [
+    ("2*logcosh(m - y)", {}, lambda y, m: 2 * _tanh(m - y),
+     lambda y, m: 2 * _sech2(m - y)),
+    ("log(cosh(m - y))", {"stable": True}, lambda y, m: _tanh(m - y),
+     lambda y, m: _sech2(m - y)),
+    ("delta*logcosh((m - y)/delta)", {"params": {"delta": 2.0}},
+     lambda y, m: _tanh((m - y) / 2), lambda y, m: _sech2((m - y) / 2) / 2),
+    ("tanh(m - y)**2/2", {}, lambda y, m: _tanh(m - y) * _sech2(m - y),
+     lambda y, m: _sech2(m - y) * (_sech2(m - y) - 2 * _tanh(m - y) ** 2)),
+    ("softplus(-(2*y - 1)*m)", {"link": "logit"},
+     lambda y, m: (1 - 2 * y) * _sigmoid((1 - 2 * y) * m),
+     lambda y, m: _sigmoid(m) * _sigmoid(-m)),
+    ("logaddexp(0, m) - y*m", {"link": "logit"}, None, lambda y, m: _sigmoid(m) * _sigmoid(-m)),
+    ("softplus(m - y) + softplus(y - m)", {}, None,
+     lambda y, m: 2 * _sigmoid(m - y) * _sigmoid(y - m)),
+]
+
+
+@pytest.mark.parametrize(("formula", "kwargs", "grad", "hess"), TAILS, ids=[t[0] for t in TAILS])
+def test_derived_derivatives_keep_the_tails(formula, kwargs, grad, hess):
+    mpmath = pytest.importorskip("mpmath")
+    loss = derive(formula, **kwargs)  # no DerivationWarning (warnings are errors here)
+    assert loss.inaccurate == [] and loss.overflow == []
+    logit = loss.link.name == "logit"
+    steps = np.array([s * v for v in TAIL_STEPS for s in (1.0, -1.0)])
+    for label in (0.0, 1.0) if logit else (0.0, 2.5):
+        y = np.full(steps.size, label)
+        z = steps if logit else label + steps
+        g, h = loss.gradient_hessian(y, z)
+        with mpmath.workdps(60):
+            for i in range(z.size):
+                for got, exact in ((g[i], grad), (h[i], hess)):
+                    if exact is None:
+                        continue
+                    want = float(exact(mpmath.mpf(y[i]), mpmath.mpf(z[i])))
+                    if abs(want) < 1e-300:  # not a normal float64 number
+                        continue
+                    assert got == pytest.approx(want, rel=1e-10, abs=0), (formula, y[i], z[i])
+
+
+def test_a_hessian_that_loses_the_tails_warns():
+    with pytest.warns(DerivationWarning, match=r"hessian of .* is inaccurate: 0 at y=-1, m=18 "
+                      r"\(m - y = 19\).* exact value is 2.51131e-16 \(relative error 1\).*sech2"):
+        loss = derive("2*logcosh(m - y)", hessian="2*(1 - tanh(m - y)**2)")
+    assert loss.hessian == "exact"  # it is the second derivative, written so that it cancels
+    assert loss.inaccurate == [("hessian", -1.0, 18.0, 0.0, pytest.approx(2 / np.cosh(19.0) ** 2))]
+    # stable=True writes it as 2*sech2(m - y)
+    stable = derive("2*logcosh(m - y)", hessian="2*(1 - tanh(m - y)**2)", stable=True)
+    assert str(stable.expressions["hessian"]) == "2*sech2(m - y)" and not stable.inaccurate
+    # p*(1 - p) at a margin of 25 is 4e-6 off: caught too, and on pickles it stays recorded
+    with pytest.warns(DerivationWarning, match=r"inaccurate: .* m=24 \(m - y = 25\)"):
+        rough = derive("logcosh(m - y)", hessian="4*sigmoid(m - y)*(1 - sigmoid(m - y))")
+    assert pickle.loads(pickle.dumps(rough)).inaccurate == rough.inaccurate
+    with pytest.warns(DerivationWarning) as record:
+        derive("-(y*(1-sigmoid(m))**gamma*log(sigmoid(m)) + "
+               "(1-y)*sigmoid(m)**gamma*log(1-sigmoid(m)))", link="logit", params={"gamma": 2.0})
+    messages = [str(r.message) for r in record]
+    assert any("hessian of" in t and "inaccurate: -1.92543e-07 at y=0, m=19," in t
+               for t in messages), messages
+    assert not any("np.float64" in t for t in messages)
+
+
 def test_formulas_source_and_repr():
     loss = derive(PSEUDO_HUBER, params={"delta": 1.0})
     text = loss.formulas()
