@@ -48,7 +48,7 @@ Three ways to a stable form:
   derivatives, and the generated code calls ``np.logaddexp``, ``scipy.special.expit``,
   :func:`boostobj._math.log_cosh` and ``4e/(1 + e)**2``, which never overflow;
 * pass ``gradient=`` / ``hessian=`` expressions that replace the derived ones (a hessian that
-  is not the second derivative, e.g. a positive bound, makes ``loss.hessian == "surrogate"``).
+  is not the second derivative, e.g. a positive bound, makes ``loss.hessian == "bounded"``).
 
 SymPy is an optional dependency: ``pip install "boostobj[derive]"``.
 
@@ -474,7 +474,8 @@ class DerivedLoss(Loss):
         Metric name.
     gradient, hessian : str or sympy.Expr, optional
         Replacements for the derived derivatives (stable forms, or a hessian bound). A hessian
-        that differs from the derived one makes ``self.hessian == "surrogate"``.
+        that differs from the derived one makes ``self.hessian == "bounded"`` (else
+        ``"exact"``).
     stable : bool, default=False
         Rewrite ``log(1+exp(u))``, ``log(cosh(u))``, ``1/(1+exp(u))``, ``1 - sigmoid(u)``,
         ``log(sigmoid(u))``, ``1 - tanh(u)**2`` and ``1/cosh(u)**2`` into the stable functions
@@ -497,12 +498,17 @@ class DerivedLoss(Loss):
         point closest to the middle), else empty.
     """
 
-    hessian_options = ("exact", "surrogate")
+    hessian_options = ("exact", "bounded")
 
     def __init__(self, expression, *, link: str = "identity", params: dict | None = None,
                  name: str = "derived_loss", gradient=None, hessian=None, stable: bool = False,
                  simplify: bool = True, warn: bool = True) -> None:
         sp = _sympy()
+        if isinstance(hessian, str) and hessian.strip() in ("exact", "bounded", "surrogate"):
+            raise ValueError(
+                f"hessian={hessian!r}: hessian= takes a formula for the hessian (e.g. "
+                "hessian='1/sqrt(1 + (m - y)**2)'), not an option; loss.hessian is then 'exact' "
+                "if that formula is the second derivative and 'bounded' otherwise")
         if isinstance(link, Link):
             link = link.name
         if link not in _LINKS:
@@ -543,7 +549,7 @@ class DerivedLoss(Loss):
         self._compile()
         option = "exact"
         if hessian is not None:
-            option = "exact" if self._agree(self._lambdify(exact_hess)) else "surrogate"
+            option = "exact" if self._agree(self._lambdify(exact_hess)) else "bounded"
         super().__init__(hessian=option)
         self.overflow = self._probe()
         self.inaccurate = self._probe_accuracy()

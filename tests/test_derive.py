@@ -74,12 +74,16 @@ def test_naive_focal_fails_its_own_check_and_stable_focal_matches_focal_loss(rng
     np.testing.assert_allclose(stable.gradient(y, z), twin.gradient(y, z), rtol=1e-12)
 
 
-def test_replacement_hessian_is_a_surrogate():
+def test_replacement_hessian_is_bounded():
     # a positive bound on sech^2(r) that decays like 1/|r|, as LogCoshLoss(hessian="bounded")
     bounded = derive("logcosh(m - y)", hessian="1/sqrt(1 + (m - y)**2)")
-    assert bounded.hessian == "surrogate"
+    assert bounded.hessian == "bounded" and DerivedLoss.hessian_options == ("exact", "bounded")
+    assert pickle.loads(pickle.dumps(bounded)).hessian == "bounded"
     report = bounded.check(api="sklearn")
-    assert report.hessian == "surrogate" and report.ok, str(report)
+    assert report.hessian != "exact" and report.ok, str(report)  # the checker's own word
+    for option in ("exact", "bounded", "surrogate"):  # an option name is not a formula
+        with pytest.raises(ValueError, match=rf"hessian={option!r}.*formula.*'exact'.*'bounded'"):
+            derive("logcosh(m - y)", hessian=option)
     # written as tanh(r)/r the same idea is 0/0 at r = 0: its own check catches it
     with pytest.warns(DerivationWarning, match=r"fails its own check(.|\n)*hess nan"):
         derive("logcosh(m - y)", hessian="tanh(m - y)/(m - y)")
