@@ -93,8 +93,9 @@ ACCURACY_PROBES = (0.0, 1e-8, 1.0, 19.0, 20.0, 25.0, 40.0, 300.0, 700.0)
 ACCURACY_RTOL = 1e-6
 #: Reference values of smaller magnitude are not compared (not normal float64 numbers).
 _ACCURACY_TINY = 1e-300
-#: Two mpmath precisions (decimal digits): a reference value counts only where both agree.
-_MPMATH_DPS = (400, 800)
+#: Pairs of mpmath precisions (decimal digits), tried in turn: a reference value counts where the
+#: two of a pair agree to 20 digits (and is not 0). 800 digits resolve 1 - tanh(x)**2 to |x| = 900.
+_MPMATH_DPS = ((40, 80), (400, 800))
 
 _LINKS = {"identity": IdentityLink, "logit": LogitLink}
 
@@ -652,24 +653,26 @@ class DerivedLoss(Loss):
                              modules=[_mpmath_functions(), "mpmath"])
         except Exception:  # noqa: BLE001 - a function without an mpmath twin: no reference
             return out
+        params = self._param_values
+
+        def value(yy, mm, dps):
+            with mpmath.workdps(dps):
+                try:
+                    v = mpmath.mpmathify(fn(mpmath.mpf(yy), mpmath.mpf(mm), *map(mpmath.mpf, params)))
+                except Exception:  # noqa: BLE001 - 0/0, log(0), ...: no reference here
+                    return None
+                if isinstance(v, mpmath.mpc):
+                    v = v.real if v.imag == 0 else None
+                return v if v is not None and mpmath.isfinite(v) else None
+
         for i, (yy, mm) in enumerate(zip(y, z)):
-            values = []
-            for dps in _MPMATH_DPS:
-                with mpmath.workdps(dps):
-                    try:
-                        v = mpmath.mpmathify(fn(mpmath.mpf(yy), mpmath.mpf(mm),
-                                                *map(mpmath.mpf, self._param_values)))
-                    except Exception:  # noqa: BLE001 - 0/0, log(0), ...: no reference here
-                        break
-                    if isinstance(v, mpmath.mpc):
-                        if v.imag != 0:
-                            break
-                        v = v.real
-                    values.append(v)
-            if len(values) == 2 and mpmath.isfinite(values[1]):
-                lo, hi = values
-                if abs(hi - lo) <= abs(hi) * mpmath.mpf(10) ** -30:  # converged
+            for low, high in _MPMATH_DPS:  # escalate where the cheap pair does not agree
+                lo, hi = value(yy, mm, low), value(yy, mm, high)
+                if lo is None or hi is None:
+                    break
+                if hi != 0 and abs(hi - lo) <= abs(hi) * mpmath.mpf(10) ** -20:  # converged
                     out[i] = float(hi)
+                    break
         return out
 
     def _probe_accuracy(self) -> list[tuple[str, float, float, float, float]]:
