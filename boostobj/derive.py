@@ -25,6 +25,12 @@ Anything else (attribute access, subscripts, keyword arguments, strings, compari
 other names or functions, names starting with ``_``) raises ``ValueError`` naming the piece and
 listing what is allowed. SymPy expressions (not strings) are taken as they are.
 
+Kinks. ``abs(m - y)`` has the gradient ``sign(m - y)`` but a Dirac delta as second derivative
+(0 everywhere but at the kink: no Newton weight), so ``derive`` refuses it with a
+``ValueError`` unless ``hessian=`` gives a weight (``hessian="1"``, or a bounded formula; the
+loss then has ``hessian == "bounded"``); a smooth surrogate such as ``logcosh(m - y)`` or
+pseudo-Huber needs none. A loss that jumps (a Dirac delta in the gradient) is refused.
+
 Stability. Formulas are evaluated as written, so ``log(1 + exp(x))`` overflows for ``x > 709``
 and ``1 - tanh(x)**2`` is exactly 0 from ``|x| = 19`` on. The derivatives are written so that
 they keep the tails: ``tanh' = sech2`` (evaluated as ``4e/(1 + e)**2``, ``e = exp(-2|x|)``),
@@ -417,6 +423,15 @@ def _stabilize(expr):
     return _sech2(expr)
 
 
+def _refuse_dirac(expr, what: str, formula, why: str) -> None:
+    """``ValueError`` if ``expr`` (a derivative) contains a Dirac delta (a kink or jump)."""
+    sp = _sympy()
+    deltas = expr.atoms(sp.DiracDelta)
+    if deltas:
+        where = " and ".join(sorted({f"{sp.sstr(d.args[0])} = 0" for d in deltas}))
+        raise ValueError(f"{what} {formula} contains a Dirac delta at {where}: {why}")
+
+
 def _stable_tanh(expr):
     """SymPy's ``tanh`` -> ours, whose derivative is ``sech2`` (not ``1 - tanh**2``)."""
     sp = _sympy()
@@ -540,11 +555,29 @@ class DerivedLoss(Loss):
             raise ValueError(f"the loss {loss_expr} does not depend on the margin m")
         tidy = sp.simplify if simplify else (lambda e: e)
 
-        def derivative(e):  # simplify may bring back SymPy's tanh: the stable one replaces it
-            return _sech2(_stable_tanh(tidy(sp.diff(e, self.m))))
+        def tidy_stable(raw):
+            out = tidy(raw)
+            if out.has(sp.Piecewise) and not raw.has(sp.Piecewise):
+                out = raw  # simplify writes sign(r) + c as a Piecewise of 0/0 guards: keep it
+            return _sech2(_stable_tanh(out))  # simplify may bring back SymPy's tanh
 
-        grad = derivative(loss_expr) if gradient is None else self._parse(gradient, stable)
-        exact_hess = derivative(grad)
+        expression_text = self._args["expression"]
+        grad = sp.diff(loss_expr, self.m) if gradient is None else self._parse(gradient, stable)
+        _refuse_dirac(grad, "the gradient of", expression_text,
+                      "the loss jumps there, which no Newton objective can follow. Write a "
+                      "continuous loss, or pass gradient= and hessian= formulas")
+        if gradient is None:
+            grad = tidy_stable(grad)
+        exact_hess = sp.diff(grad, self.m)
+        if hessian is None:
+            _refuse_dirac(exact_hess, "the second derivative of", expression_text,
+                          "the loss has a kink there (it is not twice differentiable) and the "
+                          "hessian is 0 everywhere else, which gives Newton no weight. Pass a "
+                          "positive weight as hessian=, e.g. hessian='1' (a constant) or a "
+                          "bounded formula, or use a smooth surrogate such as logcosh(m - y) or "
+                          "pseudo-Huber delta**2*(sqrt(1 + ((m - y)/delta)**2) - 1)")
+        # with a hessian= given, a Dirac delta (a kink) counts as 0: its value almost everywhere
+        exact_hess = tidy_stable(exact_hess.replace(sp.DiracDelta, lambda *args: sp.S.Zero))
         hess = exact_hess if hessian is None else self._parse(hessian, stable)
         self.expressions = {"loss": loss_expr, "gradient": grad, "hessian": hess}
         self._compile()

@@ -91,6 +91,28 @@ def test_replacement_hessian_is_bounded():
     assert same.hessian == "exact"
 
 
+@pytest.mark.parametrize("formula", ["Abs(m - y)", "abs(m - y)", "abs(m - y) + 0.3*(m - y)"])
+def test_a_kink_asks_for_a_hessian(formula):
+    with pytest.raises(ValueError, match=r"second derivative of .* Dirac delta at m - y = 0"
+                       r"(.|\n)*hessian='1'(.|\n)*logcosh\(m - y\)(.|\n)*pseudo-Huber"):
+        derive(formula)
+    loss = derive(formula, hessian="1")
+    assert loss.hessian == "bounded" and not loss.overflow and not loss.inaccurate
+    g, h = loss.gradient_hessian([0.0, 0.0, 0.0], [-2.0, 0.0, 3.0])
+    tilt = 0.3 if "0.3" in formula else 0.0
+    np.testing.assert_array_equal(g, np.array([-1.0, 0.0, 1.0]) + tilt)
+    np.testing.assert_array_equal(h, [1.0, 1.0, 1.0])
+    assert loss.init_score([0.0, 1.0, 5.0]) == pytest.approx(1.0, abs=1e-9)  # at the kink
+
+
+def test_a_jump_in_the_loss_is_refused():
+    import sympy as sp
+
+    y, m = sp.symbols("y m")
+    with pytest.raises(ValueError, match=r"gradient of .* Dirac delta at m - y = 0"):
+        derive((m - y) ** 2 + sp.Heaviside(m - y))
+
+
 TAIL_STEPS = (0.0, 1e-8, 1.0, 19.0, 20.0, 25.0, 40.0, 300.0, 700.0)
 
 
