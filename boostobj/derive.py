@@ -155,6 +155,13 @@ class DerivationWarning(UserWarning):
     """The generated code overflows (or the derived objective fails its own check)."""
 
 
+def _plain(value) -> str:
+    """``repr`` for messages, numpy scalars as plain numbers (``nan``, not ``np.float64(nan)``)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
+
+
 def _sympy():
     try:
         import sympy
@@ -528,9 +535,9 @@ class DerivedLoss(Loss):
         if isinstance(link, Link):
             link = link.name
         if link not in _LINKS:
-            raise ValueError(f"link must be one of {sorted(_LINKS)}, got {link!r}")
+            raise ValueError(f"link must be one of {sorted(_LINKS)}, got {_plain(link)}")
         if not isinstance(name, str) or not name:
-            raise TypeError(f"name must be a non-empty string, got {name!r}")
+            raise TypeError(f"name must be a non-empty string, got {_plain(name)}")
         params = dict(params or {})
         for key, value in params.items():
             if (not isinstance(key, str) or not key.isidentifier() or keyword.iskeyword(key)
@@ -538,10 +545,10 @@ class DerivedLoss(Loss):
                     or key in FORMULA_FUNCTIONS):
                 raise ValueError("parameter names must be identifiers other than y, m, "
                                  f"{', '.join(FORMULA_CONSTANTS)} and the function names, not "
-                                 f"starting with '_'; got {key!r}")
+                                 f"starting with '_'; got {_plain(key)}")
             if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
                     or not math.isfinite(value):
-                raise ValueError(f"parameter {key} must be a finite number, got {value!r}")
+                raise ValueError(f"parameter {key} must be a finite number, got {_plain(value)}")
             params[key] = float(value)
         self._args = {"expression": expression if isinstance(expression, str) else str(expression),
                       "link": link, "params": params, "name": name,

@@ -266,6 +266,15 @@ def test_bad_formulas():
         derive("(m - y)**2", link="probit")
     with pytest.raises(ValueError, match="finite number"):
         derive(PSEUDO_HUBER, params={"delta": float("nan")})
+    # messages print plain numbers, not np.float64(nan)
+    with pytest.raises(ValueError, match=r"parameter delta must be a finite number, got nan$"):
+        derive(PSEUDO_HUBER, params={"delta": np.float64("nan")})
+    with pytest.raises(ValueError, match=r"got inf$"):
+        derive(PSEUDO_HUBER, params={"delta": np.float32("inf")})
+    with pytest.raises(ValueError, match=r"got 'probit'$"):
+        derive("(m - y)**2", link=np.str_("probit"))
+    loss = derive(PSEUDO_HUBER, params={"delta": np.float64(2.0)})
+    assert repr(loss).endswith("params={'delta': 2.0})")
     with pytest.raises(TypeError, match="string or a SymPy"):
         derive(3.0)
 
