@@ -117,7 +117,6 @@ FORMULA_CONSTANTS = ("pi", "E")
 _MAX_EXACT_BITS = 100_000
 
 
-
 def _sech2_numpy(x):
     r"""``sech(x)**2 = 1/cosh(x)**2`` as ``4e/(1 + e)**2`` with ``e = exp(-2|x|)``: full relative
     precision wherever the value is a normal float (``|x| < 354``); ``1 - tanh(x)**2`` is 0 from
@@ -152,7 +151,8 @@ def _mpmath_functions() -> dict[str, Any]:
 
 
 class DerivationWarning(UserWarning):
-    """The generated code overflows (or the derived objective fails its own check)."""
+    """The generated code overflows or its hessian is inaccurate (or the derived objective fails
+    its own check)."""
 
 
 def _plain(value) -> str:
@@ -239,8 +239,9 @@ def _functions() -> dict[str, Any]:
         def _eval_is_positive(self):
             return True if self.args[0].is_real else None
 
-        def _latex(self, printer):
-            return rf"\operatorname{{sech}}^{{2}}{{\left({printer._print(self.args[0])} \right)}}"
+        def _latex(self, printer, exp=None):
+            tex = rf"\operatorname{{sech}}^{{2}}{{\left({printer._print(self.args[0])} \right)}}"
+            return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
 
     class logcosh(sp.Function):
         r"""``log(cosh(x))``, evaluated without overflow past ``|x| = 710``."""

@@ -211,6 +211,11 @@ def test_formulas_source_and_repr():
     assert clone == loss and clone.gradient([0.0], [3.0]) == pytest.approx(3 / np.sqrt(10))
     with pytest.raises(ValueError, match="fmt"):
         loss.formulas("html")
+    import sympy as sp
+
+    sech2 = derive("logcosh(m - y)").expressions["hessian"]
+    assert sp.latex(sech2) == r"\operatorname{sech}^{2}{\left(m - y \right)}"
+    assert sp.latex(sech2 ** 3) == r"\left(\operatorname{sech}^{2}{\left(m - y \right)}\right)^{3}"
 
 
 @pytest.mark.parametrize(("formula", "kwargs"), [
