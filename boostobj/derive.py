@@ -389,7 +389,7 @@ def _parse_formula(text: str, symbols: dict[str, Any]):
                 return a * b
             if isinstance(node.op, ast.Div):
                 return a / b
-            if a.is_Rational and b.is_Integer and abs(int(b)) * max(
+            if a.is_Rational and b.is_Rational and abs(b) * max(
                     int(a.p).bit_length(), int(a.q).bit_length()) > _MAX_EXACT_BITS:
                 refuse(node, "the power", " (too large to compute exactly; write a decimal number)")
             return a ** b

@@ -338,6 +338,7 @@ def test_no_python_eval_and_no_sympy_parser(monkeypatch):
     ("m + True", r"True"),
     ("m + 1e999", r"not finite"),
     ("m + 10**10**10", r"power '10\*\*10\*\*10' is not allowed \(too large"),
+    ("m + 3**(10**9/7)", r"power '3\*\*\(10\*\*9/7\)' is not allowed \(too large"),
     ("m; y", r"cannot parse"),
     ("m = 2", r"cannot parse"),
     ("", r"cannot parse"),
