@@ -539,8 +539,8 @@ class DerivedLoss(Loss):
             raise ValueError(f"link must be one of {sorted(_LINKS)}, got {_plain(link)}")
         if not isinstance(name, str) or not name:
             raise TypeError(f"name must be a non-empty string, got {_plain(name)}")
-        params = dict(params or {})
-        for key, value in params.items():
+        name, clean = str(name), {}
+        for key, value in dict(params or {}).items():
             if (not isinstance(key, str) or not key.isidentifier() or keyword.iskeyword(key)
                     or key.startswith("_") or key in ("y", "m", *FORMULA_CONSTANTS)
                     or key in FORMULA_FUNCTIONS):
@@ -550,7 +550,8 @@ class DerivedLoss(Loss):
             if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
                     or not math.isfinite(value):
                 raise ValueError(f"parameter {key} must be a finite number, got {_plain(value)}")
-            params[key] = float(value)
+            clean[str(key)] = float(value)  # plain str and float (repr, equality, pickles)
+        params = clean
         self._args = {"expression": expression if isinstance(expression, str) else str(expression),
                       "link": link, "params": params, "name": name,
                       "gradient": None if gradient is None else str(gradient),

@@ -278,8 +278,8 @@ def test_bad_formulas():
         derive(PSEUDO_HUBER, params={"delta": np.float32("inf")})
     with pytest.raises(ValueError, match=r"got 'probit'$"):
         derive("(m - y)**2", link=np.str_("probit"))
-    loss = derive(PSEUDO_HUBER, params={"delta": np.float64(2.0)})
-    assert repr(loss).endswith("params={'delta': 2.0})")
+    loss = derive(PSEUDO_HUBER, params={np.str_("delta"): np.float64(2.0)}, name=np.str_("ph"))
+    assert repr(loss).endswith("params={'delta': 2.0}, name='ph')"), repr(loss)
     with pytest.raises(TypeError, match="string or a SymPy"):
         derive(3.0)
 
