@@ -8,19 +8,53 @@ ones: the same object is the objective of every XGBoost and LightGBM entry point
 ``metric``, an ``init_score`` (solved numerically with Newton steps on the derived derivatives)
 and validates its inputs.
 
-Stability. Formulas are evaluated as written, so ``log(1 + exp(x))`` overflows for ``x > 709``.
-After generating the code, :class:`DerivedLoss` evaluates it at extreme margins (``±37`` up to
-``±1e6``) and warns (:class:`DerivationWarning`) where loss, gradient or hessian is not finite.
+Formulas. A string formula is parsed with Python's :mod:`ast` and the SymPy expression is built
+from the syntax tree; the text is never run as Python (no ``eval``, ``sympify`` or
+``parse_expr``). A formula may contain only
+
+* numbers: integers and decimals, also in scientific notation (``2``, ``0.5``, ``1e-3``);
+* the label ``y``, the margin ``m``, the names given in ``params=`` and the constants ``pi``
+  and ``E``;
+* ``+ - * / **``, unary ``+`` and ``-``, and parentheses (``^`` is refused: write ``**``);
+* calls, with positional arguments, of ``exp``, ``log`` (``log(x)`` or ``log(x, base)``),
+  ``sqrt``, ``abs`` / ``Abs``, ``sin``, ``cos``, ``sinh``, ``cosh``, ``tanh`` and the stable
+  ``softplus``, ``sigmoid``, ``logcosh``, ``logaddexp(a, b)``, ``sech2`` (``1/cosh**2``)
+  (see :data:`FORMULA_FUNCTIONS`).
+
+Anything else (attribute access, subscripts, keyword arguments, strings, comparisons, lambdas,
+other names or functions, names starting with ``_``) raises ``ValueError`` naming the piece and
+listing what is allowed. SymPy expressions (not strings) are taken as they are.
+
+Kinks. ``abs(m - y)`` has the gradient ``sign(m - y)`` but a Dirac delta as second derivative
+(0 everywhere but at the kink: no Newton weight), so ``derive`` refuses it with a
+``ValueError`` unless ``hessian=`` gives a weight (``hessian="1"``, or a bounded formula; the
+loss then has ``hessian == "bounded"``); a smooth surrogate such as ``logcosh(m - y)`` or
+pseudo-Huber needs none. A loss that jumps (a Dirac delta in the gradient) is refused.
+
+Stability. Formulas are evaluated as written, so ``log(1 + exp(x))`` overflows for ``x > 709``
+and ``1 - tanh(x)**2`` is exactly 0 from ``|x| = 19`` on. The derivatives are written so that
+they keep the tails: ``tanh' = sech2`` (evaluated as ``4e/(1 + e)**2``, ``e = exp(-2|x|)``),
+``sech2' = -2 tanh sech2``, ``sigmoid' = sigmoid(x) sigmoid(-x)``, ``softplus' = sigmoid``,
+``logcosh' = tanh``; a derived ``1 - tanh(u)**2`` or ``cosh(u)**-2`` becomes ``sech2(u)``.
+After generating the code, :class:`DerivedLoss` checks it and warns (:class:`DerivationWarning`)
+
+* where loss, gradient or hessian is not finite at extreme margins (``±37`` up to ``±1e6``);
+* where the generated hessian is inaccurate: it is compared, at residuals ``m - y`` (margins
+  for ``link="logit"``) of ``0, ±1e-8, ±1, ±19, ±20, ±25, ±40, ±300, ±700``, with its own
+  formula evaluated by mpmath in high precision, wherever that value is a normal float64
+  number; a relative error above 1e-6 (e.g. a hessian that cancels to 0 in the tails) warns.
+
 Three ways to a stable form:
 
 * ``stable=True`` rewrites ``log(1 + exp(u))`` to ``softplus(u)``, ``log(cosh(u))`` to
-  ``logcosh(u)``, ``1/(1 + exp(-u))`` to ``sigmoid(u)``, ``1 - sigmoid(u)`` to ``sigmoid(-u)``
-  and ``log(sigmoid(u))`` to ``-softplus(-u)`` before differentiating;
+  ``logcosh(u)``, ``1/(1 + exp(-u))`` to ``sigmoid(u)``, ``1 - sigmoid(u)`` to ``sigmoid(-u)``,
+  ``log(sigmoid(u))`` to ``-softplus(-u)`` and ``1 - tanh(u)**2``, ``1/cosh(u)**2`` to
+  ``sech2(u)`` before differentiating (also in ``gradient=`` / ``hessian=``);
 * write the loss with those functions yourself (also ``logaddexp(a, b)``): SymPy knows their
-  derivatives, and the generated code calls ``np.logaddexp``, ``scipy.special.expit`` and
-  :func:`boostobj._math.log_cosh`, which never overflow;
+  derivatives, and the generated code calls ``np.logaddexp``, ``scipy.special.expit``,
+  :func:`boostobj._math.log_cosh` and ``4e/(1 + e)**2``, which never overflow;
 * pass ``gradient=`` / ``hessian=`` expressions that replace the derived ones (a hessian that
-  is not the second derivative, e.g. a positive bound, makes ``loss.hessian == "surrogate"``).
+  is not the second derivative, e.g. a positive bound, makes ``loss.hessian == "bounded"``).
 
 SymPy is an optional dependency: ``pip install "boostobj[derive]"``.
 
@@ -39,8 +73,10 @@ array([-0.5,  1. ])
 
 from __future__ import annotations
 
+import ast
 import functools
 import inspect
+import keyword
 import math
 import warnings
 from typing import Any
@@ -52,12 +88,42 @@ from . import _math
 from .links import IdentityLink, Link, LogitLink
 from .losses import Loss
 
-__all__ = ["DerivationWarning", "DerivedLoss", "derive"]
+__all__ = ["FORMULA_CONSTANTS", "FORMULA_FUNCTIONS", "DerivationWarning", "DerivedLoss", "derive"]
 
 #: Margins where the generated code is evaluated to look for overflow (both signs).
 PROBE_MARGINS = (37.0, 711.0, 1e3, 1e4, 1e6)
+#: Residuals ``m - y`` (identity link) or margins (logit link), both signs, where the generated
+#: hessian is compared with its formula evaluated in high precision (mpmath).
+ACCURACY_PROBES = (0.0, 1e-8, 1.0, 19.0, 20.0, 25.0, 40.0, 300.0, 700.0)
+#: Relative error of the generated hessian that counts as inaccurate (cancellation, underflow).
+ACCURACY_RTOL = 1e-6
+#: Reference values of smaller magnitude are not compared (not normal float64 numbers).
+_ACCURACY_TINY = 1e-300
+#: Pairs of mpmath precisions (decimal digits), tried in turn: a reference value counts where the
+#: two of a pair agree to 20 digits (and is not 0). 800 digits resolve 1 - tanh(x)**2 to |x| = 900.
+_MPMATH_DPS = ((40, 80), (400, 800))
 
 _LINKS = {"identity": IdentityLink, "logit": LogitLink}
+
+#: Functions a formula may call, with the numbers of (positional) arguments each takes.
+FORMULA_FUNCTIONS = {
+    "exp": (1,), "log": (1, 2), "sqrt": (1,), "abs": (1,), "Abs": (1,),
+    "sin": (1,), "cos": (1,), "sinh": (1,), "cosh": (1,), "tanh": (1,), "sech2": (1,),
+    "softplus": (1,), "sigmoid": (1,), "logcosh": (1,), "logaddexp": (2,),
+}
+#: Named constants a formula may use.
+FORMULA_CONSTANTS = ("pi", "E")
+#: An exact power of two numbers may have at most this many bits (``10**10**10`` is refused).
+_MAX_EXACT_BITS = 100_000
+
+
+def _sech2_numpy(x):
+    r"""``sech(x)**2 = 1/cosh(x)**2`` as ``4e/(1 + e)**2`` with ``e = exp(-2|x|)``: full relative
+    precision wherever the value is a normal float (``|x| < 354``); ``1 - tanh(x)**2`` is 0 from
+    ``|x| = 19`` on and loses digits well before."""
+    e = np.exp(-2.0 * np.abs(x))
+    return 4.0 * e / ((1.0 + e) * (1.0 + e))
+
 
 #: numpy implementations of the stable functions a formula may use.
 _NUMPY_FUNCTIONS = {
@@ -65,11 +131,35 @@ _NUMPY_FUNCTIONS = {
     "sigmoid": expit,
     "logcosh": _math.log_cosh,
     "logaddexp": np.logaddexp,
+    "tanh": np.tanh,
+    "sech2": _sech2_numpy,
 }
 
 
+def _mpmath_functions() -> dict[str, Any]:
+    """High-precision twins of :data:`_NUMPY_FUNCTIONS` for the accuracy probe."""
+    import mpmath
+
+    return {
+        "softplus": lambda x: mpmath.log1p(mpmath.exp(x)),
+        "sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
+        "logcosh": lambda x: mpmath.log(mpmath.cosh(x)),
+        "logaddexp": lambda a, b: mpmath.log(mpmath.exp(a) + mpmath.exp(b)),
+        "tanh": mpmath.tanh,
+        "sech2": lambda x: mpmath.sech(x) ** 2,
+    }
+
+
 class DerivationWarning(UserWarning):
-    """The generated code overflows (or the derived objective fails its own check)."""
+    """The generated code overflows or its hessian is inaccurate (or the derived objective fails
+    its own check)."""
+
+
+def _plain(value) -> str:
+    """``repr`` for messages, numpy scalars as plain numbers (``nan``, not ``np.float64(nan)``)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
 
 
 def _sympy():
@@ -106,11 +196,58 @@ def _functions() -> dict[str, Any]:
         def _eval_rewrite_as_exp(self, x, **kwargs):
             return sp.log(1 + sp.exp(x))
 
+    class tanh(sp.Function):
+        r"""``tanh(x)`` whose derivative is ``sech2(x)`` (SymPy's ``1 - tanh(x)**2`` is exactly 0
+        in float64 from ``|x| = 19`` on and 95 times too large at 20)."""
+
+        @classmethod
+        def eval(cls, x):
+            if x.is_zero:
+                return sp.S.Zero
+            if x.could_extract_minus_sign():
+                return -cls(-x)
+            return None
+
+        def fdiff(self, argindex=1):
+            return sech2(self.args[0])
+
+        def _eval_rewrite_as_exp(self, x, **kwargs):
+            return sp.tanh(x).rewrite(sp.exp)
+
+        def _eval_is_real(self):
+            return self.args[0].is_real
+
+    class sech2(sp.Function):
+        r"""``sech(x)**2 = 1/cosh(x)**2``, evaluated as ``4e/(1 + e)**2`` with ``e = exp(-2|x|)``;
+        derivative ``-2 tanh(x) sech2(x)``."""
+
+        @classmethod
+        def eval(cls, x):
+            if x.is_zero:
+                return sp.S.One
+            if x.could_extract_minus_sign():
+                return cls(-x)
+            return None
+
+        def fdiff(self, argindex=1):
+            x = self.args[0]
+            return -2 * tanh(x) * sech2(x)
+
+        def _eval_rewrite_as_cosh(self, x, **kwargs):
+            return 1 / sp.cosh(x) ** 2
+
+        def _eval_is_positive(self):
+            return True if self.args[0].is_real else None
+
+        def _latex(self, printer, exp=None):
+            tex = rf"\operatorname{{sech}}^{{2}}{{\left({printer._print(self.args[0])} \right)}}"
+            return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
+
     class logcosh(sp.Function):
         r"""``log(cosh(x))``, evaluated without overflow past ``|x| = 710``."""
 
         def fdiff(self, argindex=1):
-            return sp.tanh(self.args[0])
+            return tanh(self.args[0])
 
         def _eval_rewrite_as_cosh(self, x, **kwargs):
             return sp.log(sp.cosh(x))
@@ -124,7 +261,161 @@ def _functions() -> dict[str, Any]:
             a, b = self.args
             return sigmoid(a - b) if argindex == 1 else sigmoid(b - a)
 
-    return {"sigmoid": sigmoid, "softplus": softplus, "logcosh": logcosh, "logaddexp": logaddexp}
+    classes = {"sigmoid": sigmoid, "softplus": softplus, "logcosh": logcosh, "logaddexp": logaddexp,
+               "tanh": tanh, "sech2": sech2}
+    for key, cls in classes.items():  # pickle finds them as boostobj.derive._sympy_<name>
+        cls.__module__, cls.__qualname__ = __name__, _PICKLE_PREFIX + key
+    return classes
+
+
+_PICKLE_PREFIX = "_sympy_"
+_STABLE_FUNCTIONS = ("sigmoid", "softplus", "logcosh", "logaddexp", "tanh", "sech2")
+
+
+def __getattr__(name: str):
+    """Module attributes ``_sympy_<function>``: the SymPy function classes, created on first use
+    (SymPy is optional), under the names pickled expressions refer to them by."""
+    if name.startswith(_PICKLE_PREFIX) and name[len(_PICKLE_PREFIX):] in _STABLE_FUNCTIONS:
+        return _functions()[name[len(_PICKLE_PREFIX):]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# ------------------------------------------------------------------------------------ parsing
+def _builders() -> dict[str, Any]:
+    """The SymPy function each name in :data:`FORMULA_FUNCTIONS` builds."""
+    sp = _sympy()
+    return {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs, "Abs": sp.Abs,
+            "sin": sp.sin, "cos": sp.cos, "sinh": sp.sinh, "cosh": sp.cosh, **_functions()}
+
+
+def _allowed(params) -> str:
+    names = ", ".join(params)
+    return ("A formula may contain numbers (2, 0.5, 1e-3), y (the label), m (the margin), "
+            + (f"the parameters {names} (from params=), " if names else "parameters named in "
+               "params=, ")
+            + "the constants " + " and ".join(FORMULA_CONSTANTS)
+            + ", the operators + - * / ** (and unary + -), parentheses, and calls with positional "
+            "arguments of " + ", ".join(FORMULA_FUNCTIONS) + ". Formulas are parsed, never run as "
+            "Python.")
+
+
+_OPERATOR_TEXT = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<",
+                  ast.RShift: ">>", ast.BitOr: "|", ast.BitAnd: "&", ast.Invert: "~",
+                  ast.Not: "not"}
+_NODE_TEXT = {ast.Attribute: "the attribute access", ast.Subscript: "the subscript",
+              ast.Lambda: "the lambda", ast.IfExp: "the conditional expression",
+              ast.Compare: "the comparison", ast.BoolOp: "the and/or expression",
+              ast.List: "the list", ast.Tuple: "the tuple", ast.Set: "the set",
+              ast.Dict: "the dict", ast.JoinedStr: "the f-string", ast.NamedExpr: "the assignment",
+              ast.Starred: "the unpacking"}
+
+
+def _parse_formula(text: str, symbols: dict[str, Any]):
+    """Build a SymPy expression from ``text`` by walking its Python syntax tree.
+
+    Only the pieces listed by :func:`_allowed` are accepted; anything else (attributes,
+    subscripts, keywords, strings, unknown names or functions, ...) raises ``ValueError`` naming
+    it. Nothing of ``text`` is ever evaluated: not by ``eval``, ``sympify`` nor ``parse_expr``.
+    ``symbols`` maps ``y``, ``m`` and the parameter names to their SymPy symbols.
+    """
+    sp = _sympy()
+    builders = _builders()
+    params = [k for k in symbols if k not in ("y", "m")]
+    allowed = _allowed(params)
+    source = text.strip()
+    try:
+        tree = ast.parse(source, mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        reason = getattr(exc, "msg", None) or type(exc).__name__
+        raise ValueError(f"cannot parse the formula {text!r}: {reason}. {allowed}") from None
+
+    def segment(node) -> str:
+        return ast.get_source_segment(source, node) or type(node).__name__
+
+    def fail(message: str):
+        raise ValueError(f"{message}. {allowed}")
+
+    def refuse(node, what: str, why: str = ""):
+        fail(f"{what} {segment(node)!r} is not allowed{why} in the formula {text!r}")
+
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    unknown = sorted({node.id for node in ast.walk(tree)
+                      if isinstance(node, ast.Name) and id(node) not in called
+                      and node.id not in symbols and node.id not in FORMULA_CONSTANTS
+                      and node.id not in FORMULA_FUNCTIONS and not node.id.startswith("_")})
+
+    def build(node):
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                kind = ("string" if isinstance(value, (str, bytes))
+                        else "complex number" if isinstance(value, complex) else "constant")
+                refuse(node, f"the {kind}")
+            if isinstance(value, int):
+                return sp.Integer(value)
+            if not math.isfinite(value):
+                refuse(node, "the number", " (not finite)")
+            return sp.Float(value)
+        if isinstance(node, ast.Name):
+            name = node.id
+            if name in symbols:
+                return symbols[name]
+            if name in FORMULA_CONSTANTS:
+                return getattr(sp, name)
+            if name.startswith("_"):
+                refuse(node, "the name")
+            if name in FORMULA_FUNCTIONS:
+                refuse(node, "the function name", f" without arguments (call it: {name}(...))")
+            fail(f"unknown symbol(s) {unknown} in {text!r}: the label is y, the margin is m; give "
+                 f"other symbols values with params={{'{unknown[0]}': ...}}")
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.UAdd):
+                return build(node.operand)
+            if isinstance(node.op, ast.USub):
+                return -build(node.operand)
+            refuse(node, f"the operator {_OPERATOR_TEXT.get(type(node.op), '?')!r} in")
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.BitXor):
+                fail("'^' is not a power (in Python syntax it is exclusive or): write ** "
+                     f"instead, e.g. {source.replace('^', '**')!r}")
+            if not isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)):
+                refuse(node, f"the operator {_OPERATOR_TEXT.get(type(node.op), '?')!r} in")
+            a, b = build(node.left), build(node.right)
+            if isinstance(node.op, ast.Add):
+                return a + b
+            if isinstance(node.op, ast.Sub):
+                return a - b
+            if isinstance(node.op, ast.Mult):
+                return a * b
+            if isinstance(node.op, ast.Div):
+                return a / b
+            if a.is_Rational and b.is_Rational and abs(b) * max(
+                    int(a.p).bit_length(), int(a.q).bit_length()) > _MAX_EXACT_BITS:
+                refuse(node, "the power", " (too large to compute exactly; write a decimal number)")
+            return a ** b
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name):
+                refuse(node.func, "the call of")
+            name = node.func.id
+            if name not in FORMULA_FUNCTIONS:
+                refuse(node.func, "the function")
+            if node.keywords:
+                refuse(node.keywords[0], "the keyword argument")
+            for arg in node.args:
+                if isinstance(arg, ast.Starred):
+                    refuse(arg, "the unpacking")
+            arity = FORMULA_FUNCTIONS[name]
+            if len(node.args) not in arity:
+                want = " or ".join(map(str, arity))
+                fail(f"{name} takes {want} argument{'s' if arity[-1] > 1 else ''}, got "
+                     f"{len(node.args)} in {segment(node)!r} (in {text!r})")
+            return builders[name](*(build(arg) for arg in node.args))
+        refuse(node, _NODE_TEXT.get(type(node), f"the {type(node).__name__}"))
+
+    try:
+        return build(tree.body)
+    except RecursionError:
+        fail(f"cannot parse the formula {text!r}: nested too deeply")
 
 
 def _stabilize(expr):
@@ -136,18 +427,54 @@ def _stabilize(expr):
     expr = expr.replace(sp.log(sp.cosh(u)), fn["logcosh"](u))
     expr = expr.replace(1 / (1 + sp.exp(u)), fn["sigmoid"](-u))
     expr = expr.replace(1 - fn["sigmoid"](u), fn["sigmoid"](-u))  # no 1 - p cancellation
-    return expr.replace(sp.log(fn["sigmoid"](u)), -fn["softplus"](-u))  # log p = -softplus(-m)
+    expr = expr.replace(sp.log(fn["sigmoid"](u)), -fn["softplus"](-u))  # log p = -softplus(-m)
+    return _sech2(expr)
+
+
+def _refuse_dirac(expr, what: str, formula, why: str) -> None:
+    """``ValueError`` if ``expr`` (a derivative) contains a Dirac delta (a kink or jump)."""
+    sp = _sympy()
+    deltas = expr.atoms(sp.DiracDelta)
+    if deltas:
+        where = " and ".join(sorted({f"{sp.sstr(d.args[0])} = 0" for d in deltas}))
+        raise ValueError(f"{what} {formula} contains a Dirac delta at {where}: {why}")
+
+
+def _stable_tanh(expr):
+    """SymPy's ``tanh`` -> ours, whose derivative is ``sech2`` (not ``1 - tanh**2``)."""
+    sp = _sympy()
+    return expr.replace(sp.tanh, _functions()["tanh"])
 
 
 def _sech2(expr):
-    """``1 - tanh(u)**2`` -> ``cosh(u)**-2``: the former is exactly 0 for ``|u| > 19`` and loses
-    relative precision well before (``1 - t**2`` cancels); the latter is accurate (and 0 only
-    where ``cosh`` overflows, past ``|u| = 710``)."""
+    """``c - c*tanh(u)**2``, ``cosh(u)**-2k`` and ``sech(u)**2k`` -> ``sech2``: the first is exactly
+    0 in float64 for ``|u| > 19`` and loses relative precision well before (``1 - t**2``
+    cancels); the second overflows to 0 past ``|u| = 355``; ``sech2`` is accurate wherever its
+    value is a normal float."""
     sp = _sympy()
-    u = sp.Wild("u")
-    return expr.replace(lambda e: e.is_Add and len(e.args) == 2 and 1 in e.args and
-                        e.match(1 - sp.tanh(u) ** 2) is not None,
-                        lambda e: 1 / sp.cosh(e.match(1 - sp.tanh(u) ** 2)[u]) ** 2)
+    fn = _functions()
+    tanhs = (sp.tanh, fn["tanh"])
+
+    def one_minus_tanh2(add):
+        c, rest = add.as_coeff_Add()
+        if c == 0:
+            return add
+        for term in sp.Add.make_args(rest):
+            coeff, factor = term.as_coeff_Mul()
+            if (coeff == -c and factor.is_Pow and factor.exp == 2
+                    and factor.base.func in tanhs):
+                return add - c - term + c * fn["sech2"](factor.base.args[0])
+        return add
+
+    def even_power(e, func, sign):
+        return (e.is_Pow and e.base.func == func and e.exp.is_Integer and e.exp * sign > 0
+                and e.exp % 2 == 0)
+
+    expr = expr.replace(lambda e: e.is_Add, one_minus_tanh2)
+    expr = expr.replace(lambda e: even_power(e, sp.cosh, -1),
+                        lambda e: fn["sech2"](e.base.args[0]) ** (-e.exp / 2))
+    return expr.replace(lambda e: even_power(e, sp.sech, 1),
+                        lambda e: fn["sech2"](e.base.args[0]) ** (e.exp / 2))
 
 
 class DerivedLoss(Loss):
@@ -158,24 +485,30 @@ class DerivedLoss(Loss):
     expression : str or sympy.Expr
         Per-row loss in the label ``y`` and the margin ``m``, e.g. ``"log(cosh(m - y))"``.
         May use ``softplus``, ``sigmoid``, ``logcosh``, ``logaddexp`` (stable numpy twins) and
-        the names in ``params``.
+        the names in ``params``; a string may contain only what the module docstring lists
+        (it is parsed, never run as Python).
     link : {"identity", "logit"}, default="identity"
         What the margin means: a prediction (regression), or a logit (binary; probabilities from
         ``link.inverse`` and ``xgboost_params`` sets ``binary:logistic``).
     params : dict, optional
         Values of the other symbols, e.g. ``{"delta": 1.0}``; they stay symbols in the formulas.
+        Names are identifiers other than ``y``, ``m``, ``pi``, ``E`` and the function names,
+        not starting with ``_``.
     name : str, default="derived_loss"
         Metric name.
     gradient, hessian : str or sympy.Expr, optional
         Replacements for the derived derivatives (stable forms, or a hessian bound). A hessian
-        that differs from the derived one makes ``self.hessian == "surrogate"``.
+        that differs from the derived one makes ``self.hessian == "bounded"`` (else
+        ``"exact"``).
     stable : bool, default=False
-        Rewrite ``log(1+exp(u))``, ``log(cosh(u))``, ``1/(1+exp(u))``, ``1 - sigmoid(u)`` and
-        ``log(sigmoid(u))`` into the stable functions before differentiating.
+        Rewrite ``log(1+exp(u))``, ``log(cosh(u))``, ``1/(1+exp(u))``, ``1 - sigmoid(u)``,
+        ``log(sigmoid(u))``, ``1 - tanh(u)**2`` and ``1/cosh(u)**2`` into the stable functions
+        before differentiating.
     simplify : bool, default=True
         ``sympy.simplify`` the derivatives (slow for very long expressions).
     warn : bool, default=True
-        Warn (:class:`DerivationWarning`) where the generated code is not finite at extreme margins.
+        Warn (:class:`DerivationWarning`) where the generated code is not finite at extreme
+        margins or its hessian is inaccurate (see the module docstring).
 
     Attributes
     ----------
@@ -183,80 +516,133 @@ class DerivedLoss(Loss):
         SymPy ``loss``, ``gradient`` and ``hessian``.
     overflow : list of tuple
         ``(quantity, y, m, value)`` for each quantity that was not finite at a probed margin.
+    inaccurate : list of tuple
+        ``("hessian", y, m, value, exact)`` where the generated hessian is off by more than
+        :data:`ACCURACY_RTOL` relative to its formula evaluated in high precision (the probe
+        point closest to the middle), else empty.
     """
 
-    hessian_options = ("exact", "surrogate")
+    hessian_options = ("exact", "bounded")
 
     def __init__(self, expression, *, link: str = "identity", params: dict | None = None,
                  name: str = "derived_loss", gradient=None, hessian=None, stable: bool = False,
                  simplify: bool = True, warn: bool = True) -> None:
         sp = _sympy()
+        if isinstance(hessian, str) and hessian.strip() in ("exact", "bounded", "surrogate"):
+            raise ValueError(
+                f"hessian={hessian!r}: hessian= takes a formula for the hessian (e.g. "
+                "hessian='1/sqrt(1 + (m - y)**2)'), not an option; loss.hessian is then 'exact' "
+                "if that formula is the second derivative and 'bounded' otherwise")
         if isinstance(link, Link):
             link = link.name
         if link not in _LINKS:
-            raise ValueError(f"link must be one of {sorted(_LINKS)}, got {link!r}")
+            raise ValueError(f"link must be one of {sorted(_LINKS)}, got {_plain(link)}")
         if not isinstance(name, str) or not name:
-            raise TypeError(f"name must be a non-empty string, got {name!r}")
-        params = dict(params or {})
-        for key, value in params.items():
-            if key in ("y", "m") or not key.isidentifier():
-                raise ValueError(f"parameter names must be identifiers other than y and m, got {key!r}")
+            raise TypeError(f"name must be a non-empty string, got {_plain(name)}")
+        name, clean = str(name), {}
+        for key, value in dict(params or {}).items():
+            if (not isinstance(key, str) or not key.isidentifier() or keyword.iskeyword(key)
+                    or key.startswith("_") or key in ("y", "m", *FORMULA_CONSTANTS)
+                    or key in FORMULA_FUNCTIONS):
+                raise ValueError("parameter names must be identifiers other than y, m, "
+                                 f"{', '.join(FORMULA_CONSTANTS)} and the function names, not "
+                                 f"starting with '_'; got {_plain(key)}")
             if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
                     or not math.isfinite(value):
-                raise ValueError(f"parameter {key} must be a finite number, got {value!r}")
-            params[key] = float(value)
+                raise ValueError(f"parameter {key} must be a finite number, got {_plain(value)}")
+            clean[str(key)] = float(value)  # plain str and float (repr, equality, pickles)
+        params = clean
         self._args = {"expression": expression if isinstance(expression, str) else str(expression),
                       "link": link, "params": params, "name": name,
                       "gradient": None if gradient is None else str(gradient),
                       "hessian": None if hessian is None else str(hessian),
                       "stable": bool(stable), "simplify": bool(simplify)}
-        self.link = _LINKS[link]()
-        self.name = name
-        self.y, self.m = sp.symbols("y m", real=True)
-        self._param_symbols = [sp.Symbol(k, real=True) for k in params]
-        self._param_values = tuple(params.values())
+        self._setup()
 
         loss_expr = self._parse(expression, stable)
         if self.m not in loss_expr.free_symbols:
             raise ValueError(f"the loss {loss_expr} does not depend on the margin m")
         tidy = sp.simplify if simplify else (lambda e: e)
-        grad = tidy(sp.diff(loss_expr, self.m)) if gradient is None else self._parse(gradient, stable)
-        exact_hess = _sech2(tidy(sp.diff(grad, self.m)))
+
+        def tidy_stable(raw):
+            out = tidy(raw)
+            if out.has(sp.Piecewise) and not raw.has(sp.Piecewise):
+                out = raw  # simplify writes sign(r) + c as a Piecewise of 0/0 guards: keep it
+            return _sech2(_stable_tanh(out))  # simplify may bring back SymPy's tanh
+
+        expression_text = self._args["expression"]
+        grad = sp.diff(loss_expr, self.m) if gradient is None else self._parse(gradient, stable)
+        _refuse_dirac(grad, "the gradient of", expression_text,
+                      "the loss jumps there, which no Newton objective can follow. Write a "
+                      "continuous loss, or pass gradient= and hessian= formulas")
+        if gradient is None:
+            grad = tidy_stable(grad)
+        exact_hess = sp.diff(grad, self.m)
+        if hessian is None:
+            _refuse_dirac(exact_hess, "the second derivative of", expression_text,
+                          "the loss has a kink there (it is not twice differentiable) and the "
+                          "hessian is 0 everywhere else, which gives Newton no weight. Pass a "
+                          "positive weight as hessian=, e.g. hessian='1' (a constant) or a "
+                          "bounded formula, or use a smooth surrogate such as logcosh(m - y) or "
+                          "pseudo-Huber delta**2*(sqrt(1 + ((m - y)/delta)**2) - 1)")
+        # with a hessian= given, a Dirac delta (a kink) counts as 0: its value almost everywhere
+        exact_hess = tidy_stable(exact_hess.replace(sp.DiracDelta, lambda *args: sp.S.Zero))
         hess = exact_hess if hessian is None else self._parse(hessian, stable)
         self.expressions = {"loss": loss_expr, "gradient": grad, "hessian": hess}
-
-        args = (self.y, self.m, *self._param_symbols)
-        modules = [_NUMPY_FUNCTIONS, "numpy"]
-        self._loss_fn = sp.lambdify(args, loss_expr, modules=modules, cse=True)
-        self._gh_fn = sp.lambdify(args, (grad, hess), modules=modules, cse=True)
+        self._compile()
         option = "exact"
         if hessian is not None:
-            exact_fn = sp.lambdify(args, exact_hess, modules=modules, cse=True)
-            option = "exact" if self._agree(exact_fn) else "surrogate"
+            option = "exact" if self._agree(self._lambdify(exact_hess)) else "bounded"
         super().__init__(hessian=option)
         self.overflow = self._probe()
-        if warn and self.overflow:
-            warnings.warn(self._overflow_message(), DerivationWarning, stacklevel=2)
+        self.inaccurate = self._probe_accuracy()
+        if warn:
+            for message in self._messages():
+                warnings.warn(message, DerivationWarning, stacklevel=2)
+
+    def _messages(self) -> list[str]:
+        """The :class:`DerivationWarning` messages of the construction-time probes."""
+        return (([self._overflow_message()] if self.overflow else [])
+                + ([self._inaccurate_message()] if self.inaccurate else []))
 
     # ---------------------------------------------------------------- parsing and code
+    def _setup(self) -> None:
+        """Link, name and symbols from ``self._args`` (shared by ``__init__`` and unpickling)."""
+        sp = _sympy()
+        args = self._args
+        self.link = _LINKS[args["link"]]()
+        self.name = args["name"]
+        self.y, self.m = sp.symbols("y m", real=True)
+        self._param_symbols = [sp.Symbol(k, real=True) for k in args["params"]]
+        self._param_values = tuple(args["params"].values())
+
+    def _lambdify(self, expr):
+        sp = _sympy()
+        return sp.lambdify((self.y, self.m, *self._param_symbols), expr,
+                           modules=[_NUMPY_FUNCTIONS, "numpy"], cse=True)
+
+    def _compile(self) -> None:
+        """Generate the numpy code from ``self.expressions`` (no parsing, no differentiation)."""
+        e = self.expressions
+        self._loss_fn = self._lambdify(e["loss"])
+        self._gh_fn = self._lambdify((e["gradient"], e["hessian"]))
+
     def _parse(self, text, stable: bool):
         sp = _sympy()
-        names = {"y": self.y, "m": self.m, **_functions(),
-                 **{s.name: s for s in self._param_symbols}}
+        names = {"y": self.y, "m": self.m, **{s.name: s for s in self._param_symbols}}
         if isinstance(text, str):
-            try:
-                expr = sp.parse_expr(text, local_dict=names)
-            except Exception as exc:  # noqa: BLE001 - SymPy raises SyntaxError, TokenError, ...
-                raise ValueError(f"cannot parse the formula {text!r}: {exc}") from None
+            expr = _parse_formula(text, names)
         elif isinstance(text, sp.Basic):
             expr = text.subs({s: names[s.name] for s in text.free_symbols if s.name in names})
+            unknown = sorted(s.name for s in expr.free_symbols
+                             if s not in (self.y, self.m) and s not in self._param_symbols)
+            if unknown:
+                raise ValueError(f"unknown symbol(s) {unknown} in {text!r}: the label is y, the "
+                                 "margin is m; give other symbols values with "
+                                 f"params={{'{unknown[0]}': ...}}")
         else:
             raise TypeError(f"a formula must be a string or a SymPy expression, got {type(text).__name__}")
-        unknown = sorted(s.name for s in expr.free_symbols
-                         if s not in (self.y, self.m) and s not in self._param_symbols)
-        if unknown:
-            raise ValueError(f"unknown symbol(s) {unknown} in {text!r}: the label is y, the margin "
-                             f"is m; give other symbols values with params={{'{unknown[0]}': ...}}")
+        expr = _stable_tanh(expr)
         return _stabilize(expr) if stable else expr
 
     def _eval(self, fn, y, z):
@@ -290,6 +676,75 @@ class DerivedLoss(Loss):
                 i = int(np.argmin(np.where(bad, np.abs(z), np.inf)))  # smallest margin that fails
                 found.append((quantity, float(y[i]), float(z[i]), float(v[i])))
         return found
+
+    def _accuracy_grid(self):
+        labels = [0.0, 1.0] if self.link.name == "logit" else [-1.0, 0.0, 2.5]
+        steps = np.array([s * v for v in ACCURACY_PROBES for s in (1.0, -1.0) if s > 0 or v])
+        y = np.repeat(labels, steps.size)
+        z = np.tile(steps, len(labels)) + (y if self.link.name == "identity" else 0.0)
+        return y, z
+
+    def _high_precision(self, expr, y, z) -> np.ndarray:
+        """``expr`` at ``(y, z)`` evaluated with mpmath (NaN where no reliable value)."""
+        import mpmath
+
+        sp = _sympy()
+        out = np.full(y.shape, np.nan)
+        try:
+            fn = sp.lambdify((self.y, self.m, *self._param_symbols), expr,
+                             modules=[_mpmath_functions(), "mpmath"])
+        except Exception:  # noqa: BLE001 - a function without an mpmath twin: no reference
+            return out
+        params = self._param_values
+
+        def value(yy, mm, dps):
+            with mpmath.workdps(dps):
+                try:
+                    v = mpmath.mpmathify(fn(mpmath.mpf(yy), mpmath.mpf(mm), *map(mpmath.mpf, params)))
+                except Exception:  # noqa: BLE001 - 0/0, log(0), ...: no reference here
+                    return None
+                if isinstance(v, mpmath.mpc):
+                    v = v.real if v.imag == 0 else None
+                return v if v is not None and mpmath.isfinite(v) else None
+
+        for i, (yy, mm) in enumerate(zip(y, z)):
+            for low, high in _MPMATH_DPS:  # escalate where the cheap pair does not agree
+                lo, hi = value(yy, mm, low), value(yy, mm, high)
+                if lo is None or hi is None:
+                    break
+                if hi != 0 and abs(hi - lo) <= abs(hi) * mpmath.mpf(10) ** -20:  # converged
+                    out[i] = float(hi)
+                    break
+        return out
+
+    def _probe_accuracy(self) -> list[tuple[str, float, float, float, float]]:
+        """``(quantity, y, m, value, exact)`` where the generated hessian has a relative error
+        above :data:`ACCURACY_RTOL` although its exact value is a normal float64 number."""
+        y, z = self._accuracy_grid()
+        h = self._eval(self._gh_fn, y, z)[1]
+        exact = self._high_precision(self.expressions["hessian"], y, z)
+        with np.errstate(all="ignore"):
+            size = np.abs(exact)
+            compared = np.isfinite(h) & (size >= _ACCURACY_TINY) & (size <= 1e300)
+            bad = compared & (np.abs(h - exact) > ACCURACY_RTOL * size)
+        if not bad.any():
+            return []
+        dist = np.abs(z - y) if self.link.name == "identity" else np.abs(z)
+        i = int(np.argmin(np.where(bad, dist, np.inf)))  # the failure closest to the middle
+        return [("hessian", float(y[i]), float(z[i]), float(h[i]), float(exact[i]))]
+
+    def _inaccurate_message(self) -> str:
+        quantity, yy, mm, value, exact = self.inaccurate[0]
+        where = f"y={yy:g}, m={mm:g}" + (f" (m - y = {mm - yy:g})"
+                                          if self.link.name == "identity" else "")
+        error = abs(value - exact) / abs(exact)
+        return (f"the generated {quantity} of {self!r} is inaccurate: {value:.6g} at {where}, "
+                f"where the formula's exact value is {exact:.6g} (relative error {error:.3g}). "
+                "Cancellations lose the tails: 1 - tanh(u)**2 is exactly 0 in float64 from "
+                "|u| = 19 on, 1 - sigmoid(u) from u = 37 on. Write the hessian with the stable "
+                "functions: sech2(u) for 1 - tanh(u)**2 = 1/cosh(u)**2, sigmoid(u)*sigmoid(-u) "
+                "for p*(1 - p) with p = sigmoid(u), sigmoid(-u) for 1 - sigmoid(u) (stable=True "
+                "rewrites these), or pass another hessian=")
 
     def _overflow_message(self) -> str:
         where = "; ".join(f"{q} is {v} at y={yy:g}, m={mm:g}" for q, yy, mm, v in self.overflow)
@@ -335,7 +790,11 @@ class DerivedLoss(Loss):
         return f"DerivedLoss({', '.join(args)})"
 
     def __reduce__(self):
-        return _rebuild, (self._args,)
+        # the derived SymPy expressions travel, not the text: unpickling (e.g. on every Dask
+        # worker) only regenerates the numpy code; it never parses nor differentiates
+        state = {"args": self._args, "expressions": self.expressions, "hessian": self.hessian,
+                 "overflow": self.overflow, "inaccurate": self.inaccurate}
+        return _restore, (state,)
 
     def formulas(self, fmt: str = "text") -> str:
         """Loss, gradient and hessian as plain text (``fmt="text"``) or LaTeX (``fmt="latex"``)."""
@@ -362,7 +821,22 @@ class DerivedLoss(Loss):
         return check_objective(self, **kwargs)
 
 
+def _restore(state) -> DerivedLoss:
+    """Unpickle a :class:`DerivedLoss` from its derived expressions (see ``__reduce__``)."""
+    loss = DerivedLoss.__new__(DerivedLoss)
+    loss._args = state["args"]
+    loss._setup()
+    loss.expressions = dict(state["expressions"])
+    loss._compile()
+    Loss.__init__(loss, hessian=state["hessian"])
+    loss.overflow = list(state["overflow"])
+    loss.inaccurate = list(state.get("inaccurate", []))
+    return loss
+
+
 def _rebuild(args):
+    """Unpickle a :class:`DerivedLoss` pickled before the expressions travelled (re-derives it;
+    the text goes through the same whitelist parser)."""
     return DerivedLoss(**args, warn=False)
 
 
@@ -377,8 +851,8 @@ def derive(expression, *, link: str = "identity", params: dict | None = None,
     """
     loss = DerivedLoss(expression, link=link, params=params, name=name, gradient=gradient,
                        hessian=hessian, stable=stable, simplify=simplify, warn=False)
-    if loss.overflow:
-        warnings.warn(loss._overflow_message(), DerivationWarning, stacklevel=2)
+    for message in loss._messages():
+        warnings.warn(message, DerivationWarning, stacklevel=2)
     if check:
         report = loss.check(api="sklearn")
         if not report.ok:

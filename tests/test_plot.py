@@ -53,3 +53,13 @@ def test_expand_and_errors(tmp_path, capsys):
     assert main(["-o", str(tmp_path / "x.png")]) == 2
     assert main(["log_loss", "--range", "1", "-1", "-o", str(tmp_path / "x.png")]) == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_cli_formula_is_not_run_as_python(tmp_path, capsys):
+    pytest.importorskip("sympy")
+    marker = tmp_path / "pwned"
+    argv = ["--formula", f"__import__('os').system('touch {marker}') + m", "-o",
+            str(tmp_path / "x.png")]
+    assert main(argv) == 2
+    assert not marker.exists()
+    assert "not allowed" in capsys.readouterr().err
