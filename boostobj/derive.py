@@ -778,6 +778,18 @@ class DerivedLoss(Loss):
 
     # ---------------------------------------------------------------- description
     @property
+    def task(self) -> str:
+        return "binary" if self._args["link"] == "logit" else "regression"
+
+    @classmethod
+    def _param_names(cls) -> tuple[str, ...]:
+        return ("expression", "link", "params", "name", "gradient", "hessian", "stable", "simplify")
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's arguments (scikit-learn's convention); ``set_params`` derives anew."""
+        return dict(self._args)
+
+    @property
     def params(self) -> dict[str, Any]:
         """Constructor arguments (without the defaults): repr, equality and pickling use them."""
         defaults = {"link": "identity", "params": {}, "name": "derived_loss", "gradient": None,

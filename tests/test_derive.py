@@ -18,8 +18,8 @@ PSEUDO_HUBER = "delta**2*(sqrt(1 + ((m - y)/delta)**2) - 1)"
 PAIRS = [
     ("softplus(-(2*y - 1)*m)", {"link": "logit"}, boostobj.BinaryLogLoss(), "binary"),
     (LOGLOSS, {"link": "logit", "stable": True}, boostobj.BinaryLogLoss(), "binary"),
-    ("logcosh(m - y)", {}, boostobj.LogCoshLoss(hessian="exact"), "regression"),
-    (LOGCOSH, {"stable": True}, boostobj.LogCoshLoss(hessian="exact"), "regression"),
+    ("logcosh(m - y)", {}, boostobj.LogCoshLoss(scale=1.0, hessian="exact"), "regression"),
+    (LOGCOSH, {"stable": True}, boostobj.LogCoshLoss(scale=1.0, hessian="exact"), "regression"),
     (PSEUDO_HUBER, {"params": {"delta": 1.5}}, boostobj.PseudoHuberLoss(delta=1.5, hessian="exact"),
      "regression"),
 ]
@@ -405,7 +405,7 @@ def regression_data(rng, n=400):
 
 TRAINED = [
     ("softplus(-(2*y - 1)*m)", {"link": "logit"}, boostobj.BinaryLogLoss(), binary_data),
-    ("logcosh(m - y)", {}, boostobj.LogCoshLoss(hessian="exact"), regression_data),
+    ("logcosh(m - y)", {}, boostobj.LogCoshLoss(scale=1.0, hessian="exact"), regression_data),
     (PSEUDO_HUBER, {"params": {"delta": 2.0}}, boostobj.PseudoHuberLoss(delta=2.0, hessian="exact"),
      regression_data),
 ]
@@ -418,7 +418,7 @@ def test_derived_trains_the_same_xgboost_model(formula, kwargs, twin, data, rng)
     X, y, w = data(rng)
     out = []
     for obj, loss in ((derived, derived), (reference(twin), twin), (twin, twin)):
-        params = {"max_depth": 3, "eta": 0.3, "nthread": 1, **loss.xgboost_params(y, w)}
+        params = {"max_depth": 3, "eta": 0.3, "nthread": 1, **boostobj.xgboost_params(loss, y, w)}
         bst = xgb.train(params, xgb.DMatrix(X, label=y, weight=w), 10, obj=obj)
         out.append((bst.predict(xgb.DMatrix(X), output_margin=True), bst.get_dump(with_stats=True)))
     np.testing.assert_array_equal(out[0][0], out[1][0])  # identical models
@@ -449,7 +449,7 @@ def test_derived_in_the_sklearn_estimators(rng):
     X, y, _ = binary_data(rng)
     a = boostobj.XGBClassifier(objective=derived, n_estimators=5, max_depth=2).fit(X, y)
     twin = boostobj.BinaryLogLoss()
-    start = twin.xgboost_params(y)["base_score"]
+    start = boostobj.xgboost_params(twin, y)["base_score"]
     b = boostobj.XGBClassifier(objective=reference(twin), base_score=start, n_estimators=5,
                                max_depth=2).fit(X, y)
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
