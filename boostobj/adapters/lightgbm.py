@@ -167,9 +167,40 @@ def fold_init_score(booster, init_score):
     scalar, or one value per class for multiclass models (trees ``0..k-1`` hold iteration 0).
     Returns the booster. Folding twice into the same booster object raises (a re-run notebook
     cell would otherwise add the start twice).
+
+    * Linear trees (``linear_tree=True``) predict from each leaf's constant and coefficients
+      (``leaf_const``, ``leaf_coeff``), and from the leaf value only for rows with a missing
+      feature; both are moved (LightGBM's ``set_leaf_output`` moves the leaf value only), by
+      editing the model text and reloading it into the same ``Booster`` object
+      (``model_from_string``), which then predicts but no longer trains with ``update()``.
+    * A ``lightgbm.CVBooster`` (``lgb.cv(..., return_cvbooster=True)``) gets the start folded
+      into every fold's booster: give the start computed on the data passed to ``lgb.cv``,
+      which is the ``init_score`` every fold trained from.
     """
+    boosters = getattr(booster, "boosters", None)
+    if type(booster).__name__ == "CVBooster" and isinstance(boosters, list):
+        for one in boosters:  # check every fold before changing any
+            _check_fold(one, init_score)
+        for one in boosters:
+            fold_init_score(one, init_score)
+        return booster
+    init = _check_fold(booster, init_score)
+    k = init.shape[0]
+    info = booster.dump_model(num_iteration=1)["tree_info"]
+    if any(_is_linear(info[tree]["tree_structure"]) for tree in range(k)):
+        booster.model_from_string(_shift_linear_trees(booster.model_to_string(num_iteration=-1), init))
+    else:
+        for tree in range(k):
+            for leaf in range(info[tree]["num_leaves"]):
+                booster.set_leaf_output(tree, leaf, booster.get_leaf_output(tree, leaf) + init[tree])
+    booster._boostobj_folded_init = init.tolist()  # this object only: not saved with the model
+    return booster
+
+
+def _check_fold(booster, init_score) -> np.ndarray:
+    """``init_score`` as an array of one value per tree of an iteration, or a clear error."""
     init = np.atleast_1d(np.asarray(init_score, dtype=np.float64))
-    done = getattr(booster, "_boostobj_folded_init", None)
+    done = booster.__dict__.get("_boostobj_folded_init")
     if done is not None:
         raise ValueError(
             f"init_score {done} was already folded into this booster; folding again would add "
@@ -180,9 +211,35 @@ def fold_init_score(booster, init_score):
         raise ValueError(f"init_score must have {k} value(s) for this model, got shape {init.shape}")
     if booster.num_trees() < k:
         raise ValueError("the booster has no trees to fold init_score into; train at least one round")
-    info = booster.dump_model(num_iteration=1)["tree_info"]
-    for tree in range(k):
-        for leaf in range(info[tree]["num_leaves"]):
-            booster.set_leaf_output(tree, leaf, booster.get_leaf_output(tree, leaf) + init[tree])
-    booster._boostobj_folded_init = init.tolist()  # this object only: not saved with the model
-    return booster
+    return init
+
+
+def _is_linear(node) -> bool:
+    """Whether a tree of ``dump_model`` is linear (its leaves carry ``leaf_const``)."""
+    while "leaf_value" not in node:
+        node = node["left_child"]
+    return "leaf_const" in node
+
+
+def _shift_linear_trees(model: str, init: np.ndarray) -> str:
+    """The model text with ``init[t]`` added to the leaf values and leaf constants of trees
+    ``0..k-1`` (LightGBM's ``Tree::AddBias`` moves both for a linear tree), and the header's
+    ``tree_sizes`` (the length of every tree's text, which LightGBM parses by) updated."""
+    head, sep, rest = model.partition("\nTree=")
+    body, end, tail = rest.partition("\nend of trees")
+    if not sep or not end:
+        raise ValueError("LightGBM's model text has no trees where expected; cannot fold init_score")
+    blocks = ("Tree=" + body + "\n").split("\nTree=")
+    blocks = [b if i == 0 else "Tree=" + b for i, b in enumerate(blocks)]
+    for t in range(init.shape[0]):
+        lines = blocks[t].split("\n")
+        for i, line in enumerate(lines):
+            key, _, values = line.partition("=")
+            if key in ("leaf_value", "leaf_const"):
+                lines[i] = key + "=" + " ".join(repr(float(v) + float(init[t])) for v in values.split())
+        blocks[t] = "\n".join(lines)
+    sizes = " ".join(str(len(b.encode()) + (1 if i < len(blocks) - 1 else 0))
+                     for i, b in enumerate(blocks))
+    head = "\n".join("tree_sizes=" + sizes if line.startswith("tree_sizes=") else line
+                      for line in head.split("\n"))
+    return head + "\n" + "\n".join(blocks) + "end of trees" + tail
