@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..losses._base import _plain
 from . import neutral
 
-__all__ = ["NAME", "check_objective_params", "check_params", "check_start", "fold_init_score",
-           "labels_weights", "margins_from_builtin", "multiclass_hessian_scale"]
+__all__ = ["NAME", "builtin_output", "check_objective_params", "check_params", "check_start",
+           "fold_init_score", "labels_weights", "margins_from_builtin", "multiclass_hessian_scale"]
 
 NAME = "lightgbm"
 
@@ -67,6 +68,10 @@ def labels_weights(dataset):
 #: them), with their aliases.
 _BUILTIN_ONLY = {"scale_pos_weight": ("scale_pos_weight",),
                  "is_unbalance": ("is_unbalance", "unbalance", "unbalanced_sets")}
+#: ``boosting`` and its aliases.
+_BOOSTING_ALIASES = ("boosting", "boosting_type", "boost")
+#: ``objective`` and its aliases (the scikit-learn wrapper reads these over ``objective``).
+OBJECTIVE_ALIASES = ("objective", "objective_type", "app", "application", "loss")
 #: LightGBM metrics that read probabilities: with a custom objective they get raw scores.
 _PROBABILITY_METRICS = {"binary_logloss", "binary", "binary_error", "multi_logloss", "multiclass",
                         "softmax", "multiclassova", "multiclass_ova", "ova", "ovr",
@@ -82,13 +87,28 @@ def check_params(loss, params) -> None:
     * A probability metric (``binary_logloss``, ``multi_logloss``, ``binary_error``,
       ``cross_entropy``...) is computed on raw scores when the objective is custom, and would then
       drive early stopping with a meaningless value.
+    * ``boosting="rf"`` (random forest) refuses a custom objective and an ``init_score``
+      (LightGBM stops with "Check failed: init_score == nullptr" or "RF mode do not support
+      custom objective function"): refused by name, with the way out. (In ``lgb.train``
+      LightGBM stops before the objective is first called, so its own message is what you see.)
     """
     params = params or {}
+    for alias in _BOOSTING_ALIASES:
+        value = params.get(alias)
+        if isinstance(value, str) and value.strip().lower() in ("rf", "random_forest"):
+            raise ValueError(
+                f"{alias}={value!r}: LightGBM's random forest mode cannot train {loss!r}: it "
+                "refuses custom objectives and init_score (the start every boostobj loss needs). "
+                "Use boosting='gbdt' with bagging (bagging_fraction / subsample < 1 with "
+                "bagging_freq / subsample_freq = 1, feature_fraction < 1), or a built-in "
+                "objective in rf mode"
+            )
     for name, aliases in _BUILTIN_ONLY.items():
         for alias in aliases:
             value = params.get(alias)
             if neutral(name, value):
                 continue
+            value = _plain(value)
             factor = (repr(value) if name == "scale_pos_weight"
                       else "(y == 0).sum() / (y == 1).sum()")
             raise ValueError(
@@ -139,6 +159,13 @@ _LGB_OUTPUT = {
                      "mean_absolute_error", "mae", "huber", "fair", "quantile", "mape",
                      "mean_absolute_percentage_error"), "identity"),
 }
+
+
+def builtin_output(objective):
+    """``(link name, "response")`` for what a built-in LightGBM objective hands a metric, or
+    None when boostobj cannot read it (see :data:`_LGB_OUTPUT`)."""
+    kind = _LGB_OUTPUT.get(str(objective).lower())
+    return None if kind is None else (kind, "response")
 
 
 def margins_from_builtin(loss, objective, preds):
