@@ -270,3 +270,69 @@ def test_dask_multiclass_both_libraries(client):
     p = lclf.predict_proba(dX).compute()
     assert p.shape == (y.shape[0], 3)
     assert np.mean(np.argmax(p, axis=1) == y) > 0.7
+
+
+# ---------------------------------------------------------------------- issue 14: the seams
+def test_dask_lgbm_softmax_uses_lightgbms_hessian_scale(client):
+    # The workers call the loss with the scikit-learn signature: bound to LightGBM's conventions
+    # (K/(K-1)) it trains the built-in multiclass model; with XGBoost's (2) it would not.
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(1500, 8, n_informative=5, n_classes=3, random_state=2)
+    X = _quantised(X)
+    w = np.random.default_rng(2).uniform(0.1, 3.0, y.shape[0])
+    dX, dy, dw = _dask(client, X, y, w)
+    ours = boostobj.DaskLGBMClassifier(objective=boostobj.SoftmaxLoss(), n_estimators=10, **LGB_KW)
+    ours.fit(dX, dy, sample_weight=dw)
+    assert isinstance(ours.objective, boostobj.SoftmaxLoss)  # the Objective was for the fit only
+    assert "objective" not in ours._other_params or ours._other_params["objective"] is ours.objective
+    builtin = dlgb.DaskLGBMClassifier(objective="multiclass", n_estimators=10, **LGB_KW)
+    builtin.fit(dX, dy, sample_weight=dw)
+    p = ours.predict_proba(dX).compute()
+    assert np.max(np.abs(p - builtin.predict_proba(dX).compute())) <= 1e-6
+    local = ours.to_local()
+    assert isinstance(local, boostobj.LGBMClassifier) and local.objective == boostobj.SoftmaxLoss()
+    np.testing.assert_allclose(local.predict_proba(X), p, rtol=0, atol=1e-12)
+
+
+def test_dask_lgbm_class_weight_keys_match_the_labels(client):
+    (X, y01, _w), (dX, _, _) = _binary_small()
+    big = 2**24 + 1  # class labels (ids) that float32 cannot hold: a float32 lookup missed them
+    y = np.where(y01 > 0, big + 2, big)
+    dy = da.from_array(y, chunks=CHUNK)
+    loss = boostobj.BinaryLogLoss()
+    cw = {big: 3.0, big + 2: 1.0}
+    clf = boostobj.DaskLGBMClassifier(objective=loss, class_weight=cw, n_estimators=2, **LGB_KW)
+    clf.fit(dX, dy)
+    local = boostobj.LGBMClassifier(objective=loss, class_weight=cw, n_estimators=2, **LGB_KW).fit(X, y)
+    assert clf.init_score_ == pytest.approx(local.init_score_, rel=1e-12)
+    assert clf.init_score_ == pytest.approx(loss.init_score(y01, np.where(y01 > 0, 1.0, 3.0)), rel=1e-12)
+
+
+def _binary_small(n=2000):
+    rng = np.random.default_rng(5)
+    X = _quantised(rng.normal(size=(n, 4)))
+    y = (X[:, 0] + 4 * rng.random(n) > 14).astype(float)
+    w = rng.uniform(0.5, 2.0, n)
+    return (X, y, w), (da.from_array(X, chunks=(CHUNK, -1)), da.from_array(y, chunks=CHUNK),
+                       da.from_array(w, chunks=CHUNK))
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_dask_xgb_continued_training_keeps_the_old_start(client, binary, regression, kind):
+    (_X, y, _w), (dX, dy, dw) = binary if kind == "classifier" else regression
+    if kind == "classifier":
+        make, loss = boostobj.DaskXGBClassifier, boostobj.FocalLoss(gamma=1.0)
+        y2 = (np.arange(N) % 10 == 0).astype(float)  # a new batch with another positive rate
+    else:
+        make, loss = boostobj.DaskXGBRegressor, boostobj.LogCoshLoss()
+        y2 = y - 500.0
+    dy2 = da.from_array(y2, chunks=CHUNK)
+    old = make(objective=loss, n_estimators=3, **XGB_KW).fit(dX, dy, sample_weight=dw)
+    new = make(objective=loss, n_estimators=1, **{**XGB_KW, "learning_rate": 0.0})
+    new.fit(dX, dy2, xgb_model=old.get_booster())
+
+    def predict(m):
+        return m.predict_proba(dX).compute() if kind == "classifier" else m.predict(dX).compute()
+
+    np.testing.assert_allclose(predict(new), predict(old), rtol=1e-6, atol=1e-6)

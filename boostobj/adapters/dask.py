@@ -31,12 +31,15 @@ __all__ = ["init_score", "label_totals", "repeat_like", "resolved", "xgboost_par
 _FAN_IN = 8
 
 
-def label_totals(y, sample_weight=None, *, client=None) -> tuple[np.ndarray, np.ndarray]:
+def label_totals(y, sample_weight=None, *, client=None,
+                 rounded: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Distinct labels of a Dask collection (sorted) and the total weight of each.
 
     ``y`` and ``sample_weight`` are Dask Arrays or Series/DataFrames with matching partitions
     (as ``xgboost.dask`` and ``lightgbm.dask`` require). Without weights the totals are counts.
-    Computed by ``client`` (default: the current Dask client or scheduler).
+    Numeric labels are rounded to float32 as the libraries store them (``rounded=False``: the
+    labels as given, which is what a classifier encodes and looks ``class_weight`` up with);
+    weights always are. Computed by ``client`` (default: the current Dask client or scheduler).
     """
     import dask
 
@@ -46,7 +49,7 @@ def label_totals(y, sample_weight=None, *, client=None) -> tuple[np.ndarray, np.
         raise ValueError(
             f"sample_weight has {len(ws)} partitions but y has {len(ys)}; partition them alike"
         )
-    parts = [dask.delayed(_chunk_totals, pure=True)(yb, wb) for yb, wb in zip(ys, ws)]
+    parts = [dask.delayed(_chunk_totals, pure=True)(yb, wb, rounded) for yb, wb in zip(ys, ws)]
     while len(parts) > 1:  # tree reduction: no task holds more than _FAN_IN partial results
         parts = [dask.delayed(_merge_totals, pure=True)(*parts[i:i + _FAN_IN])
                  for i in range(0, len(parts), _FAN_IN)]
@@ -74,15 +77,20 @@ def resolved(loss: Loss, y, sample_weight=None, *, client=None) -> Loss:
     return loss.resolved(values, totals)
 
 
-def xgboost_params(loss: Loss, y, sample_weight=None, *, client=None) -> dict:
+def xgboost_params(loss: Loss, y, sample_weight=None, *, client=None, xgb_model=None) -> dict:
     """:func:`boostobj.xgboost_params` for Dask collections: merge into the params of
     ``xgboost.dask.train(client, params, dtrain, obj=fit, custom_metric=fit.metric)`` with
-    ``fit = resolved(loss, y, w)`` (the same loss when it has no "auto" hyperparameter)."""
+    ``fit = resolved(loss, y, w)`` (the same loss when it has no "auto" hyperparameter). With
+    ``xgb_model`` (continued training) ``base_score`` is left out, so the model keeps its own
+    start (see :func:`boostobj.xgboost_params`)."""
     from .xgboost import params_from_init
 
     values, totals = label_totals(y, sample_weight, client=client)
     fit = loss.resolved(values, totals)
-    return params_from_init(fit, fit.init_score(values, totals))
+    params = params_from_init(fit, fit.init_score(values, totals), warn=xgb_model is None)
+    if xgb_model is not None:
+        del params["base_score"]
+    return params
 
 
 def repeat_like(init, like):
@@ -127,10 +135,13 @@ def _blocks(x, name, like=None) -> list:
     )
 
 
-def _chunk_totals(y, w):
+def _chunk_totals(y, w, rounded=True):
     # labels (string labels too: LightGBM's classifier encodes them) and weights as the
     # libraries store them (float32; see boostobj.adapters.as_stored)
-    y, w = as_stored(np.asarray(y).reshape(-1), None if w is None else np.asarray(w).reshape(-1))
+    y = np.asarray(y).reshape(-1)
+    stored_y, w = as_stored(y, None if w is None else np.asarray(w).reshape(-1))
+    if rounded:
+        y = stored_y
     values, inverse = np.unique(y, return_inverse=True)
     if w is None:
         return values, np.bincount(inverse, minlength=values.shape[0]).astype(np.float64)

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..losses._base import _plain
 from . import neutral
 
-__all__ = ["NAME", "check_objective_params", "check_params", "check_start", "fold_init_score",
-           "labels_weights", "margins_from_builtin", "multiclass_hessian_scale"]
+__all__ = ["NAME", "builtin_output", "check_objective_params", "check_params", "check_start",
+           "fold_init_score", "labels_weights", "margins_from_builtin", "multiclass_hessian_scale"]
 
 NAME = "lightgbm"
 
@@ -77,6 +78,10 @@ def labels_weights(dataset):
 #: them), with their aliases.
 _BUILTIN_ONLY = {"scale_pos_weight": ("scale_pos_weight",),
                  "is_unbalance": ("is_unbalance", "unbalance", "unbalanced_sets")}
+#: ``boosting`` and its aliases.
+_BOOSTING_ALIASES = ("boosting", "boosting_type", "boost")
+#: ``objective`` and its aliases (the scikit-learn wrapper reads these over ``objective``).
+OBJECTIVE_ALIASES = ("objective", "objective_type", "app", "application", "loss")
 #: LightGBM metrics that read probabilities: with a custom objective they get raw scores.
 _PROBABILITY_METRICS = {"binary_logloss", "binary", "binary_error", "multi_logloss", "multiclass",
                         "softmax", "multiclassova", "multiclass_ova", "ova", "ovr",
@@ -92,13 +97,28 @@ def check_params(loss, params) -> None:
     * A probability metric (``binary_logloss``, ``multi_logloss``, ``binary_error``,
       ``cross_entropy``...) is computed on raw scores when the objective is custom, and would then
       drive early stopping with a meaningless value.
+    * ``boosting="rf"`` (random forest) refuses a custom objective and an ``init_score``
+      (LightGBM stops with "Check failed: init_score == nullptr" or "RF mode do not support
+      custom objective function"): refused by name, with the way out. (In ``lgb.train``
+      LightGBM stops before the objective is first called, so its own message is what you see.)
     """
     params = params or {}
+    for alias in _BOOSTING_ALIASES:
+        value = params.get(alias)
+        if isinstance(value, str) and value.strip().lower() in ("rf", "random_forest"):
+            raise ValueError(
+                f"{alias}={value!r}: LightGBM's random forest mode cannot train {loss!r}: it "
+                "refuses custom objectives and init_score (the start every boostobj loss needs). "
+                "Use boosting='gbdt' with bagging (bagging_fraction / subsample < 1 with "
+                "bagging_freq / subsample_freq = 1, feature_fraction < 1), or a built-in "
+                "objective in rf mode"
+            )
     for name, aliases in _BUILTIN_ONLY.items():
         for alias in aliases:
             value = params.get(alias)
             if neutral(name, value):
                 continue
+            value = _plain(value)
             factor = (repr(value) if name == "scale_pos_weight"
                       else "(y == 0).sum() / (y == 1).sum()")
             raise ValueError(
@@ -151,6 +171,13 @@ _LGB_OUTPUT = {
 }
 
 
+def builtin_output(objective):
+    """``(link name, "response")`` for what a built-in LightGBM objective hands a metric, or
+    None when boostobj cannot read it (see :data:`_LGB_OUTPUT`)."""
+    kind = _LGB_OUTPUT.get(str(objective).lower())
+    return None if kind is None else (kind, "response")
+
+
 def margins_from_builtin(loss, objective, preds):
     """The margins ``loss.metric`` scores, when LightGBM trains a *built-in* objective and so
     hands a feval transformed predictions: probabilities become margins through the loss's own
@@ -177,9 +204,40 @@ def fold_init_score(booster, init_score):
     scalar, or one value per class for multiclass models (trees ``0..k-1`` hold iteration 0).
     Returns the booster. Folding twice into the same booster object raises (a re-run notebook
     cell would otherwise add the start twice).
+
+    * Linear trees (``linear_tree=True``) predict from each leaf's constant and coefficients
+      (``leaf_const``, ``leaf_coeff``), and from the leaf value only for rows with a missing
+      feature; both are moved (LightGBM's ``set_leaf_output`` moves the leaf value only), by
+      editing the model text and reloading it into the same ``Booster`` object
+      (``model_from_string``), which then predicts but no longer trains with ``update()``.
+    * A ``lightgbm.CVBooster`` (``lgb.cv(..., return_cvbooster=True)``) gets the start folded
+      into every fold's booster: give the start computed on the data passed to ``lgb.cv``,
+      which is the ``init_score`` every fold trained from.
     """
+    boosters = getattr(booster, "boosters", None)
+    if type(booster).__name__ == "CVBooster" and isinstance(boosters, list):
+        for one in boosters:  # check every fold before changing any
+            _check_fold(one, init_score)
+        for one in boosters:
+            fold_init_score(one, init_score)
+        return booster
+    init = _check_fold(booster, init_score)
+    k = init.shape[0]
+    info = booster.dump_model(num_iteration=1)["tree_info"]
+    if any(_is_linear(info[tree]["tree_structure"]) for tree in range(k)):
+        booster.model_from_string(_shift_linear_trees(booster.model_to_string(num_iteration=-1), init))
+    else:
+        for tree in range(k):
+            for leaf in range(info[tree]["num_leaves"]):
+                booster.set_leaf_output(tree, leaf, booster.get_leaf_output(tree, leaf) + init[tree])
+    booster._boostobj_folded_init = init.tolist()  # this object only: not saved with the model
+    return booster
+
+
+def _check_fold(booster, init_score) -> np.ndarray:
+    """``init_score`` as an array of one value per tree of an iteration, or a clear error."""
     init = np.atleast_1d(np.asarray(init_score, dtype=np.float64))
-    done = getattr(booster, "_boostobj_folded_init", None)
+    done = booster.__dict__.get("_boostobj_folded_init")
     if done is not None:
         raise ValueError(
             f"init_score {done} was already folded into this booster; folding again would add "
@@ -190,9 +248,35 @@ def fold_init_score(booster, init_score):
         raise ValueError(f"init_score must have {k} value(s) for this model, got shape {init.shape}")
     if booster.num_trees() < k:
         raise ValueError("the booster has no trees to fold init_score into; train at least one round")
-    info = booster.dump_model(num_iteration=1)["tree_info"]
-    for tree in range(k):
-        for leaf in range(info[tree]["num_leaves"]):
-            booster.set_leaf_output(tree, leaf, booster.get_leaf_output(tree, leaf) + init[tree])
-    booster._boostobj_folded_init = init.tolist()  # this object only: not saved with the model
-    return booster
+    return init
+
+
+def _is_linear(node) -> bool:
+    """Whether a tree of ``dump_model`` is linear (its leaves carry ``leaf_const``)."""
+    while "leaf_value" not in node:
+        node = node["left_child"]
+    return "leaf_const" in node
+
+
+def _shift_linear_trees(model: str, init: np.ndarray) -> str:
+    """The model text with ``init[t]`` added to the leaf values and leaf constants of trees
+    ``0..k-1`` (LightGBM's ``Tree::AddBias`` moves both for a linear tree), and the header's
+    ``tree_sizes`` (the length of every tree's text, which LightGBM parses by) updated."""
+    head, sep, rest = model.partition("\nTree=")
+    body, end, tail = rest.partition("\nend of trees")
+    if not sep or not end:
+        raise ValueError("LightGBM's model text has no trees where expected; cannot fold init_score")
+    blocks = ("Tree=" + body + "\n").split("\nTree=")
+    blocks = [b if i == 0 else "Tree=" + b for i, b in enumerate(blocks)]
+    for t in range(init.shape[0]):
+        lines = blocks[t].split("\n")
+        for i, line in enumerate(lines):
+            key, _, values = line.partition("=")
+            if key in ("leaf_value", "leaf_const"):
+                lines[i] = key + "=" + " ".join(repr(float(v) + float(init[t])) for v in values.split())
+        blocks[t] = "\n".join(lines)
+    sizes = " ".join(str(len(b.encode()) + (1 if i < len(blocks) - 1 else 0))
+                     for i, b in enumerate(blocks))
+    head = "\n".join("tree_sizes=" + sizes if line.startswith("tree_sizes=") else line
+                      for line in head.split("\n"))
+    return head + "\n" + "\n".join(blocks) + "end of trees" + tail

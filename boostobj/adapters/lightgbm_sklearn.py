@@ -15,6 +15,14 @@ multiclass hessian scale); pass ``init_score`` (and ``eval_init_score``) from
 (``init_score_`` keeps the value), so ``booster_`` predicts like a built-in model; use
 ``metric="None"`` and ``eval_metric=loss.metric`` (in LightGBM's form) unless you chose others;
 and return probabilities from ``predict_proba`` and class labels from ``predict``.
+
+Also, whatever the objective: ``set_params(objective__gamma=...)`` (``GridSearchCV``) reaches the
+loss, validated; a loss of the wrong kind, a class count the loss cannot take, an ``init_score``
+of the wrong width and random forest mode (``boosting_type="rf"``, which refuses custom
+objectives) are refused before training; and ``eval_metric=loss.metric`` under a *built-in*
+objective reads the probabilities LightGBM hands it through the loss's link (the table
+``_LGB_OUTPUT`` of :mod:`boostobj.adapters.lightgbm`), or is refused when that objective's output
+is on another scale.
 """
 
 from __future__ import annotations
@@ -25,15 +33,24 @@ import numpy as np
 from ..losses import Loss
 from ..metrics import Metric
 from . import as_stored
-from ._estimators import check_classes, encode_classes
-from .lightgbm import check_params, fold_init_score
+from ._estimators import (
+    LossParamsMixin,
+    bind_builtin_metrics,
+    check_classes,
+    check_task,
+    encode_classes,
+    is_classifier,
+    temporarily,
+    with_fitted_loss,
+)
+from .lightgbm import OBJECTIVE_ALIASES, builtin_output, check_params, fold_init_score
 
 __all__ = ["LGBMClassifier", "LGBMRegressor"]
 
 _METRIC_ALIASES = ("metric", "metrics", "metric_types")
 
 
-class _LGBMLossMixin:
+class _LGBMLossMixin(LossParamsMixin):
     def _process_params(self, stage):
         # A loss's own hyperparameters (objective__gamma, ...) are not LightGBM parameters.
         params = {k: v for k, v in super()._process_params(stage).items() if "__" not in k}
@@ -49,8 +66,17 @@ class _LGBMLossMixin:
         loss = self.objective
         self.init_score_ = None
         if not isinstance(loss, Loss):
+            eval_metric = self._boostobj_builtin_metrics(eval_metric, y)
             return fit(X, y, sample_weight=sample_weight, init_score=init_score, eval_set=eval_set,
                        eval_init_score=eval_init_score, eval_metric=eval_metric, **kwargs)
+        check_task(self, loss)
+        fitted = self._boostobj_resolved(loss, loss_y, effective_weight)
+        if fitted is not loss:  # "auto" hyperparameters: train with their values on all of y
+            with temporarily(self, objective=fitted):
+                return self._boostobj_fit(fit, X, y, loss_y, sample_weight, init_score, eval_set,
+                                          eval_init_score,
+                                          with_fitted_loss(eval_metric, loss, fitted),
+                                          effective_weight, kwargs)
         check_params(loss, {**self.get_params(), "eval_metric": eval_metric})
         eval_ys = _eval_labels(eval_set, kwargs.get("eval_y"))
         if init_score is not None and eval_ys and eval_init_score is None:
@@ -76,12 +102,38 @@ class _LGBMLossMixin:
             self.init_score_ = init
         return self
 
-    # The Dask estimators override these two to work on Dask collections.
+    def _boostobj_builtin_metrics(self, eval_metric, y):
+        """``eval_metric`` for a fit whose objective is not a boostobj loss: boostobj metrics in
+        LightGBM's return form, reading what the objective hands them (margins from a custom
+        callable; a built-in's predictions through the loss's link, or refused)."""
+        if eval_metric is None:
+            return None
+        params = self.get_params()
+        objective = next((params[a] for a in OBJECTIVE_ALIASES[1:] if params.get(a) is not None),
+                         self.objective)
+        if callable(objective):
+            return _lightgbm_form(eval_metric)
+        items = eval_metric if isinstance(eval_metric, (list, tuple)) else [eval_metric]
+        if not any(isinstance(m, Metric) for m in items):
+            return eval_metric
+        if objective is None:  # what LightGBM's estimators train by default
+            objective = (("multiclass" if self._boostobj_n_classes(y) > 2 else "binary")
+                         if is_classifier(self) else "regression")
+        return bind_builtin_metrics(eval_metric, objective, builtin_output(objective), "lightgbm")
+
+    # The Dask estimators override these four to work on Dask collections.
     def _boostobj_init(self, loss, y, sample_weight):
         return loss.init_score(*as_stored(y, sample_weight))
 
+    def _boostobj_resolved(self, loss, y, sample_weight):
+        """``loss`` resolved on the training labels as LightGBM stores them (float32)."""
+        return loss.resolved(*as_stored(y, sample_weight)) if loss._has_auto() else loss
+
     def _boostobj_repeat(self, init, like):
         return _repeat(init, len(like))
+
+    def _boostobj_n_classes(self, y) -> int:
+        return int(np.unique(np.asarray(y)).shape[0])
 
 
 def _lightgbm_form(eval_metric):
@@ -102,6 +154,21 @@ def _eval_labels(eval_set, eval_y) -> list:
     return list(eval_y) if isinstance(eval_y, tuple) else [eval_y]
 
 
+def _check_init_width(init_score, k, n) -> None:
+    """A multiclass ``init_score`` has one column per class (or ``n * k`` values, LightGBM's
+    flat column-major form): else LightGBM stops with "Number of class for initial score
+    error"."""
+    if init_score is None or k <= 2:
+        return
+    shape = np.shape(init_score)
+    if (len(shape) == 2 and shape[1] != k) or (len(shape) == 1 and shape[0] != n * k):
+        has = f"{shape[1]} columns" if len(shape) == 2 else f"{shape[0]} values (not {n} x {k})"
+        raise ValueError(
+            f"init_score has {has} but y has {k} classes: give one column per class, "
+            f"shape ({n}, {k}), or leave init_score out to start from loss.init_score"
+        )
+
+
 def _repeat(init, n):
     init = np.asarray(init, dtype=np.float64)
     return np.tile(init, (n, 1)) if init.ndim else np.full(n, float(init))
@@ -114,8 +181,10 @@ class LGBMClassifier(_LGBMLossMixin, lgb.LGBMClassifier):
             eval_metric=None, **kwargs):
         loss_y, effective = y, sample_weight
         if isinstance(self.objective, Loss):
+            check_task(self, self.objective)
             classes, loss_y = encode_classes(y)
             check_classes(self.objective, classes)
+            _check_init_width(init_score, len(classes), loss_y.shape[0])
             if self.class_weight is not None:  # LightGBM folds class weights into the Dataset weights
                 from sklearn.utils.class_weight import compute_sample_weight
 

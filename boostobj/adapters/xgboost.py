@@ -28,9 +28,9 @@ import numpy as np
 from .._warnings import user_stacklevel
 from ..registry import twin_of
 
-__all__ = ["MULTICLASS_HESSIAN_SCALE", "NAME", "StartClampedWarning", "check_objective_params",
-           "global_mean_loss", "labels_weights", "multiclass_hessian_scale", "params_from_init",
-           "xgboost_params"]
+__all__ = ["MULTICLASS_HESSIAN_SCALE", "NAME", "XGB_OUTPUT", "StartClampedWarning",
+           "check_objective_params", "global_mean_loss", "labels_weights",
+           "multiclass_hessian_scale", "params_from_init", "xgboost_params"]
 
 NAME = "xgboost"
 #: ``multi:softprob`` multiplies the diagonal hessian p (1 - p) by 2 (``multiclass_obj.cu``, 3.2).
@@ -71,7 +71,7 @@ def multiclass_hessian_scale(n_classes: int) -> float:
     return MULTICLASS_HESSIAN_SCALE
 
 
-def xgboost_params(loss, y_true, sample_weight=None) -> dict[str, Any]:
+def xgboost_params(loss, y_true, sample_weight=None, *, xgb_model=None) -> dict[str, Any]:
     """Parameters for ``xgb.train`` / the XGBoost estimators that go with ``obj=loss``.
 
     * binary losses: ``objective="binary:logistic"`` and ``base_score`` = the probability
@@ -90,20 +90,33 @@ def xgboost_params(loss, y_true, sample_weight=None) -> dict[str, Any]:
     ``base_score=1e-8`` starts at the margin -13.8155 = logit(1e-6)). When the start of a binary
     loss lies beyond that (a weighted positive rate below about 1e-6 with both classes present)
     this warns (:class:`StartClampedWarning`) and says how to start exactly: ``base_margin``.
+
+    **Continued training** (``xgb.train(params, dtrain, obj=loss, xgb_model=booster)``): do not
+    pass a new ``base_score``. A model's start is its ``base_score``, and one computed from the
+    new batch would move every old tree's prediction (one extra round at learning rate 0 moved
+    probabilities by up to 0.37). Pass the model as ``xgb_model=`` here too: ``base_score`` is
+    then left out of the result, so XGBoost keeps the model's own start (the objective and
+    ``num_class`` are still set). boostobj's XGBoost estimators do this when ``fit`` gets
+    ``xgb_model``.
     """
     from . import as_stored
 
     y, w = as_stored(y_true, sample_weight)
     fit = loss.resolved(y, w)  # "auto" hyperparameters estimated on these labels
-    return params_from_init(fit, fit.init_score(y, w))
+    params = params_from_init(fit, fit.init_score(y, w), warn=xgb_model is None)
+    if xgb_model is not None:
+        del params["base_score"]  # the model keeps its own start
+    return params
 
 
-def params_from_init(loss, init) -> dict[str, Any]:
+def params_from_init(loss, init, *, warn: bool = True) -> dict[str, Any]:
     """:func:`xgboost_params` for a starting margin ``init`` computed elsewhere (e.g. from Dask
-    collections by :func:`boostobj.adapters.dask.init_score`)."""
+    collections by :func:`boostobj.adapters.dask.init_score`). ``warn=False`` leaves out the
+    :class:`StartClampedWarning` (continued training does not use the start)."""
     if loss.task == "binary":
         p = float(loss.link.inverse(init))
-        if (p < XGB_PROB_MIN or p > 1.0 - XGB_PROB_MIN) and abs(init) < _ONE_CLASS_START:
+        if (warn and (p < XGB_PROB_MIN or p > 1.0 - XGB_PROB_MIN)
+                and abs(init) < _ONE_CLASS_START):
             clamped = float(loss.link.link(min(max(p, XGB_PROB_MIN), 1.0 - XGB_PROB_MIN)))
             warnings.warn(
                 f"{loss!r}: the best start is the margin {float(init):.6g} (probability {p:.3g}), "
@@ -123,6 +136,20 @@ def params_from_init(loss, init) -> dict[str, Any]:
     params: dict[str, Any] = {"objective": twin.xgboost, "base_score": float(init)}
     params.update({name: getattr(loss, attr) for name, attr in twin.params.items()})
     return params
+
+
+#: What XGBoost hands a custom metric under a built-in objective (``output_margin=False``): the
+#: link whose inverse made it and whether it is that response or the margin itself. Objectives
+#: not listed (``multi:softmax`` class indices, ``binary:hinge`` 0/1, the exp-link ``count:``,
+#: ``reg:gamma``, ``reg:tweedie``, ``survival:``, ``rank:``) cannot be read by a loss's metric.
+XGB_OUTPUT = {
+    "binary:logistic": ("logit", "response"),
+    "reg:logistic": ("logit", "response"),
+    "binary:logitraw": ("logit", "margin"),
+    "multi:softprob": ("softmax", "response"),
+    **dict.fromkeys(("reg:squarederror", "reg:squaredlogerror", "reg:pseudohubererror",
+                     "reg:absoluteerror", "reg:quantileerror"), ("identity", "response")),
+}
 
 
 def global_mean_loss(loss, y, preds, w) -> float:

@@ -4,7 +4,9 @@ start a boostobj objective from its ``init_score`` over all partitions.
 As :mod:`boostobj.adapters.xgboost_sklearn` (whose fit logic they share), with the starting score
 reduced from the Dask collections by :func:`boostobj.adapters.dask.init_score`. The objective and
 ``eval_metric=loss.metric`` run on each worker's rows; the metric is allreduced so every worker
-reports (and early-stops on) the global value. Needs a synchronous ``Client``.
+reports (and early-stops on) the global value. Needs a synchronous ``Client``. Continuing a model
+(``xgb_model=``) keeps its start; ``objective__<name>`` parameters reach the loss; a loss of the
+wrong kind is refused; ``loss.metric`` under a built-in objective reads its probabilities.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import xgboost.dask as dxgb
 
 from ._estimators import check_classes
-from .dask import label_totals
+from .dask import label_totals, resolved
 from .xgboost import params_from_init
 from .xgboost_sklearn import _StartFromInitScore
 
@@ -20,11 +22,17 @@ __all__ = ["DaskXGBClassifier", "DaskXGBRegressor"]
 
 
 class _DaskStartFromInitScore(_StartFromInitScore):
-    def _boostobj_params(self, loss, y, sample_weight):
+    def _boostobj_params(self, loss, y, sample_weight, start=True):
         values, totals = label_totals(y, sample_weight, client=self.client)
         if isinstance(self, dxgb.DaskXGBClassifier):
             check_classes(loss, values)
-        return params_from_init(loss, loss.init_score(values, totals))
+        return params_from_init(loss, loss.init_score(values, totals)) if start else None
+
+    def _boostobj_n_classes(self, y, sample_weight) -> int:
+        return int(label_totals(y, client=self.client)[0].shape[0])
+
+    def _boostobj_resolved(self, loss, y, sample_weight):
+        return resolved(loss, y, sample_weight, client=self.client)
 
 
 class DaskXGBClassifier(_DaskStartFromInitScore, dxgb.DaskXGBClassifier):

@@ -105,6 +105,14 @@ class Loss:
     def __reduce__(self):
         return (_rebuild, (type(self), self.get_params()))
 
+    def __sklearn_clone__(self) -> Loss:
+        """A new loss with the same hyperparameters: what ``sklearn.base.clone`` returns (for
+        each ``GridSearchCV`` candidate). scikit-learn's generic clone would refuse a loss
+        whose constructor normalises a value (``alpha=[...]`` is kept as a tuple)."""
+        import copy
+
+        return copy.deepcopy(self)
+
     # ------------------------------------------------------------------ kernels (subclasses)
     def _check_labels(self, y: np.ndarray) -> None:
         check_labels_finite(y)

@@ -1,0 +1,36 @@
+"""Sphinx configuration for the boostobj documentation.
+
+Sphinx with numpydoc and autosummary because the docstrings are numpydoc with RST math already;
+the guides are Markdown (MyST). Build: ``python -m sphinx -W -b html docs docs/_build/html``.
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.abspath("."))  # the _ext folder
+
+import boostobj  # noqa: E402
+
+project = "boostobj"
+author = "The boostobj developers"
+copyright = "2026, The boostobj developers"  # noqa: A001
+release = version = boostobj.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "myst_parser",
+    "_ext.results",
+]
+myst_enable_extensions = ["dollarmath", "colon_fence"]
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+exclude_patterns = ["_build", "results/*.json"]
+autosummary_generate = True
+autodoc_default_options = {"members": True, "inherited-members": False}
+numpydoc_show_class_members = False
+numpydoc_validation_checks = set()
+html_theme = "furo"
+html_title = f"boostobj {release}"
+nitpicky = False
