@@ -20,10 +20,10 @@ def _weighted_mean(y, w) -> float:
 
 
 def _weighted_median(y, w) -> float:
-    if w is None:
-        return float(np.median(y))
+    """The lower weighted median (unweighted: every weight 1), so that labels and their distinct
+    values with total weights (what the Dask reduction sends) give the same value."""
     order = np.argsort(y, kind="stable")
-    cw = np.cumsum(w[order])
+    cw = np.cumsum(np.ones(y.shape[0]) if w is None else w[order])
     return float(y[order][np.searchsorted(cw, 0.5 * cw[-1])])
 
 
