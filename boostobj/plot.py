@@ -107,7 +107,7 @@ def plot_objectives(losses, path, *, xlim=(-6.0, 6.0), label: float = 1.0, point
         raise ValueError("give at least one objective to plot")
     lo, hi = map(float, xlim)
     if not lo < hi:
-        raise ValueError(f"the x range must be increasing, got {xlim!r}")
+        raise ValueError(f"the x range must be increasing, got ({lo:g}, {hi:g})")
     x = np.linspace(lo, hi, points)
     kinds = {loss.task for loss in losses}
     xlabel = {"binary": f"margin m (label y = {label:g})", "regression": "residual m - y",

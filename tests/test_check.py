@@ -370,3 +370,12 @@ def test_cli_help_says_what_module_attr_imports(capsys):
     import boostobj.check
 
     assert "python -c" in boostobj.check.__doc__ and "top-level code" in boostobj.check.__doc__
+
+
+def test_messages_print_plain_values():
+    with pytest.raises(ValueError, match=r"got 1$") as exc:
+        check_objective(boostobj.SoftmaxLoss(), n_classes=np.int64(1), api="sklearn")
+    assert "np." not in str(exc.value)
+    with pytest.raises(ValueError) as exc:
+        check_objective(boostobj.BinaryLogLoss(), kind=np.str_("ranking"))
+    assert str(exc.value).endswith("got 'ranking'")

@@ -96,3 +96,10 @@ def test_expand_and_errors(tmp_path, capsys):
     assert main(["-o", str(tmp_path / "x.png")]) == 2
     assert main(["log_loss", "--range", "1", "-1", "-o", str(tmp_path / "x.png")]) == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_messages_print_plain_numbers(tmp_path):
+    with pytest.raises(ValueError) as exc:
+        plot_objectives([boostobj.BinaryLogLoss()], tmp_path / "x.png",
+                        xlim=(np.float64(2.0), np.float64(1.0)))
+    assert str(exc.value).endswith("got (2, 1)")

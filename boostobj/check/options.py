@@ -41,6 +41,11 @@ class Options:
     native_auto: bool = False
 
 
+def _plain(value):
+    """Python scalars in messages: ``'binary'`` and ``2.0``, not ``np.str_('binary')``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _available(api: str) -> bool:
     if api == "sklearn":
         return True
@@ -93,7 +98,7 @@ def resolve_options(objective, loss=None, *, kind=None, api="auto", hessian="aut
             raise TypeError("pass kind='binary', 'regression' or 'multiclass' for a custom objective")
         kind = base.task
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+        raise ValueError(f"kind must be one of {KINDS}, got {_plain(kind)!r}")
     if hessian == "auto":
         hessian = "exact"
         if base is not None and (
@@ -105,7 +110,7 @@ def resolve_options(objective, loss=None, *, kind=None, api="auto", hessian="aut
             hessian = "bounded"
     if hessian not in HESSIANS:
         hint = " (what was called 'surrogate' is 'bounded')" if hessian == "surrogate" else ""
-        raise ValueError(f"hessian must be 'auto', 'exact' or 'bounded', got {hessian!r}{hint}")
+        raise ValueError(f"hessian must be 'auto', 'exact' or 'bounded', got {_plain(hessian)!r}{hint}")
     native_auto = False
     if api == "auto":
         if base is not None:
@@ -125,7 +130,7 @@ def resolve_options(objective, loss=None, *, kind=None, api="auto", hessian="aut
         apis = (api,) if isinstance(api, str) else tuple(api)
         for a in apis:
             if a not in APIS:
-                raise ValueError(f"api must be 'auto' or one of {APIS}, got {a!r}")
+                raise ValueError(f"api must be 'auto' or one of {APIS}, got {_plain(a)!r}")
     fixed = _fixed_classes(base) if base is not None and kind == "multiclass" else None
     if n_classes is not None:
         if kind != "multiclass":
