@@ -12,7 +12,7 @@ Examples
 --------
 >>> from boostobj.plot import expand
 >>> expand("focal_loss:gamma=0,2:alpha=0.25")
-[FocalLoss(gamma=0.0, alpha=0.25), FocalLoss(gamma=2.0, alpha=0.25)]
+[FocalLoss(gamma=0.0, alpha=0.25), FocalLoss(alpha=0.25)]
 """
 
 from __future__ import annotations
