@@ -1,7 +1,7 @@
 """``python -m boostobj bench``: the command line of the benchmark.
 
 Without options it runs a quick pass (50,000 rows per task, 50 rounds, one timed run per model;
-kernels at 200,000 rows, median of 7 calls), about one to two minutes on 2 cores; ``--full``
+kernels at 200,000 rows, median of 7 calls), a few minutes at most on 2 cores; ``--full``
 runs the configuration the README reports (100,000 rows, 100 rounds, median of 3 runs; kernels
 at 1,000,000 rows, median of 21 calls; 6-10 minutes on 2 cores). Options given explicitly
 override either preset.

@@ -4,7 +4,7 @@ Plans (what runs without options, and the documented full runs):
 
 * default (quick): the small real sets (breast_cancer, diabetes, wine), variants plain and
   w+nan, every tree method, modes float64 and match_builtin, 100 rounds, plus the sampling
-  cases: 96 cases, about two minutes on 2 cores;
+  cases: 96 cases on data of at most 569 rows, a few minutes on 2 cores;
 * ``--full``: every case on the real sets (4 variants x 3 modes), plus the 200,000-row synthetic
   sets with XGBoost ``hist`` and LightGBM, variants plain and w+nan, modes float64 and
   match_builtin: 324 cases, about 18 minutes on 2 cores;
@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m boostobj parity",
         description="Train boostobj objectives beside their built-in twins (XGBoost, LightGBM) "
                     "and compare predictions and tree dumps. Without options: a quick run on the "
-                    "small real sets (96 cases, about two minutes on 2 cores); --full for the "
+                    "small real sets (96 cases, a few minutes on 2 cores); --full for the "
                     "324-case plan with the 200k-row sets (about 18 minutes).")
     p.add_argument("--rows", type=int_at_least(100), default=200_000,
                    help="rows of the synthetic datasets (default 200000)")
