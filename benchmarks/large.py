@@ -10,6 +10,6 @@ import sys
 from boostobj.bench import main
 
 if __name__ == "__main__":
-    sys.exit(main(["--rows", "1000000", "--rounds", "200", "--repeat", "3",
+    sys.exit(main(["--full", "--rows", "1000000", "--rounds", "200", "--repeat", "3",
                    "--kernel-passes", "5",
                    "--out", "bench-results/large", *sys.argv[1:]]))

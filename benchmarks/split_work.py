@@ -43,7 +43,7 @@ def main(rows: int = 1_000_000, rounds: int = 200, library: str = "lightgbm") ->
     for name, objective in models.items():
         stamps = []
         if library == "lightgbm":
-            params = bench._lgb_params(2)
+            params = bench.lgb_params(2)
             if not isinstance(objective, str):
                 ds.set_init_score(np.full(rows, objective.init_score(y)))
             params["objective"] = objective
@@ -52,7 +52,7 @@ def main(rows: int = 1_000_000, rounds: int = 200, library: str = "lightgbm") ->
                                 callbacks=[lambda env, s=stamps: s.append(time.perf_counter())])
             ds.set_init_score(None)
         else:
-            params = bench._xgb_params(2)
+            params = bench.xgb_params(2)
             if objective is not None:
                 params.update(boostobj.xgboost_params(objective, y))
 

@@ -3,6 +3,10 @@
 Commands: ``bench`` (built-in vs custom: speed and quality), ``parity`` (custom vs built-in
 models, tree by tree), ``check`` (test any custom objective's derivatives), ``plot`` (draw loss,
 gradient and hessian). ``python -m boostobj COMMAND --help`` describes each.
+
+Exit status: 0 on success; 1 when a parity case or an objective check fails; 2 on bad usage (an
+unknown command or option, a value out of range, an output path that cannot be written), as
+argparse does, always before any long run starts.
 """
 
 from __future__ import annotations

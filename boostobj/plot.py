@@ -12,18 +12,20 @@ Examples
 --------
 >>> from boostobj.plot import expand
 >>> expand("focal_loss:gamma=0,2:alpha=0.25")
-[FocalLoss(gamma=0.0, alpha=0.25), FocalLoss(gamma=2.0, alpha=0.25)]
+[FocalLoss(gamma=0.0, alpha=0.25), FocalLoss(alpha=0.25)]
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import sys
 
 import numpy as np
 
-from .check import _value
+from ._cli import writable_or_error
+from .check.options import parse_value as _value
 from .losses import Loss
 
 __all__ = ["expand", "main", "plot_objectives"]
@@ -44,22 +46,36 @@ def expand(spec: str) -> list[Loss]:
     return [get_loss(name, **dict(zip(keys, combo))) for combo in itertools.product(*choices)]
 
 
-def _label(loss: Loss) -> str:
+def _varying(losses) -> set[str]:
+    """Hyperparameters whose value differs between plotted losses of one class."""
+    seen: dict[tuple, set] = {}
+    for loss in losses:
+        if hasattr(loss, "expressions"):  # a DerivedLoss is labelled by its formula
+            continue
+        for k, v in loss.get_params().items():
+            seen.setdefault((type(loss), k), set()).add(repr(v))
+    return {k for (_, k), values in seen.items() if len(values) > 1}
+
+
+def _label(loss: Loss, varying=()) -> str:
+    """``name k=v, ...``: the hyperparameters that differ from the defaults or, in ``varying``,
+    between the losses plotted together."""
     if hasattr(loss, "expressions"):  # a DerivedLoss: its name (the formula, from the CLI)
         return loss.name
-    params = {k: v for k, v in loss.params.items() if v is not None}
+    params = {k: v for k, v in loss.get_params().items()
+              if v is not None and (k in loss.params or k in varying)}
     return loss.name + (" " + ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
                                          for k, v in params.items()) if params else "")
 
 
 def _curves(loss: Loss, x: np.ndarray, label: float):
     """Loss, gradient, hessian (the objective's) and the exact hessian (or None) along ``x``."""
-    if loss.is_multiclass:
+    if loss.task == "multiclass":
         k = getattr(loss, "n_classes", None) or 3
         z = np.zeros((x.size, k))
         z[:, 0] = x
         y = np.zeros(x.size)
-    elif loss.link.name == "logit":
+    elif loss.task == "binary":
         y, z = np.full(x.size, float(label)), x
     else:
         y, z = np.zeros(x.size), x
@@ -91,19 +107,20 @@ def plot_objectives(losses, path, *, xlim=(-6.0, 6.0), label: float = 1.0, point
         raise ValueError("give at least one objective to plot")
     lo, hi = map(float, xlim)
     if not lo < hi:
-        raise ValueError(f"the x range must be increasing, got {xlim!r}")
+        raise ValueError(f"the x range must be increasing, got ({lo:g}, {hi:g})")
     x = np.linspace(lo, hi, points)
-    kinds = {"multiclass" if l.is_multiclass else l.link.name for l in losses}
-    xlabel = {"logit": f"margin m (label y = {label:g})", "identity": "residual m - y",
+    kinds = {loss.task for loss in losses}
+    xlabel = {"binary": f"margin m (label y = {label:g})", "regression": "residual m - y",
               "multiclass": "margin of the true class (others 0)"}
     fig = Figure(figsize=(13, 4.2), layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, 3)
     any_exact = False
+    varying = _varying(losses)
     for i, loss in enumerate(losses):
         color = f"C{i % 10}"
         f, g, h, exact = _curves(loss, x, label)
-        axes[0].plot(x, f, color=color, label=_label(loss))
+        axes[0].plot(x, f, color=color, label=_label(loss, varying))
         axes[1].plot(x, g, color=color)
         axes[2].plot(x, h, color=color)
         if exact is not None:
@@ -122,8 +139,32 @@ def plot_objectives(losses, path, *, xlim=(-6.0, 6.0), label: float = 1.0, point
     return fig
 
 
+def _output_path(parser: argparse.ArgumentParser, path: str) -> str:
+    """The file ``-o`` names (``.png`` added when it has no extension), checked writable in a
+    supported format before anything is drawn; else a usage error (exit status 2)."""
+    if os.path.isdir(path):
+        parser.error(f"-o {path}: is a folder; name the image file")
+    if not os.path.splitext(path)[1]:
+        path += ".png"
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        parser.error(f"-o {path}: the folder {folder} does not exist")
+    try:
+        from matplotlib.backend_bases import FigureCanvasBase
+    except ImportError:
+        pass  # reported by plot_objectives
+    else:
+        ext = os.path.splitext(path)[1][1:].lower()
+        supported = FigureCanvasBase.get_supported_filetypes()
+        if ext not in supported:
+            parser.error(f"-o {path}: matplotlib cannot write .{ext} files; use one of "
+                         + ", ".join(f".{e}" for e in sorted(supported)))
+    writable_or_error(parser, "-o", path)
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m boostobj plot``."""
+    """``python -m boostobj plot``: 0 when the image is written, 2 on bad usage."""
     parser = argparse.ArgumentParser(
         prog="python -m boostobj plot",
         description="Plot loss, gradient and hessian of one or several objectives into one PNG.",
@@ -135,11 +176,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="also plot a loss derived from a formula in y and m (needs sympy)")
     parser.add_argument("--link", default="identity", choices=("identity", "logit"),
                         help="link of the --formula losses")
-    parser.add_argument("-o", "--output", default="objectives.png", help="image file (PNG)")
+    parser.add_argument("-o", "--output", default="objectives.png",
+                        help="image file in an existing folder; its extension picks the format "
+                             "(.png when there is none)")
     parser.add_argument("--range", nargs=2, type=float, default=(-6.0, 6.0), metavar=("LO", "HI"))
     parser.add_argument("--label", type=float, default=1.0, help="label of binary losses (0 or 1)")
     parser.add_argument("--title")
     args = parser.parse_args(argv)
+    args.output = _output_path(parser, args.output)
     try:
         losses = [loss for spec in args.objectives for loss in expand(spec)]
         if args.formula:
@@ -150,5 +194,6 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, TypeError, ImportError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote {args.output}: {', '.join(map(_label, losses))}")
+    varying = _varying(losses)
+    print(f"wrote {args.output}: {', '.join(_label(loss, varying) for loss in losses)}")
     return 0

@@ -53,10 +53,19 @@ def test_bench_runs_end_to_end_and_writes_json_and_png(tmp_path, capsys):
     from boostobj import _kernels
 
     assert env["compiled_kernels"] is _kernels.COMPILED
-    # with the compiled extension, the numpy kernel it replaces is timed beside it
-    with_numpy = {k["name"] for k in report["kernels"] if "numpy_f32_ms" in k}
-    assert with_numpy == ({"BinaryLogLoss", "FocalLoss", "LogCoshLoss", "PseudoHuberLoss"}
-                          if _kernels.COMPILED else set())
+    # the kernel each loss names, and whether the compiled extension runs it, come from the
+    # loss and the kernel table; with the compiled extension, the numpy kernel it replaces is
+    # timed beside it
+    for k, loss in zip(report["kernels"], bench.kernel_losses()):
+        spec = loss.fast_kernel()
+        assert k["kernel"] == (spec[0] if spec else None)
+        assert k["compiled"] is (spec is not None and _kernels.compiled(spec[0]))
+        assert ("numpy_f32_ms" in k) is k["compiled"]
+    compiled = {k["name"] for k in report["kernels"] if k["compiled"]}
+    if _kernels.COMPILED:  # today's extension: the binary and robust-regression kernels
+        assert {"BinaryLogLoss", "FocalLoss", "LogCoshLoss", "PseudoHuberLoss"} <= compiled
+    else:
+        assert not compiled
     text = capsys.readouterr().out
     assert "ratio" in text and "BinaryLogLoss()" in text and "memory" in text
 
@@ -71,17 +80,18 @@ def test_one_library_and_no_kernels(tmp_path):
 
 def test_kernel_passes_take_the_median_of_each_timing_over_the_passes(monkeypatch, capsys):
     import boostobj
+    from boostobj.bench import kernels
 
     fake = iter([1.0, 5.0, 2.0])  # one pass each: the median must be 2.0, the best the minimum
 
     def one_pass(loss, rows, reps, libraries):
         t = next(fake)
-        return bench._kernel_derived({"loss": repr(loss), "name": type(loss).__name__, "rows": rows,
+        return kernels._kernel_derived({"loss": repr(loss), "name": type(loss).__name__, "rows": rows,
                                       "bytes_per_row": 16, "kernel_f32_ms": t,
                                       "kernel_f32_best_ms": t / 2, "kernel_f64_ms": 2 * t,
                                       "kernel_f64_best_ms": t, "reference_f64_ms": 3 * t})
 
-    monkeypatch.setattr(bench, "kernel_rows_for", one_pass)
+    monkeypatch.setattr(kernels, "kernel_rows_for", one_pass)
     seen = []
     (row,) = bench.kernel_rows([boostobj.LogCoshLoss()], 2_000_000, 3, (), passes=3,
                                progress=seen.append)
@@ -146,11 +156,48 @@ def test_make_data(task):
         assert np.max(np.abs(d["y"])) > 15 > np.percentile(np.abs(d["y_test"]), 99)
 
 
-@pytest.mark.parametrize("argv", [["--tasks", "nope"], ["--libraries", "catboost"],
-                                  ["--rows", "0"], ["--repeat", "0"]])
-def test_bad_arguments(argv, tmp_path):
-    with pytest.raises(SystemExit):
-        bench.main([*argv, "--out", str(tmp_path), "--no-progress"])
+@pytest.mark.parametrize("argv", [["--tasks", "nope"], ["--tasks", ","], ["--libraries", "catboost"],
+                                  ["--rows", "0"], ["--repeat", "0"], ["--features", "0"],
+                                  ["--features", "9"], ["--kernel-rows", "-1"],
+                                  ["--threads", "0"], ["--rounds", "x"]])
+def test_bad_arguments_are_usage_errors_before_the_output_folder(argv, tmp_path, capsys):
+    out = tmp_path / "not-yet"
+    with pytest.raises(SystemExit) as exc:
+        bench.main([*argv, "--out", str(out), "--no-progress"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage:" in err and "Traceback" not in err
+    assert not out.exists()  # the folder is created only once every option is known good
+
+
+def test_out_must_be_a_folder(tmp_path, capsys):
+    afile = tmp_path / "file"
+    afile.write_text("x")
+    with pytest.raises(SystemExit) as exc:
+        bench.main(["--out", str(afile), "--no-progress"])
+    assert exc.value.code == 2 and "not a folder" in capsys.readouterr().err
+
+
+def test_default_run_is_quick_and_full_is_the_readme_configuration():
+    quick = bench.parse_args([])
+    assert (quick.rows, quick.rounds, quick.repeat, quick.kernel_rows, quick.kernel_repeat) == \
+        (50_000, 50, 1, 200_000, 7)
+    full = bench.parse_args(["--full"])
+    assert (full.rows, full.rounds, full.repeat, full.kernel_rows, full.kernel_repeat) == \
+        (100_000, 100, 3, 1_000_000, 21)
+    mixed = bench.parse_args(["--full", "--rounds", "7"])  # explicit options win
+    assert mixed.rounds == 7 and mixed.rows == 100_000
+    assert quick.tasks == list(bench.TASKS) and quick.libraries == list(bench.LIBRARIES)
+
+
+def test_rows_walk_the_registry():
+    from boostobj.registry import REGISTRY
+
+    names = {c.name for c in bench.make_cases(bench.TASKS, bench.LIBRARIES) if c.loss is not None}
+    assert names == {repr(e.cls(**bench.LOSS_PARAMS.get(e.cls.name, {}))) for e in REGISTRY}
+    kinds = {loss.task for loss in bench.kernel_losses()}
+    assert kinds == {"binary", "regression", "multiclass"}
+    assert {type(loss) for loss in bench.kernel_losses()} == {e.cls for e in REGISTRY}
 
 
 def test_make_data_needs_ten_features():

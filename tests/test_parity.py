@@ -20,17 +20,18 @@ import lightgbm as lgb
 import xgboost as xgb
 
 import boostobj
-from boostobj import _mirror, parity
+from boostobj import parity
+from boostobj.parity import mirror
 
 ROUNDS = 10
 LOSSES = parity.parity_losses()
-PAIRS = [(loss, library, method) for loss in LOSSES for library in loss.builtin_twin()
+PAIRS = [(loss, library, method) for loss in LOSSES for library in boostobj.builtin_twin(loss)
          for method in parity.TREE_METHODS[library]]
 
 
 @pytest.fixture(scope="module")
 def datasets():
-    tasks = {parity.TASKS[loss.link.name] for loss in LOSSES}
+    tasks = {loss.task for loss in LOSSES}
     return {t: parity.load_datasets(t, sources=("real",)) for t in tasks}
 
 
@@ -48,14 +49,14 @@ def test_pairs_cover_every_twin():
     assert {"BinaryLogLoss", "FocalLoss", "PseudoHuberLoss", "SquaredErrorLoss", "SoftmaxLoss",
             "MulticlassFocalLoss"} <= names
     for loss in LOSSES:
-        assert loss.builtin_twin()
+        assert boostobj.builtin_twin(loss)
     assert ("xgboost", "hist") in {(lib, m) for _, lib, m in PAIRS}
     assert ("lightgbm", "gbdt") in {(lib, m) for _, lib, m in PAIRS}
 
 
 @pytest.mark.parametrize(("loss", "library", "method"), PAIRS, ids=lambda v: str(v))
 def test_float64_within_tolerance(loss, library, method, datasets, cache):
-    for data in datasets[parity.TASKS[loss.link.name]]:
+    for data in datasets[loss.task]:
         r = _run(loss, library, method, data, "float64", cache)
         assert r.status in ("pass", "info"), r
         rel = r.max_abs_diff_pred / data.scale
@@ -74,11 +75,11 @@ def test_float64_within_tolerance(loss, library, method, datasets, cache):
 
 @pytest.mark.parametrize(("loss", "library", "method"), PAIRS, ids=lambda v: str(v))
 def test_match_builtin_is_bit_identical(loss, library, method, datasets, cache):
-    for data in datasets[parity.TASKS[loss.link.name]]:
+    for data in datasets[loss.task]:
         r = _run(loss, library, method, data, "match_builtin", cache)
         assert r.status == "pass", r
         assert r.max_abs_diff_pred == 0.0 and r.max_abs_diff_margin == 0.0
-        assert r.identical_trees == r.trees == ROUNDS * (3 if loss.is_multiclass else 1)
+        assert r.identical_trees == r.trees == ROUNDS * (3 if loss.task == "multiclass" else 1)
         if library == "xgboost":
             assert r.intercept_equal, r
 
@@ -149,9 +150,9 @@ def test_expf_matches_the_c_library():
                         [-63.09946, 32.564632, 0.0, -0.0, 88.7, -103.97, -104.0, 89.0]])
     x = x.astype(np.float32)
     want = np.array([expf(float(v)) for v in x], dtype=np.float32)
-    got = _mirror.expf(x)
+    got = mirror.expf(x)
     assert np.array_equal(got.view(np.uint32), want.view(np.uint32))
-    special = _mirror.expf(np.array([np.inf, -np.inf, np.nan, 100.0], dtype=np.float32))
+    special = mirror.expf(np.array([np.inf, -np.inf, np.nan, 100.0], dtype=np.float32))
     assert special[0] == np.inf and special[1] == 0 and np.isnan(special[2]) and special[3] == np.inf
 
 
@@ -163,16 +164,150 @@ def test_lightgbm_intercepts_match_the_builtin():
     y_bin = (rng.random(500) < 0.3).astype(np.float64)
     w = rng.uniform(0.1, 3.0, 500)
     params = {"min_data_in_leaf": 1000, "verbose": -1, "deterministic": True}
-    for objective, y, mirror in [("regression", y_reg, _mirror.lgb_l2_init_score),
-                                 ("binary", y_bin, _mirror.lgb_binary_init_score)]:
+    for objective, y, init_score in [("regression", y_reg, mirror.lgb_l2_init_score),
+                                     ("binary", y_bin, mirror.lgb_binary_init_score)]:
         for weight in (None, w):
             bst = lgb.train({**params, "objective": objective},
                             lgb.Dataset(X, y, weight=weight), 1)
-            assert bst.predict(X[:1], raw_score=True)[0] == mirror(y, weight)
+            assert bst.predict(X[:1], raw_score=True)[0] == init_score(y, weight)
 
 
 def test_match_builtin_refuses_a_library_without_twin():
-    loss = boostobj.PseudoHuberLoss(delta=2.0, hessian="exact", match_builtin=True)
+    objective = mirror.match_builtin(boostobj.PseudoHuberLoss(delta=2.0, hessian="exact"))
     ds = lgb.Dataset(np.zeros((4, 1)), label=np.zeros(4)).construct()
-    with pytest.raises(ValueError, match="twin only in"):
-        loss(np.zeros(4), ds)
+    with pytest.raises(ValueError, match=r"twins in: \['xgboost'\]"):
+        objective(np.zeros(4), ds)
+    with pytest.raises(ValueError, match="has none"):
+        mirror.match_builtin(boostobj.LogCoshLoss())
+
+
+# ------------------------------------------------------------------ the modes' objectives
+def _every_registry_loss():
+    """Each registry class with each of its hessian options, and every parity twin."""
+    out = [entry.cls(hessian=opt) if len(entry.cls.hessian_options) > 1 else entry.cls()
+           for entry in boostobj.registry.REGISTRY for opt in entry.cls.hessian_options]
+    return out + LOSSES
+
+
+def _library_call(library, loss, rng, n=64):
+    from conftest import labels_for, margins_for
+
+    y = labels_for(loss, n, rng)
+    w = rng.uniform(0.5, 2.0, n)
+    z = margins_for(loss, n, rng)
+    X = np.zeros((n, 1))
+    if library == "xgboost":
+        return xgb.DMatrix(X, label=y, weight=w), z.astype(np.float32), y, w
+    ds = lgb.Dataset(X, label=y, weight=w, params={"verbose": -1}).construct()
+    return ds, np.asfortranarray(z), y, w
+
+
+@pytest.mark.parametrize("loss", _every_registry_loss(), ids=repr)
+@pytest.mark.parametrize("library", ["xgboost", "lightgbm"])
+def test_float64_mode_runs_the_float64_reference(loss, library, monkeypatch):
+    """The float64 mode calls the loss's exact math on float64 margins (never its float32 fast
+    kernel), multiclass included, and hands the library float64 values: the exact derivatives,
+    floored, times the library's multiclass hessian scale, weighted."""
+    data, z, y, w = _library_call(library, loss, np.random.default_rng(3))
+    seen = []
+    original = type(loss)._gradient_hessian
+
+    def spy(self, yy, zz):
+        seen.append(zz.dtype)
+        return original(self, yy, zz)
+
+    monkeypatch.setattr(type(loss), "_gradient_hessian", spy)
+    objective = parity.custom_objective(loss, "float64")
+    g, h = objective(z, data)
+    assert seen and all(dt == np.float64 for dt in seen)
+    assert g.dtype == np.float64 and h.dtype == np.float64
+    z64 = np.asarray(z, dtype=np.float64)
+    w32 = w.astype(np.float32).astype(np.float64)  # what both libraries hold
+    y32 = y.astype(np.float32).astype(np.float64)
+    g_exact, h_exact = original(loss, y32, z64)
+    scale = 1.0
+    if loss.task == "multiclass":
+        scale = 2.0 if library == "xgboost" else 3.0 / 2.0  # multi:softprob; LightGBM's K/(K-1)
+        if loss.hessian_scale != "library":
+            scale = loss.hessian_scale
+    ww = w32 if g.ndim == 1 else w32[:, None]
+    np.testing.assert_array_equal(g, g_exact * ww)
+    np.testing.assert_array_equal(h, np.maximum(h_exact, boostobj.HESSIAN_FLOOR) * scale * ww)
+
+
+def test_float64_mode_differs_from_the_default_kernel_for_softmax():
+    # the issue's case: SoftmaxLoss's float64 mode used to run the float32 kernel
+    loss = boostobj.SoftmaxLoss()
+    data, z, _, _ = _library_call("xgboost", loss, np.random.default_rng(4))
+    g_ref, h_ref = parity.custom_objective(loss, "float64")(z, data)
+    g_fast, h_fast = parity.custom_objective(loss, "default")(z, data)
+    assert g_ref.dtype == np.float64 and g_fast.dtype == np.float32
+    np.testing.assert_allclose(g_ref, g_fast, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(h_ref, h_fast, rtol=1e-6)
+    assert not np.array_equal(g_ref, g_fast.astype(np.float64))
+
+
+def test_modes_are_objectives_not_patched_losses():
+    loss = boostobj.BinaryLogLoss()
+    for mode in parity.MODES:
+        objective = parity.custom_objective(loss, mode)
+        assert objective is loss or isinstance(objective, boostobj.Objective)
+        assert loss == boostobj.BinaryLogLoss() and "_gradient_hessian" not in vars(loss)
+    assert parity.custom_objective(loss, "match_builtin").kernel is mirror.builtin_gradient_hessian
+    with pytest.raises(ValueError, match="unknown parity mode"):
+        parity.custom_objective(loss, "float32")
+
+
+# ------------------------------------------------------------------ plans and usage errors
+def _count(argv):
+    from boostobj.parity import cli
+
+    args = cli._parser().parse_args(argv)
+    name, plans = cli._plans(args)
+    losses = parity.parity_losses(args.losses)
+    n = 0
+    for plan in plans:
+        datasets = {t: parity.load_datasets(t, sources=plan["sources"], rows=args.rows,
+                                             variants=plan["variants"])
+                    for t in {loss.task for loss in losses}}
+        n += len(parity.build_cases(losses, datasets, tree_methods=plan["tree_methods"],
+                                    modes=plan["modes"], sampling=plan["sampling"]))
+    return name, n
+
+
+def test_default_plan_is_quick_and_full_is_the_documented_run():
+    assert _count([]) == ("quick", 96)
+    assert _count(["--full", "--rows", "1000"]) == ("full", 324)  # rows do not change the count
+    assert _count(["--datasets", "real"]) == ("datasets", 280)
+
+
+@pytest.mark.parametrize("argv", [["--seeds", "-1"], ["--rows", "50"], ["--rounds", "0"],
+                                  ["--threads", "0"], ["--full", "--datasets", "real"],
+                                  ["--losses", "log_cosh"]])
+def test_usage_errors_exit_2_before_running(argv, monkeypatch, capsys):
+    from boostobj.parity import cli
+
+    monkeypatch.setattr(cli, "run", lambda *a, **k: pytest.fail("ran despite a usage error"))
+    with pytest.raises(SystemExit) as exc:
+        parity.main([*argv, "--quiet"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage:" in err and "Traceback" not in err
+
+
+def test_json_out_is_checked_before_the_run(tmp_path, monkeypatch, capsys):
+    from boostobj.parity import cli
+
+    monkeypatch.setattr(cli, "run", lambda *a, **k: pytest.fail("ran before checking --json-out"))
+    for bad in (tmp_path / "missing" / "r.json", tmp_path):
+        with pytest.raises(SystemExit) as exc:
+            parity.main(["--json-out", str(bad), "--quiet"])
+        assert exc.value.code == 2
+        assert "--json-out" in capsys.readouterr().err
+    assert not (tmp_path / "missing").exists()
+    # a writable path is left as it was until the report is written
+    monkeypatch.setattr(cli, "run", lambda cases, progress=None: [])
+    monkeypatch.setattr(cli, "detect_pseudohuber_hessian", lambda: "exact")
+    good = tmp_path / "r.json"
+    assert parity.main(["--json-out", str(good), "--quiet", "--json"]) == 0
+    assert json.loads(good.read_text())["summary"]["plan"] == "quick"

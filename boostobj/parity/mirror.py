@@ -1,8 +1,10 @@
 r"""The boosting libraries' own arithmetic, reproduced in numpy, bit for bit.
 
-:func:`match_builtin` and the parity harness (:mod:`boostobj.parity`) use these to hand a
-library exactly the float32 gradients its built-in objective would compute, so that a custom
-objective trains a **bit-identical** model. The exact float64 math lives in
+:func:`match_builtin` (the parity harness's ``match_builtin`` mode, :mod:`boostobj.parity`) uses
+these to hand a library exactly the float32 gradients its built-in objective would compute, so
+that a custom objective trains a **bit-identical** model. It goes through the dispatcher
+(:class:`boostobj.Objective` with a replacement kernel): labels are read and validated as for
+any boostobj objective, only the arithmetic differs. The exact float64 math lives in
 :mod:`boostobj.losses`; nothing here is "more correct" than that, only identical to the
 libraries, rounding errors included.
 
@@ -13,7 +15,7 @@ Sources (read for the order of operations, not copied):
 * XGBoost 3.2.0: ``src/common/math.h`` (``Sigmoid``), ``src/objective/regression_loss.h``
   (``LogisticRegression``, ``LinearSquareLoss``), ``src/objective/regression_obj.cu``
   (``PseudoHuberRegression``); all in float32; weights multiplied last.
-* LightGBM 4.x: ``src/objective/binary_objective.hpp`` and ``regression_objective.hpp``
+* LightGBM 4.7.0: ``src/objective/binary_objective.hpp`` and ``regression_objective.hpp``
   (double arithmetic, cast to float32 ``score_t``; ``BoostFromScore`` sums sequentially when
   ``deterministic=True``).
 
@@ -32,12 +34,16 @@ import functools
 import numpy as np
 
 __all__ = [
+    "builtin_gradient_hessian",
     "expf",
     "lgb_binary_grad_hess",
     "lgb_binary_init_score",
     "lgb_l2_grad_hess",
     "lgb_l2_init_score",
     "lgb_multiclass_grad_hess",
+    "lgb_multiclass_init_score",
+    "libm_uses_fma",
+    "match_builtin",
     "xgb_logistic_grad_hess",
     "xgb_mean_intercept",
     "xgb_pseudohuber_grad_hess",
@@ -137,7 +143,7 @@ def expf(x, *, fma: bool | None = None) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> from boostobj._mirror import expf
+    >>> from boostobj.parity.mirror import expf
     >>> expf(np.array([0.0, 1.0, -200.0], dtype=np.float32))
     array([1.       , 2.7182817, 0.       ], dtype=float32)
     """
@@ -403,7 +409,7 @@ def builtin_gradient_hessian(loss, library: str, y, preds, w):
 
     A loss without a twin in ``library`` (or without a mirror of it) is a ``ValueError``.
     """
-    from .registry import twin_of
+    from ..registry import twin_of
 
     twin = twin_of(loss)
     builtin = None if twin is None else twin.names().get(library)
@@ -424,8 +430,8 @@ def match_builtin(loss):
     Labels and weights are read and validated by the dispatcher as for any boostobj objective;
     only the kernel differs. A loss without a twin is refused here, before any training.
     """
-    from ._objective import Objective
-    from .registry import twin_of
+    from .._objective import Objective
+    from ..registry import twin_of
 
     if twin_of(loss) is None:
         raise ValueError(f"match_builtin needs a loss with a built-in twin; {loss!r} has none")
