@@ -28,16 +28,6 @@ def test_cli_several_objectives(tmp_path, capsys):
         capsys.readouterr().out
 
 
-def _derived_has_task():
-    try:
-        from boostobj.derive import DerivedLoss
-    except ImportError:  # pragma: no cover - no sympy
-        return True
-    return hasattr(DerivedLoss, "task")
-
-
-@pytest.mark.xfail(not _derived_has_task(), raises=AttributeError, strict=True,
-                   reason="DerivedLoss has no `task` since the core refactor (boostobj/derive.py)")
 def test_cli_a_formula_beside_registry_losses(tmp_path):
     pytest.importorskip("sympy")
     out = tmp_path / "formula.png"
