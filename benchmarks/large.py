@@ -1,4 +1,4 @@
-"""The configuration the performance targets of issue 4 are stated for: 1M rows x 28 features,
+"""The configuration the performance targets are stated for: 1M rows x 28 features,
 200 rounds, hist, 2 threads, median of 3; the kernels at 1M rows, median over 5 passes through
 the list (about 45 minutes on 2 quiet cores).
 

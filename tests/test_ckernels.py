@@ -116,8 +116,8 @@ def _reference(loss, y, z, w):
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("make", [
-    lambda b: b.LogCoshLoss(), lambda b: b.LogCoshLoss(hessian="exact"),
-    lambda b: b.PseudoHuberLoss(), lambda b: b.PseudoHuberLoss(delta=0.05, hessian="exact"),
+    lambda b: b.LogCoshLoss(scale=1.0), lambda b: b.LogCoshLoss(scale=1.0, hessian="exact"),
+    lambda b: b.PseudoHuberLoss(delta=1.0), lambda b: b.PseudoHuberLoss(delta=0.05, hessian="exact"),
     lambda b: b.PseudoHuberLoss(delta=1e-30), lambda b: b.PseudoHuberLoss(delta=1e30),
 ], ids=["logcosh", "logcosh-exact", "huber", "huber-exact-0.05", "huber-1e-30", "huber-1e30"])
 def test_compiled_regression_kernels_are_the_float64_reference_rounded(make, dtype, weighted, rng):

@@ -272,7 +272,7 @@ def test_dask_multiclass_both_libraries(client):
     assert np.mean(np.argmax(p, axis=1) == y) > 0.7
 
 
-# ---------------------------------------------------------------------- issue 14: the seams
+# ---------------------------------------------------------------------- the seams
 def test_dask_lgbm_softmax_uses_lightgbms_hessian_scale(client):
     # The workers call the loss with the scikit-learn signature: bound to LightGBM's conventions
     # (K/(K-1)) it trains the built-in multiclass model; with XGBoost's (2) it would not.

@@ -224,7 +224,7 @@ def test_float64_mode_runs_the_float64_reference(loss, library, monkeypatch):
     z64 = np.asarray(z, dtype=np.float64)
     w32 = w.astype(np.float32).astype(np.float64)  # what both libraries hold
     y32 = y.astype(np.float32).astype(np.float64)
-    g_exact, h_exact = original(loss, y32, z64)
+    g_exact, h_exact = original(loss.resolved(y32, w32), y32, z64)  # "auto": the training scale
     scale = 1.0
     if loss.task == "multiclass":
         scale = 2.0 if library == "xgboost" else 3.0 / 2.0  # multi:softprob; LightGBM's K/(K-1)

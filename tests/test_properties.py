@@ -39,7 +39,8 @@ def test_symmetries(z):
     one, zero = np.ones_like(z), np.zeros_like(z)
     np.testing.assert_array_equal(ll.loss(one, z), ll.loss(zero, -z))
     np.testing.assert_array_equal(ll.gradient(one, z), -ll.gradient(zero, -z))
-    for loss in (boostobj.LogCoshLoss(), boostobj.PseudoHuberLoss(delta=3.0), boostobj.SquaredErrorLoss()):
+    for loss in (boostobj.LogCoshLoss(scale=1.0), boostobj.LogCoshLoss(scale=7.0), boostobj.PseudoHuberLoss(delta=3.0),
+                 boostobj.SquaredErrorLoss()):
         np.testing.assert_array_equal(loss.loss(zero, z), loss.loss(zero, -z))
         np.testing.assert_array_equal(loss.gradient(zero, z), -loss.gradient(zero, -z))
 
@@ -48,7 +49,7 @@ def test_symmetries(z):
 @given(st.floats(-50, 50), st.floats(1e-3, 5))
 def test_convex_losses_lie_above_their_tangents(z0, step):
     """Convexity of the losses with non-negative exact hessians, checked by the tangent rule."""
-    for loss, y in ((boostobj.BinaryLogLoss(), 1.0), (boostobj.LogCoshLoss(), 0.3),
+    for loss, y in ((boostobj.BinaryLogLoss(), 1.0), (boostobj.LogCoshLoss(scale=1.0), 0.3),
                     (boostobj.PseudoHuberLoss(delta=0.7), -2.0)):
         yy = np.array([y, y])
         pts = np.array([z0, z0 + step])

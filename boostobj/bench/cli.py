@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
           + "; compiled kernels: "
           + ("yes" if env["compiled_kernels"] else "no (numpy kernels)"))
     print("\nTraining (ratio = custom time / the built-in reference of the same library and task, "
-          "same run; target: issue 4, at 1M rows x 28, 200 rounds)\n")
+          "same run; target at 1M rows x 28, 200 rounds)\n")
     print(training_table(report["training"]))
     if report["kernels"]:
         mem = report["memory"]

@@ -128,7 +128,7 @@ def plot(report: dict, path: str) -> None:
             ax.bar(x + (i - 0.5) * 0.38, [vals.get(lbl, np.nan) for lbl in labels], 0.38,
                    label=lib, color=colors[lib])
     ax.axhline(1.0, color="k", lw=0.8)
-    for i, lib in enumerate(LIBRARIES):  # targets (issue 4, stated at 1M rows x 200 rounds)
+    for i, lib in enumerate(LIBRARIES):  # targets (stated at 1M rows x 200 rounds)
         for j, lbl in enumerate(labels):
             tgt = [r.get("target") for r in custom if r["library"] == lib
                    and f'{r["task"]}\n{r["objective"]}' == lbl]

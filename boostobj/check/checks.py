@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .._kernels import HESSIAN_FLOOR
+from ..losses import Loss
 from .calls import Caller, takes_weights
 from .numeric import _f32, differences, inputs
 from .options import resolve_options
@@ -271,7 +272,14 @@ def check_objective(objective, loss: Callable | None = None, *, kind: str | None
     rng = np.random.default_rng(seed)
     y, m = inputs(opts.kind, n_random, opts.n_classes, rng)
     w = _f32(rng.uniform(0.1, 3.0, y.shape[0]))
-    report = CheckReport(opts.name, opts.kind, opts.hessian, y.shape[0])
+    name = opts.name
+    if isinstance(objective, Loss) and objective._has_auto():
+        # an "auto" scale is estimated from the training labels (and weights): check the loss it
+        # gives on these labels, for which weights then multiply as for any fixed loss
+        objective = objective.resolved(y)
+        opts = resolve_options(objective, loss, kind=kind, api=api, hessian=hessian,
+                               n_classes=n_classes)
+    report = CheckReport(name, opts.kind, opts.hessian, y.shape[0])
     ref = differences(opts.loss, y, m)
 
     tried_native: list[str] = []

@@ -281,7 +281,8 @@ class PseudoHuberLoss(_RegressionLoss):
         # delta^2 (rho - 1) = delta |r| / (hypot(1, t) + t): no cancellation for |r| << delta
         # (where it is r^2/2), no overflow for |r| >> delta (where it is delta |r|)
         _, a, t, ht = self._scaled(y, z)
-        return (self.delta * a) / (ht + t)
+        with np.errstate(over="ignore"):  # |r| < delta / 1e308: inf here, the value is 0 (r^2/2)
+            return (self.delta * a) / (ht + t)
 
     def _gradient_hessian(self, y, z):
         r, _, t, ht = self._scaled(y, z)
