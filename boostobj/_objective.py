@@ -35,8 +35,8 @@ from . import _kernels
 from ._kernels import HESSIAN_FLOOR
 from ._validation import check_weights
 
-__all__ = ["HESSIAN_FLOOR", "Objective", "adapter_for", "fitted", "library_gradient_hessian",
-           "objective_call", "training_set"]
+__all__ = ["HESSIAN_FLOOR", "Objective", "adapter", "adapter_for", "fitted", "hessian_scale",
+           "library_gradient_hessian", "objective_call", "training_set"]
 
 #: The libraries whose adapters the dispatcher knows, by name.
 LIBRARIES = ("xgboost", "lightgbm")
@@ -114,11 +114,19 @@ def objective_call(loss, a, b, sample_weight=None, *, library: str | None = None
     preds = _check_preds(loss, preds, y)
     if kernel is not None:
         return kernel(loss, lib.NAME, y, preds, w)
-    scale = 1.0
-    if loss.task == "multiclass":
-        scale = (lib.multiclass_hessian_scale(preds.shape[1]) if loss.hessian_scale == "library"
-                 else float(loss.hessian_scale))
-    return library_gradient_hessian(loss, y, preds, w, scale=scale)
+    return library_gradient_hessian(loss, y, preds, w,
+                                    scale=hessian_scale(loss, lib.NAME, preds.shape))
+
+
+def hessian_scale(loss, library: str, shape) -> float:
+    """The factor ``library`` applies to ``loss``'s hessian for margins of ``shape``: 1 for the
+    single-output losses, the loss's number ``hessian_scale``, or the library's own multiclass
+    factor (its adapter's ``multiclass_hessian_scale``) for ``hessian_scale="library"``."""
+    if loss.task != "multiclass":
+        return 1.0
+    if loss.hessian_scale == "library":
+        return float(adapter(library).multiclass_hessian_scale(shape[1]))
+    return float(loss.hessian_scale)
 
 
 def library_gradient_hessian(loss, y, preds, w, *, scale: float = 1.0, reference: bool = False):

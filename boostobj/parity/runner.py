@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from .._objective import Objective, adapter, library_gradient_hessian
+from .._objective import Objective, hessian_scale, library_gradient_hessian
 from . import mirror
 from .cases import (
     NEAR_TIE_REGRESSION,
@@ -35,7 +35,6 @@ __all__ = [
     "EXACT_INTERCEPT",
     "custom_objective",
     "detect_pseudohuber_hessian",
-    "library_hessian_scale",
     "reference_gradient_hessian",
     "run",
     "run_case",
@@ -77,21 +76,11 @@ EXACT_INTERCEPT = {
 
 
 # ============================================================================ the objectives
-def library_hessian_scale(loss, library: str, preds) -> float:
-    """The factor ``library`` applies to the multiclass diagonal hessian of ``loss`` (1 for the
-    single-output losses; a number ``hessian_scale`` as given)."""
-    if loss.task != "multiclass":
-        return 1.0
-    if loss.hessian_scale == "library":
-        return float(adapter(library).multiclass_hessian_scale(np.shape(preds)[1]))
-    return float(loss.hessian_scale)
-
-
 def reference_gradient_hessian(loss, library: str, y, preds, w):
     """The ``float64`` mode's kernel: the loss's exact float64 math (never its fast kernel) on
     float64 margins, floored, times ``library``'s multiclass hessian scale, weighted."""
     return library_gradient_hessian(loss, y, preds, w,
-                                    scale=library_hessian_scale(loss, library, preds),
+                                    scale=hessian_scale(loss, library, np.shape(preds)),
                                     reference=True)
 
 
