@@ -45,6 +45,41 @@ _LAZY = {
     "fold_init_score": "boostobj.adapters.lightgbm",
 }
 
+# What each lazy name needs beyond numpy and scipy, checked before its module is imported: XGBoost
+# and LightGBM import without scikit-learn or dask and fail only later, or not at all.
+_NEEDS = {
+    "XGBClassifier": ("xgboost", "sklearn"),
+    "XGBRegressor": ("xgboost", "sklearn"),
+    "LGBMClassifier": ("lightgbm", "sklearn"),
+    "LGBMRegressor": ("lightgbm", "sklearn"),
+    "DaskXGBClassifier": ("xgboost", "sklearn", "dask", "distributed"),
+    "DaskXGBRegressor": ("xgboost", "sklearn", "dask", "distributed"),
+    "DaskLGBMClassifier": ("lightgbm", "sklearn", "dask", "distributed"),
+    "DaskLGBMRegressor": ("lightgbm", "sklearn", "dask", "distributed"),
+}
+
+# top-level module -> (distribution, the boostobj extra that installs it)
+_EXTRAS = {
+    "xgboost": ("xgboost", "xgboost"),
+    "lightgbm": ("lightgbm", "lightgbm"),
+    "sklearn": ("scikit-learn", "sklearn"),
+    "dask": ("dask", "dask"),
+    "distributed": ("distributed", "dask"),
+    "pandas": ("pandas", "dask"),
+    "pyarrow": ("pyarrow", "dask"),
+}
+
+
+def _missing(name: str, exc: ModuleNotFoundError) -> ImportError | None:
+    """The ImportError naming the extra to install, when ``exc`` is one of boostobj's optional
+    dependencies not being installed (None for anything else, which is re-raised as it is)."""
+    top = (exc.name or "").partition(".")[0]
+    if top not in _EXTRAS:
+        return None
+    dist, extra = _EXTRAS[top]
+    return ImportError(f"boostobj.{name} needs {dist}, which is not installed: "
+                       f'pip install "boostobj[{extra}]"', name=exc.name)
+
 # The estimators (boostobj.XGBClassifier, LGBMClassifier, Dask*), xgboost_params and
 # fold_init_score load lazily through __getattr__ below and stay out of __all__, so that
 # ``from boostobj import *`` needs only numpy and scipy.
@@ -67,7 +102,17 @@ __all__ = [
     "SquaredErrorLoss",
     "builtin_twin",
     "get_loss",
+    "show_config",
 ]
+
+
+def show_config(file=None) -> None:
+    """Print the versions of boostobj, Python, numpy, scipy, XGBoost, LightGBM, CatBoost,
+    scikit-learn and dask ("not installed" for those missing), and whether the compiled kernels
+    are in use (``python -m boostobj --version`` prints the same)."""
+    from . import _config
+
+    print(_config.text(), file=file)
 
 
 def __getattr__(name: str):
@@ -75,5 +120,17 @@ def __getattr__(name: str):
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        try:
+            for needed in _NEEDS.get(name, ()):
+                importlib.import_module(needed)
+            return getattr(importlib.import_module(_LAZY[name]), name)
+        except ModuleNotFoundError as exc:
+            error = _missing(name, exc)
+            if error is None:
+                raise
+            raise error from exc
+    if name == "fold_init_score":
+        from .adapters.lightgbm import fold_init_score
+
+        return fold_init_score
     raise AttributeError(f"module 'boostobj' has no attribute {name!r}")

@@ -43,3 +43,22 @@ def margins_for(loss, n, rng, scale=3.0):
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+# Harness tests that run a whole command or example end to end, a third of the suite's time:
+# `pytest -m "not slow"` leaves them out for a quick loop (CI runs them).
+SLOW = {
+    "test_bench.py::test_bench_runs_end_to_end_and_writes_json_and_png",
+    "test_parity.py::test_cli_table_and_json",
+    "test_examples.py::test_dask_example_runs",
+}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: an end-to-end harness run (deselect with -m 'not slow')")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if f"{item.path.name}::{getattr(item, 'originalname', item.name)}" in SLOW:
+            item.add_marker(pytest.mark.slow)
