@@ -145,3 +145,143 @@ def test_compiled_regression_kernels_are_the_float64_reference_rounded(make, dty
         b32 = b.astype(np.float32)
         assert np.all(np.abs(a.astype(np.float64) - b) <= np.spacing(np.abs(b32)).astype(np.float64)), what
     assert np.all(got[1] > 0)
+
+
+# ---------------------------------------------------------------------------------- multiclass
+def _multiclass_data(rng, n, k):
+    """Margins with every hard case: wide spreads, +-1e6, +-inf in any pair of columns, ties
+    (all columns, two columns), differences of 1e-30; several blocks of both implementations."""
+    z = rng.normal(0.0, 3.0, (n, k))
+    z[: n // 10] = rng.normal(0.0, 60.0, (n // 10, k))
+    z[n // 10: n // 5] = rng.uniform(-800.0, 800.0, (n // 10, k))
+    extremes = [0.0, 1e-30, -1e-30, 36.0, -36.0, 88.0, -88.0, 700.0, -700.0, 745.0, -745.0, 1e6,
+                -1e6, np.inf, -np.inf]
+    i = n // 5
+    for a in extremes:
+        for b in extremes:
+            z[i] = 0.0
+            z[i, 0], z[i, 1] = a, b
+            i += 1
+    z[i: i + 20] = 5.0  # all tied
+    z[i + 20: i + 40, :2] = 7.0  # two tied maxima
+    y = rng.integers(0, k, n).astype(np.float64)
+    return y, z
+
+
+_MULTICLASS_KERNELS = [
+    ("softmax", {}),
+    ("multiclass_focal", {"gamma": 2.0, "alpha": "random", "bounded": True}),
+    ("multiclass_focal", {"gamma": 0.5, "alpha": None, "bounded": False}),
+    ("multiclass_focal", {"gamma": 0.0, "alpha": None, "bounded": True}),
+    ("multiclass_focal", {"gamma": 1.0, "alpha": "random", "bounded": False}),
+    ("multiclass_focal", {"gamma": 3.7, "alpha": "random", "bounded": False}),
+]
+
+
+@needs_compiled
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted-scale1.5"])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("k", [2, 3, 10])
+@pytest.mark.parametrize("kernel", _MULTICLASS_KERNELS, ids=repr)
+def test_compiled_multiclass_equals_numpy_to_one_ulp(kernel, k, dtype, order, weighted, rng,
+                                                     monkeypatch):
+    # the same float64 formulas rounded once; exp/log1p/log differ (libmvec), and the numpy
+    # kernel sums a tie's entries differently: 1 float32 ulp in a rare entry
+    name, kw = kernel
+    kw = dict(kw)
+    if kw.get("alpha") == "random":
+        kw["alpha"] = tuple(rng.uniform(0.2, 2.0, k))
+    n = 7000
+    y, z = _multiclass_data(rng, n, k)
+    z = np.asarray(z.astype(dtype), order=order)
+    w = rng.uniform(0.1, 3.0, n).astype(np.float32).astype(np.float64) if weighted else None
+    scale = 1.5 if weighted else 1.0
+    fn = getattr(_kernels, name)
+    got = [a.copy(order="K") for a in fn(y, z, w, scale=scale, **kw)]
+    monkeypatch.setattr(_kernels, "_ckernels", None)
+    want = fn(y, z, w, scale=scale, **kw)
+    for a, b, what in zip(got, want, ("gradient", "hessian")):
+        assert a.dtype == np.float32 and a.shape == (n, k) and np.all(np.isfinite(a)), what
+        assert a.flags.f_contiguous == b.flags.f_contiguous == (order == "F"), what
+        d = _ulps(a, b)
+        assert d.max() <= 1, what
+        assert np.count_nonzero(d) <= 10, what
+    assert np.all(got[1] > 0)
+
+
+@needs_compiled
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("k", [2, 3, 5, 10, 17])
+def test_compiled_multiclass_is_the_float64_reference_rounded(k, order, rng):
+    # within half a float32 ulp of the float64 reference (correctly rounded) in these rows;
+    # any class count (the C-ordered transposes have special cases for 2, 3, 4, 8, 16)
+    import boostobj
+
+    n = 3000
+    y, z = _multiclass_data(rng, n, k)
+    z = np.asarray(z.astype(np.float32), order=order)
+    w = rng.uniform(0.1, 3.0, n)
+    alpha = tuple(rng.uniform(0.2, 2.0, k))
+    for loss, fn, kw in (
+        (boostobj.SoftmaxLoss(), _kernels.softmax, {}),
+        (boostobj.MulticlassFocalLoss(gamma=2.0, alpha=alpha), _kernels.multiclass_focal,
+         {"gamma": 2.0, "alpha": alpha, "bounded": True}),
+        (boostobj.MulticlassFocalLoss(gamma=0.7, hessian="exact"), _kernels.multiclass_focal,
+         {"gamma": 0.7, "alpha": None, "bounded": False}),
+    ):
+        got = fn(y, z, w, scale=2.0, **kw)
+        with np.errstate(all="ignore"):
+            g, h = loss._gradient_hessian(y, z.astype(np.float64))
+        want = (g * w[:, None], np.maximum(h, boostobj.HESSIAN_FLOOR) * 2.0 * w[:, None])
+        for a, b, what in zip(got, want, ("gradient", "hessian")):
+            spacing = np.spacing(np.maximum(np.abs(b.astype(np.float32)), np.float32(2.0**-126)))
+            assert np.all(np.abs(a - b) <= 0.5001 * spacing.astype(np.float64)), (loss, what)
+
+
+@needs_compiled
+def test_compiled_multiclass_binding_checks_its_arguments():
+    ck = _COMPILED
+    n, k = 6, 3
+    z, y = np.zeros((n, k), np.float32), np.full(n, 2.0)
+    g, h = np.empty((n, k), np.float32), np.empty((n, k), np.float32)
+    ck.softmax(z, y, None, g, h, 1.5)  # the right calls work
+    np.testing.assert_allclose(g, np.tile(np.float32([1 / 3, 1 / 3, -2 / 3]), (n, 1)), rtol=1e-7)
+    np.testing.assert_allclose(h, np.float32(2 / 9 * 1.5), rtol=1e-7)
+    ck.multiclass_focal(z, y, np.ones(n), g, h, 1.0, 2.0, np.ones(k), True)
+    zf, gf, hf = (np.asfortranarray(a) for a in (z, g, h))
+    ck.softmax(zf, y, None, gf, hf, 1.0)
+    with pytest.raises(TypeError, match="labels"):
+        ck.softmax(z, y.astype(np.float32), None, g, h, 1.0)
+    with pytest.raises(TypeError, match="margins"):
+        ck.softmax(z.astype(np.int64), y, None, g, h, 1.0)
+    with pytest.raises(ValueError, match="margins: expected a 2-D array"):
+        ck.softmax(z.ravel(), y, None, g, h, 1.0)
+    with pytest.raises(ValueError, match="margins: not C- or Fortran-contiguous"):
+        ck.softmax(np.zeros((n, 2 * k), np.float32)[:, ::2], y, None, g, h, 1.0)
+    with pytest.raises(ValueError, match="labels: expected 6 items"):
+        ck.softmax(z, y[:5], None, g, h, 1.0)
+    with pytest.raises(ValueError, match="weights: expected 6 items"):
+        ck.multiclass_focal(z, y, np.ones(7), g, h, 1.0, 2.0, None, True)
+    with pytest.raises(TypeError, match="gradient"):
+        ck.softmax(z, y, None, g.astype(np.float64), h, 1.0)
+    with pytest.raises(ValueError, match=r"hessian: expected shape \(6, 3\)"):
+        ck.softmax(z, y, None, g, np.empty((n, k + 1), np.float32), 1.0)
+    with pytest.raises(ValueError, match="gradient: not Fortran-contiguous like the margins"):
+        ck.softmax(zf, y, None, g, hf, 1.0)
+    with pytest.raises(ValueError, match="hessian: not C-contiguous like the margins"):
+        ck.multiclass_focal(z, y, None, g, hf, 1.0, 2.0, None, False)
+    with pytest.raises(ValueError, match="alpha: expected 3 items"):
+        ck.multiclass_focal(z, y, None, g, h, 1.0, 2.0, np.ones(2), False)
+    with pytest.raises(TypeError, match="alpha"):
+        ck.multiclass_focal(z, y, None, g, h, 1.0, 2.0, np.ones(k, np.float32), False)
+    ro = np.empty((n, k), np.float32)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        ck.softmax(z, y, None, g, ro, 1.0)
+    # no rows, or labels outside 0..k-1 (never an index): nothing read or written out of bounds
+    ck.softmax(np.zeros((0, k)), np.zeros(0), None, np.empty((0, k), np.float32),
+               np.empty((0, k), np.float32), 1.0)
+    ck.multiclass_focal(z, np.array([-1.0, 3.0, 1e9, np.nan, 0.5, 2.0]), None, g, h, 1.0, 2.0,
+                        np.ones(k), True)
+    assert np.all(np.isfinite(g)) and np.all(h > 0)

@@ -191,3 +191,77 @@ def test_infinite_margins_give_the_limits_not_nan(loss, dtype, rng):
             fit = loss.resolved(y)  # pseudo-Huber's slope is delta, log-cosh's its scale
             slope = getattr(fit, "delta", getattr(fit, "scale", 1.0))
             np.testing.assert_array_equal(g[np.isinf(z)], slope * np.sign(z[np.isinf(z)]))
+
+
+# ---------------------------------------------------------------------------------- multiclass
+MULTI = [loss for loss in ALL_LOSSES if loss.task == "multiclass"]
+
+
+def _multiclass_loss(loss, k):
+    """``loss`` with alpha resized to ``k`` classes (the same hyperparameters otherwise)."""
+    alpha = getattr(loss, "alpha", None)
+    if alpha is None:
+        return loss
+    return type(loss)(**{**loss.get_params(), "alpha": list(np.linspace(0.5, 2.0, k))})
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("k", [2, 10])
+@pytest.mark.parametrize("loss", MULTI, ids=repr)
+def test_multiclass_fast_path_other_class_counts_and_scale(loss, k, order, rng):
+    # K = 3 is walked above; here 2 and 10 classes, both memory orders, weights and a scale
+    loss = _multiclass_loss(loss, k)
+    n = 3 * _kernels.BLOCK // k + 17  # several blocks of the numpy kernel too
+    y = rng.integers(0, k, n).astype(np.float64)
+    z = rng.normal(0.0, 3.0, (n, k))
+    z[:10] = np.array([0.0, 1e-30, 36.0, -88.0, 700.0, -745.0, 1e6, -1e6, np.inf, -np.inf])[:, None]
+    z[:10, 0] = 0.0  # rows of one extreme against a 0
+    w = rng.uniform(0.1, 3.0, n).astype(np.float32).astype(np.float64)
+    for dtype in (np.float32, np.float64):
+        zz = np.asarray(z.astype(dtype), order=order)
+        got = library_gradient_hessian(loss, y, zz, w, scale=1.25)
+        with np.errstate(all="ignore"):
+            want = library_gradient_hessian(loss, y, zz, w, scale=1.25, reference=True)
+        for a, b, what in zip(got, want, ("gradient", "hessian")):
+            assert a.dtype == np.float32 and a.shape == (n, k), what
+            assert a.flags.f_contiguous == (order == "F"), what  # the margins' memory order
+            np.testing.assert_allclose(a, b, rtol=RTOL, atol=TINY32 * float(w.max()), err_msg=what)
+        assert np.all(got[1] > 0)
+
+
+@pytest.mark.parametrize("loss", MULTI, ids=repr)
+def test_multiclass_results_kept_by_the_caller_are_never_overwritten(loss, rng):
+    y, z = _data(loss, rng, n=3000)
+    z = np.asfortranarray(z)
+    g1, h1 = library_gradient_hessian(loss, y, z, None)
+    keep = g1.copy(), h1.copy()
+    g2, h2 = library_gradient_hessian(loss, y, z + 0.5, None)
+    assert not np.shares_memory(g1, g2) and not np.shares_memory(h1, h2)
+    np.testing.assert_array_equal(g1, keep[0])
+    np.testing.assert_array_equal(h1, keep[1])
+    del g1, h1, g2, h2
+    first = [a.__array_interface__["data"][0] for a in library_gradient_hessian(loss, y, z, None)]
+    second = [a.__array_interface__["data"][0] for a in library_gradient_hessian(loss, y, z, None)]
+    assert first == second  # dropped outputs are reused
+
+
+@pytest.mark.parametrize("loss", MULTI, ids=repr)
+def test_multiclass_strided_margins(loss, rng):
+    # neither C- nor F-contiguous margins (a column slice) take the numpy kernel
+    y, z = _data(loss, rng, n=2000)
+    wide = np.repeat(z, 2, axis=1)[:, ::2]
+    got = library_gradient_hessian(loss, y, wide, None)
+    for a, b in zip(got, _reference(loss, y, z, None)):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=RTOL, atol=TINY32)
+
+
+def test_multiclass_kernels_are_named_and_compiled(kernels):
+    assert boostobj.SoftmaxLoss().fast_kernel() == ("softmax", {})
+    name, params = boostobj.MulticlassFocalLoss(gamma=1.5, alpha=[1.0, 2.0],
+                                                hessian="exact").fast_kernel()
+    assert name == "multiclass_focal" and params == {"gamma": 1.5, "alpha": (1.0, 2.0),
+                                                     "bounded": False}
+    for name in ("softmax", "multiclass_focal"):
+        assert name in _kernels.KERNELS
+        assert _kernels.compiled(name) == (kernels == "compiled")

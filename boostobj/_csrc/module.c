@@ -1,7 +1,8 @@
 /* boostobj._ckernels: the Python binding of kernels.c. Arguments are checked here (C-contiguous,
- * dtype, length, writable float32 outputs) so that a wrong call raises instead of reading or
- * writing out of bounds; boostobj/_kernels.py only calls it with arrays it has prepared. The GIL
- * is released while a kernel runs.
+ * dtype, length, writable float32 outputs; for the multiclass kernels 2-D margins C- or
+ * Fortran-contiguous, outputs of the same shape and memory order, k class weights) so that a
+ * wrong call raises instead of reading or writing out of bounds; boostobj/_kernels.py only calls
+ * it with arrays it has prepared. The GIL is released while a kernel runs.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -150,6 +151,136 @@ static PyObject *pseudo_huber(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* ------------------------------------------------------------------------------ multiclass */
+/* a 2-D buffer of format `fmt` ("f" or "d", or either if NULL), C- or Fortran-contiguous; with
+ * shape != NULL it must have that shape and, when *f_order >= 0, that memory order; otherwise
+ * *f_order is set (1 when Fortran-ordered and not C-ordered) */
+static int get2d(PyObject *obj, Py_buffer *view, const char *fmt, const Py_ssize_t *shape,
+                 int *f_order, int writable, const char *what) {
+    int flags = PyBUF_STRIDES | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
+    const char *f = view->format ? view->format : "B";
+    if (f[0] == '=' || f[0] == '<' || f[0] == '@') f++;
+    int is_f = f[0] == 'f' && f[1] == 0 && view->itemsize == 4;
+    int is_d = f[0] == 'd' && f[1] == 0 && view->itemsize == 8;
+    if (!(fmt ? (fmt[0] == 'f' ? is_f : is_d) : (is_f || is_d))) {
+        PyErr_Format(PyExc_TypeError, "%s: expected %s, got format '%s'", what,
+                     fmt ? (fmt[0] == 'f' ? "float32" : "float64") : "float32 or float64",
+                     view->format ? view->format : "B");
+        goto fail;
+    }
+    if (view->ndim != 2) {
+        PyErr_Format(PyExc_ValueError, "%s: expected a 2-D array, got %d dimensions", what,
+                     view->ndim);
+        goto fail;
+    }
+    if (shape && (view->shape[0] != shape[0] || view->shape[1] != shape[1])) {
+        PyErr_Format(PyExc_ValueError, "%s: expected shape (%zd, %zd), got (%zd, %zd)", what,
+                     shape[0], shape[1], view->shape[0], view->shape[1]);
+        goto fail;
+    }
+    int c = PyBuffer_IsContiguous(view, 'C'), fo = PyBuffer_IsContiguous(view, 'F');
+    if (*f_order < 0) {
+        if (!c && !fo) {
+            PyErr_Format(PyExc_ValueError, "%s: not C- or Fortran-contiguous", what);
+            goto fail;
+        }
+        *f_order = !c;
+    } else if (!(*f_order ? fo : c)) {
+        PyErr_Format(PyExc_ValueError, "%s: not %s-contiguous like the margins", what,
+                     *f_order ? "Fortran" : "C");
+        goto fail;
+    }
+    return 0;
+fail:
+    PyBuffer_Release(view);
+    return -1;
+}
+
+/* z (n, k), y (n,), w (n,) or None, g and h float32 (n, k) in z's order */
+static int get_multiclass(PyObject *zo, PyObject *yo, PyObject *wo, PyObject *go, PyObject *ho,
+                          Py_buffer b[5], Py_ssize_t *n, Py_ssize_t *k, int *f_order,
+                          const double **w) {
+    int got = 0;
+    *f_order = -1;
+    if (get2d(zo, &b[0], NULL, NULL, f_order, 0, "margins") < 0) return -1;
+    got = 1;
+    *n = b[0].shape[0];
+    *k = b[0].shape[1];
+    if (get(yo, &b[1], "d", *n, 0, "labels") < 0) goto fail;
+    got = 2;
+    if (wo != Py_None) {
+        if (get(wo, &b[2], "d", *n, 0, "weights") < 0) goto fail;
+    } else {
+        b[2].obj = NULL;
+    }
+    got = 3;
+    if (get2d(go, &b[3], "f", b[0].shape, f_order, 1, "gradient") < 0) goto fail;
+    got = 4;
+    if (get2d(ho, &b[4], "f", b[0].shape, f_order, 1, "hessian") < 0) goto fail;
+    *w = b[2].obj ? (const double *)b[2].buf : NULL;
+    return 0;
+fail:
+    for (int i = 0; i < got; i++)
+        if (b[i].obj) PyBuffer_Release(&b[i]);
+    return -1;
+}
+
+static PyObject *softmax(PyObject *self, PyObject *args) {
+    PyObject *zo, *yo, *wo, *go, *ho;
+    double scale;
+    Py_buffer b[5];
+    Py_ssize_t n, k;
+    int f_order, rc;
+    const double *w;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOOd:softmax", &zo, &yo, &wo, &go, &ho, &scale)) return NULL;
+    if (get_multiclass(zo, yo, wo, go, ho, b, &n, &k, &f_order, &w) < 0) return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    if (b[0].itemsize == 4)
+        rc = bo_softmax_f32(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n, k, f_order, scale);
+    else
+        rc = bo_softmax_f64(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n, k, f_order, scale);
+    Py_END_ALLOW_THREADS
+    release_all(b);
+    if (rc < 0) return PyErr_NoMemory();
+    Py_RETURN_NONE;
+}
+
+static PyObject *multiclass_focal(PyObject *self, PyObject *args) {
+    PyObject *zo, *yo, *wo, *go, *ho, *ao;
+    double scale, gamma;
+    int bounded, f_order, rc;
+    Py_buffer b[5], ab;
+    Py_ssize_t n, k;
+    const double *w, *alpha = NULL;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOOddOp:multiclass_focal", &zo, &yo, &wo, &go, &ho, &scale,
+                          &gamma, &ao, &bounded))
+        return NULL;
+    if (get_multiclass(zo, yo, wo, go, ho, b, &n, &k, &f_order, &w) < 0) return NULL;
+    ab.obj = NULL;
+    if (ao != Py_None) {
+        if (get(ao, &ab, "d", k, 0, "alpha") < 0) {
+            release_all(b);
+            return NULL;
+        }
+        alpha = ab.buf;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    if (b[0].itemsize == 4)
+        rc = bo_multiclass_focal_f32(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n, k, f_order,
+                                     scale, gamma, alpha, bounded);
+    else
+        rc = bo_multiclass_focal_f64(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n, k, f_order,
+                                     scale, gamma, alpha, bounded);
+    Py_END_ALLOW_THREADS
+    if (ab.obj) PyBuffer_Release(&ab);
+    release_all(b);
+    if (rc < 0) return PyErr_NoMemory();
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"log_loss", log_loss, METH_VARARGS,
      "log_loss(z, y, w, g, h): binary log loss gradient/hessian into float32 g, h."},
@@ -159,6 +290,12 @@ static PyMethodDef methods[] = {
      "log_cosh(z, y, w, g, h, exact): log-cosh gradient/hessian into float32 g, h."},
     {"pseudo_huber", pseudo_huber, METH_VARARGS,
      "pseudo_huber(z, y, w, g, h, delta, exact): pseudo-Huber gradient/hessian into g, h."},
+    {"softmax", softmax, METH_VARARGS,
+     "softmax(z, y, w, g, h, scale): softmax cross-entropy on (n, k) margins, C- or F-ordered,\n"
+     "into float32 g, h of the same shape and order."},
+    {"multiclass_focal", multiclass_focal, METH_VARARGS,
+     "multiclass_focal(z, y, w, g, h, scale, gamma, alpha, bounded): multiclass focal loss into\n"
+     "float32 g, h (alpha None or k float64 class weights)."},
     {NULL, NULL, 0, NULL},
 };
 

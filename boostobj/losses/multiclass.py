@@ -251,6 +251,10 @@ class MulticlassFocalLoss(_MulticlassLoss):
         self.alpha = alpha
         super().__init__(n_classes=n_classes, hessian_scale=hessian_scale, hessian=hessian)
 
+    def fast_kernel(self):
+        return "multiclass_focal", {"gamma": self.gamma, "alpha": self.alpha,
+                                    "bounded": self.hessian == "bounded"}
+
     def _parts(self, y, z):
         rows, yi, p, q, s = _softmax_parts(y, z)
         py, qy = p[rows, yi], q[rows, yi]
