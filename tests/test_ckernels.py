@@ -117,9 +117,10 @@ def _reference(loss, y, z, w):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("make", [
     lambda b: b.LogCoshLoss(scale=1.0), lambda b: b.LogCoshLoss(scale=1.0, hessian="exact"),
+    lambda b: b.LogCoshLoss(scale=37.5), lambda b: b.LogCoshLoss(scale=0.013, hessian="exact"),
     lambda b: b.PseudoHuberLoss(delta=1.0), lambda b: b.PseudoHuberLoss(delta=0.05, hessian="exact"),
     lambda b: b.PseudoHuberLoss(delta=1e-30), lambda b: b.PseudoHuberLoss(delta=1e30),
-], ids=["logcosh", "logcosh-exact", "huber", "huber-exact-0.05", "huber-1e-30", "huber-1e30"])
+], ids=["logcosh", "logcosh-exact", "logcosh-37.5", "logcosh-exact-0.013", "huber", "huber-exact-0.05", "huber-1e-30", "huber-1e30"])
 def test_compiled_regression_kernels_are_the_float64_reference_rounded(make, dtype, weighted, rng):
     # float64 arithmetic rounded once: within 1 float32 ulp of the reference everywhere,
     # including residuals of 0, subnormal, huge, and labels not representable in float32
@@ -136,7 +137,7 @@ def test_compiled_regression_kernels_are_the_float64_reference_rounded(make, dty
     z[extremes.size: 2 * extremes.size] = y[extremes.size: 2 * extremes.size] + extremes
     z = z.astype(dtype)
     w = rng.uniform(0.1, 3.0, n).astype(np.float32).astype(np.float64) if weighted else None
-    got = _kernels.log_cosh(y, z, w, exact_hessian=loss.hessian == "exact") \
+    got = _kernels.log_cosh(y, z, w, exact_hessian=loss.hessian == "exact", scale=loss.scale) \
         if isinstance(loss, boostobj.LogCoshLoss) else \
         _kernels.pseudo_huber(y, z, w, delta=loss.delta, exact_hessian=loss.hessian == "exact")
     want = _reference(loss, y, z, w)

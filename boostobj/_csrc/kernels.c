@@ -152,12 +152,13 @@ CLONES void bo_focal_f64(const double *z, const double *y, const double *w, floa
  * under 1e-14. Both are far inside float32's 6e-8. With d = 1/(1 + e): the bounded hessian
  * tanh(a)/a is (1 - e) d / a, or P itself below 1/16 (1 at r = 0); the exact one,
  * sech^2 = 4e/(1 + e)^2, is 4e d^2.
- * r = z - y in float64 (one rounding, whatever the label), as the float64 reference. */
+ * r = (z - y) / s in float64, as the float64 reference (LogCoshLoss's scale s; s = 1 is exact),
+ * and the gradient is s tanh(r). */
 #define TANH_SERIES 0.0625
 #define LOG_COSH_BODY(ZT)                                                              \
     _Pragma("omp simd")                                                                \
     for (ptrdiff_t i = 0; i < n; i++) {                                                \
-        double r = (double)z[i] - y[i];                                                \
+        double r = ((double)z[i] - y[i]) / scale;                                      \
         double a = r < 0.0 ? -r : r;                                                   \
         double e = exp(-2.0 * a);                                                      \
         double a2 = a * a;                                                             \
@@ -167,7 +168,7 @@ CLONES void bo_focal_f64(const double *z, const double *y, const double *w, floa
         double d = 1.0 / (1.0 + e);                                                    \
         double ta = small ? a * P : (1.0 - e) * d;                                     \
         double hh = exact ? (4.0 * e) * d * d : (small ? P : ta / (small ? 1.0 : a));   \
-        double gg = r < 0.0 ? -ta : ta;                                                \
+        double gg = scale * (r < 0.0 ? -ta : ta);                                      \
         hh = floor64(hh);                                                              \
         if (weighted) { gg = gg * w[i]; hh = hh * w[i]; }                              \
         g[i] = (float)gg;                                                              \
@@ -197,8 +198,8 @@ CLONES void bo_focal_f64(const double *z, const double *y, const double *w, floa
                      ptrdiff_t n, EXTRA, int exact, int weighted) {                    \
         BODY(ZT)                                                                       \
     }
-REGRESSION_IMPL(log_cosh_f32_impl, LOG_COSH_BODY, float, double unused)
-REGRESSION_IMPL(log_cosh_f64_impl, LOG_COSH_BODY, double, double unused)
+REGRESSION_IMPL(log_cosh_f32_impl, LOG_COSH_BODY, float, double scale)
+REGRESSION_IMPL(log_cosh_f64_impl, LOG_COSH_BODY, double, double scale)
 REGRESSION_IMPL(pseudo_huber_f32_impl, PSEUDO_HUBER_BODY, float, double delta)
 REGRESSION_IMPL(pseudo_huber_f64_impl, PSEUDO_HUBER_BODY, double, double delta)
 
@@ -212,13 +213,13 @@ REGRESSION_IMPL(pseudo_huber_f64_impl, PSEUDO_HUBER_BODY, double, double delta)
     }
 
 CLONES void bo_log_cosh_f32(const float *z, const double *y, const double *w, float *g,
-                            float *h, ptrdiff_t n, int exact) {
-    REGRESSION_DISPATCH(log_cosh_f32_impl, 0.0)
+                            float *h, ptrdiff_t n, double scale, int exact) {
+    REGRESSION_DISPATCH(log_cosh_f32_impl, scale)
 }
 
 CLONES void bo_log_cosh_f64(const double *z, const double *y, const double *w, float *g,
-                            float *h, ptrdiff_t n, int exact) {
-    REGRESSION_DISPATCH(log_cosh_f64_impl, 0.0)
+                            float *h, ptrdiff_t n, double scale, int exact) {
+    REGRESSION_DISPATCH(log_cosh_f64_impl, scale)
 }
 
 CLONES void bo_pseudo_huber_f32(const float *z, const double *y, const double *w, float *g,

@@ -110,17 +110,23 @@ static PyObject *focal(PyObject *self, PyObject *args) {
 static PyObject *log_cosh(PyObject *self, PyObject *args) {
     PyObject *zo, *yo, *wo, *go, *ho;
     int exact;
+    double scale;
     Py_buffer b[5];
     Py_ssize_t n;
     const double *w;
     (void)self;
-    if (!PyArg_ParseTuple(args, "OOOOOp:log_cosh", &zo, &yo, &wo, &go, &ho, &exact)) return NULL;
+    if (!PyArg_ParseTuple(args, "OOOOOdp:log_cosh", &zo, &yo, &wo, &go, &ho, &scale, &exact))
+        return NULL;
+    if (!(scale > 0.0)) {
+        PyErr_SetString(PyExc_ValueError, "log_cosh: scale must be > 0");
+        return NULL;
+    }
     if (get_all(zo, yo, wo, go, ho, b, &n, &w) < 0) return NULL;
     Py_BEGIN_ALLOW_THREADS
     if (b[0].itemsize == 4)
-        bo_log_cosh_f32(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n, exact);
+        bo_log_cosh_f32(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n, scale, exact);
     else
-        bo_log_cosh_f64(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n, exact);
+        bo_log_cosh_f64(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n, scale, exact);
     Py_END_ALLOW_THREADS
     release_all(b);
     Py_RETURN_NONE;
@@ -287,7 +293,7 @@ static PyMethodDef methods[] = {
     {"focal", focal, METH_VARARGS,
      "focal(z, y, w, g, h, gamma, a_pos, a_neg, bounded): binary focal loss into g, h."},
     {"log_cosh", log_cosh, METH_VARARGS,
-     "log_cosh(z, y, w, g, h, exact): log-cosh gradient/hessian into float32 g, h."},
+     "log_cosh(z, y, w, g, h, scale, exact): log-cosh gradient/hessian into float32 g, h."},
     {"pseudo_huber", pseudo_huber, METH_VARARGS,
      "pseudo_huber(z, y, w, g, h, delta, exact): pseudo-Huber gradient/hessian into g, h."},
     {"softmax", softmax, METH_VARARGS,
