@@ -26,11 +26,24 @@ extensions = [
 ]
 myst_enable_extensions = ["dollarmath", "colon_fence"]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
-exclude_patterns = ["_build", "results/*.json"]
+exclude_patterns = ["_build", "results/*.json", "generated/*.md"]
 autosummary_generate = True
+templates_path = ["_templates"]
+autodoc_inherit_docstrings = False  # the estimators' inherited XGBoost/LightGBM docs are theirs
 autodoc_default_options = {"members": True, "inherited-members": False}
 numpydoc_show_class_members = False
 numpydoc_validation_checks = set()
 html_theme = "furo"
 html_title = f"boostobj {release}"
 nitpicky = False
+
+
+def _skip_metadata_requests(app, what, name, obj, skip, options):
+    # scikit-learn's generated set_*_request methods document scikit-learn's metadata routing
+    if name.startswith("set_") and name.endswith("_request"):
+        return True
+    return None
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_metadata_requests)
