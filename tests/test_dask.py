@@ -1,6 +1,6 @@
 """The same objectives on Dask: xgboost.dask and lightgbm.dask, on a two-worker LocalCluster.
 
-Agreement asserted here (measured values in the README, "Distributed training"):
+Agreement asserted here (docs/guide/dask.md):
 
 * custom objective vs the built-in under the same Dask setup: XGBoost squared error bit-identical;
   XGBoost log loss within 1e-6 in probability (measured 1.2e-7: the float64 gradients round

@@ -23,7 +23,7 @@ def test_example_runs(name, capsys):
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # lightgbm.dask: n_jobs/num_threads ignored
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
-# lightgbm.dask is not reproducible run to run on continuous features (README); its example's
+# lightgbm.dask is not reproducible run to run on continuous features (docs: Dask); its example's
 # robust-regression check (within 10% of one machine) held in every run at 20,000 rows
 # (measured within 0.4%) but not at 4,000 rows (up to 11% apart)
 @pytest.mark.parametrize(("name", "rows"), [("dask_xgboost", 4000), ("dask_lightgbm", 20000)])

@@ -27,7 +27,7 @@ dispatcher (:class:`boostobj.Objective`), never a patched loss:
 Known limits are reported as ``known`` rather than failures: LightGBM with
 ``feature_fraction < 1`` draws different feature subsets for custom objectives through
 ``lgb.train`` (lightgbm-org/LightGBM#6053); ``Case(skip_objective_reset=True)`` shows the cause
-and the workaround (see the README).
+and the workaround (docs/parity.md).
 
 The package, one concern per module: :mod:`~boostobj.parity.cases` (pairs, datasets, cases,
 tolerances), :mod:`~boostobj.parity.runner` (the objective of each mode, training a pair,
