@@ -35,31 +35,35 @@ static int get(PyObject *obj, Py_buffer *view, const char *fmt, Py_ssize_t n, in
     return 0;
 }
 
+/* labels y (n,) into b[1] and weights w (n,) or None into b[2]; on failure neither is held */
+static int get_labels_weights(PyObject *yo, PyObject *wo, Py_buffer b[5], Py_ssize_t n) {
+    if (get(yo, &b[1], "d", n, 0, "labels") < 0) return -1;
+    b[2].obj = NULL;
+    if (wo != Py_None && get(wo, &b[2], "d", n, 0, "weights") < 0) {
+        PyBuffer_Release(&b[1]);
+        return -1;
+    }
+    return 0;
+}
+
+/* release the first `got` buffers of b (those obtained) and fail */
+static int release_first(Py_buffer b[5], int got) {
+    for (int i = 0; i < got; i++)
+        if (b[i].obj) PyBuffer_Release(&b[i]);
+    return -1;
+}
+
 /* z, y, w-or-None, g, h: all buffers obtained or none (an exception set); *n is the number of
  * rows and *w the weights or NULL */
 static int get_all(PyObject *zo, PyObject *yo, PyObject *wo, PyObject *go, PyObject *ho,
                    Py_buffer b[5], Py_ssize_t *n, const double **w) {
-    int got = 0;
     if (get(zo, &b[0], NULL, -1, 0, "margins") < 0) return -1;
-    got = 1;
     *n = b[0].len / b[0].itemsize;
-    if (get(yo, &b[1], "d", *n, 0, "labels") < 0) goto fail;
-    got = 2;
-    if (wo != Py_None) {
-        if (get(wo, &b[2], "d", *n, 0, "weights") < 0) goto fail;
-    } else {
-        b[2].obj = NULL;
-    }
-    got = 3;
-    if (get(go, &b[3], "f", *n, 1, "gradient") < 0) goto fail;
-    got = 4;
-    if (get(ho, &b[4], "f", *n, 1, "hessian") < 0) goto fail;
+    if (get_labels_weights(yo, wo, b, *n) < 0) return release_first(b, 1);
+    if (get(go, &b[3], "f", *n, 1, "gradient") < 0) return release_first(b, 3);
+    if (get(ho, &b[4], "f", *n, 1, "hessian") < 0) return release_first(b, 4);
     *w = b[2].obj ? (const double *)b[2].buf : NULL;
     return 0;
-fail:
-    for (int i = 0; i < got; i++)
-        if (b[i].obj) PyBuffer_Release(&b[i]);
-    return -1;
 }
 
 static void release_all(Py_buffer b[5]) {
@@ -207,29 +211,15 @@ fail:
 static int get_multiclass(PyObject *zo, PyObject *yo, PyObject *wo, PyObject *go, PyObject *ho,
                           Py_buffer b[5], Py_ssize_t *n, Py_ssize_t *k, int *f_order,
                           const double **w) {
-    int got = 0;
     *f_order = -1;
     if (get2d(zo, &b[0], NULL, NULL, f_order, 0, "margins") < 0) return -1;
-    got = 1;
     *n = b[0].shape[0];
     *k = b[0].shape[1];
-    if (get(yo, &b[1], "d", *n, 0, "labels") < 0) goto fail;
-    got = 2;
-    if (wo != Py_None) {
-        if (get(wo, &b[2], "d", *n, 0, "weights") < 0) goto fail;
-    } else {
-        b[2].obj = NULL;
-    }
-    got = 3;
-    if (get2d(go, &b[3], "f", b[0].shape, f_order, 1, "gradient") < 0) goto fail;
-    got = 4;
-    if (get2d(ho, &b[4], "f", b[0].shape, f_order, 1, "hessian") < 0) goto fail;
+    if (get_labels_weights(yo, wo, b, *n) < 0) return release_first(b, 1);
+    if (get2d(go, &b[3], "f", b[0].shape, f_order, 1, "gradient") < 0) return release_first(b, 3);
+    if (get2d(ho, &b[4], "f", b[0].shape, f_order, 1, "hessian") < 0) return release_first(b, 4);
     *w = b[2].obj ? (const double *)b[2].buf : NULL;
     return 0;
-fail:
-    for (int i = 0; i < got; i++)
-        if (b[i].obj) PyBuffer_Release(&b[i]);
-    return -1;
 }
 
 static PyObject *softmax(PyObject *self, PyObject *args) {
