@@ -268,22 +268,18 @@ def catboost_kernel(loss):
     return functools.partial(_kernels.KERNELS[name], **params)
 
 
-def catboost_ders_multi(loss, approxes, target, weight, *, validated: bool = False):
+def catboost_ders_multi(loss, approxes, target, weight, *, validated: bool = False, form=None):
     """CatBoost's ``calc_ders_multi`` for one row of a multiclass model: ``(der1, der2)`` with
     ``der2`` the ``K x K`` hessian, negated (see :mod:`boostobj.adapters.catboost`). The exact
-    float64 math: one row costs the same either way, and CatBoost sums float64 derivatives."""
+    float64 math: one row costs the same either way, and CatBoost sums float64 derivatives.
+    ``form`` is the adapter's ``multiclass_form`` when the caller has it already."""
     from .adapters import catboost as lib
 
-    y, w = lib.row_label_weight(loss, approxes, target, weight, validated)
+    y = lib.row_label(loss, approxes, target, weight, validated)
     z = approxes.reshape(1, -1)
-    if lib.full_softmax_hessian(loss):
-        scale = 1.0  # the full hessian is exact; no diagonal correction
-    elif loss.hessian_scale == "library":
-        scale = lib.multiclass_hessian_scale(z.shape[1])
-    else:
-        scale = float(loss.hessian_scale)
-    g, h = library_gradient_hessian(loss, y, z, w, scale=scale, reference=True)
-    return lib.ders_multi(loss, z, g, h, weight)
+    full, scale = form or lib.multiclass_form(loss, z.shape[1])
+    g, h = library_gradient_hessian(loss, y, z, None, scale=scale, reference=True)
+    return lib.ders_multi(full, int(target), g, h, weight)
 
 
 def catboost_evaluate(loss, approxes, target, weight):

@@ -66,9 +66,10 @@ import numpy as np
 from .._objective import catboost_ders_multi, catboost_ders_range, catboost_kernel
 from ..registry import twin_of
 
-__all__ = ["NAME", "ValidatedObjective", "check_objective_params", "distributed",
-           "effective_weights", "evaluate", "fold_init_score", "full_softmax_hessian", "labels_weights", "multiclass_hessian_scale",
-           "refuse_unresolved"]
+__all__ = ["NAME", "ValidatedObjective", "block_labels_weights", "check_objective_params",
+           "ders_multi", "ders_range", "distributed", "effective_weights", "evaluate",
+           "fold_init_score", "full_softmax_hessian", "labels_weights", "multiclass_form",
+           "multiclass_hessian_scale", "refuse_unresolved", "row_label"]
 
 NAME = "catboost"
 
@@ -214,8 +215,9 @@ def ders_range(g, h) -> np.ndarray:
     return out.T
 
 
-def row_label_weight(loss, approxes, target, weight, validated: bool):
-    """The one-row labels and weights of a ``calc_ders_multi`` call, checked."""
+def row_label(loss, approxes, target, weight, validated: bool):
+    """The one-row label of a ``calc_ders_multi`` call as a float64 array, checked (and the
+    weight: CatBoost passes 1.0 when the Pool has none)."""
     refuse_unresolved(loss)
     if loss.task != "multiclass":
         raise ValueError(
@@ -233,26 +235,42 @@ def row_label_weight(loss, approxes, target, weight, validated: bool):
         raise ValueError(f"{loss!r} has {loss._k} classes but the CatBoost model has {k} outputs")
     if not target < k:
         raise ValueError(f"label {target!r} needs more than the model's {k} classes")
-    return y, (None if weight == 1.0 else np.array([weight]))
+    return y
 
 
-def ders_multi(loss, z, g, h, weight):
-    """CatBoost's form of one row: ``(-g, -H)`` with ``H`` the ``K x K`` hessian, as lists.
-
-    ``g``, ``h`` are the row's weighted gradient and (floored, scaled) diagonal hessian. For the
-    twins of ``MultiClass`` (:func:`full_softmax_hessian`) the off-diagonal entries
-    ``-p_i p_j`` of the softmax hessian are added, times the weight; otherwise it is diagonal.
-    """
-    k = g.shape[-1]
+def multiclass_form(loss, n_classes: int) -> tuple[bool, float]:
+    """``(full, scale)`` for a multiclass loss under CatBoost: whether it hands the full softmax
+    hessian (:func:`full_softmax_hessian`, then the diagonal is unscaled: the full hessian is
+    exact) and the factor on its diagonal otherwise (:func:`multiclass_hessian_scale`, or the
+    loss's own ``hessian_scale``)."""
     if full_softmax_hessian(loss):
-        p = loss.link.inverse(z)[0]
-        d2 = np.outer(p, p)  # -H off the diagonal: p_i p_j
-        if weight != 1.0:
-            d2 *= weight
+        return True, 1.0
+    if loss.hessian_scale == "library":
+        return False, multiclass_hessian_scale(n_classes)
+    return False, float(loss.hessian_scale)
+
+
+def ders_multi(full: bool, label: int, g, h, weight: float):
+    """CatBoost's form of one row: ``(-w g, -w H)`` as lists, ``H`` the ``K x K`` hessian.
+
+    ``g``, ``h`` are the row's unweighted ``(1, K)`` gradient and floored, scaled diagonal. With
+    ``full`` (a twin of ``MultiClass``, whose gradient is ``p - e_y``) the off-diagonal
+    ``-p_i p_j`` of the softmax hessian is added, ``p`` read back from the gradient (exact to
+    1 float64 ulp in absolute terms); otherwise the hessian is diagonal.
+    """
+    g, h = g[0], h[0]
+    if full:
+        p = g.copy()
+        p[label] += 1.0
+        d2 = np.outer(p, p)  # -H off the diagonal
     else:
-        d2 = np.zeros((k, k))
-    np.fill_diagonal(d2, -h.reshape(k))  # the floored, weighted diagonal
-    return (-g.reshape(k)).tolist(), d2.tolist()
+        d2 = np.zeros((h.shape[0], h.shape[0]))
+    np.fill_diagonal(d2, -h)
+    d1 = -g
+    if weight != 1.0:
+        d1 *= weight
+        d2 *= weight
+    return d1.tolist(), d2.tolist()
 
 
 # ------------------------------------------------------------------------- the metric
@@ -305,12 +323,13 @@ class ValidatedObjective:
     and the kernel is looked up once (:func:`boostobj._objective.catboost_kernel`)."""
 
     no_jit = True
-    __slots__ = ("_kernel", "loss")
+    __slots__ = ("_forms", "_kernel", "loss")
 
     def __init__(self, loss) -> None:
         refuse_unresolved(loss)
         self.loss = loss
         self._kernel = None if loss.task == "multiclass" else catboost_kernel(loss)
+        self._forms: dict = {}  # n_classes -> multiclass_form
 
     def calc_ders_range(self, approxes, targets, weights):
         if self._kernel is None:  # a multiclass loss in a one-dimensional model: the message
@@ -319,7 +338,11 @@ class ValidatedObjective:
         return ders_range(*self._kernel(targets.astype(np.float64), approxes, w))
 
     def calc_ders_multi(self, approxes, target, weight):
-        return catboost_ders_multi(self.loss, approxes, target, weight, validated=True)
+        k = approxes.shape[0]
+        form = self._forms.get(k)
+        if form is None and self.loss.task == "multiclass":
+            form = self._forms[k] = multiclass_form(self.loss, k)
+        return catboost_ders_multi(self.loss, approxes, target, weight, validated=True, form=form)
 
     def __repr__(self) -> str:
         return f"ValidatedObjective({self.loss!r})"
