@@ -34,6 +34,8 @@ A Pool you pass without a baseline is copied once (``Pool.slice``) to carry the 
 
 from __future__ import annotations
 
+import inspect
+
 import catboost as cb
 import numpy as np
 
@@ -127,7 +129,8 @@ class _CatBoostLossMixin:
                     " (use boostobj.CatBoostRegressor)" if loss.task == "regression"
                     else " (use boostobj.CatBoostClassifier)")
             )
-        session = {"X": X, "eval_set": kwargs.get("eval_set"), "init": None}
+        bound = inspect.signature(super().fit).bind(X, y, *args, **kwargs).arguments
+        session = {"X": X, "eval_set": bound.get("eval_set"), "init": None}
         setattr(self, _SESSION, session)
         try:
             super().fit(X, y, *args, **kwargs)
