@@ -403,3 +403,39 @@ def test_fold_init_score_refuses_twice_and_wrong_shape():
     other = _bare(loss, **FAST).fit(X, y)
     with pytest.raises(ValueError, match="value"):
         cba.fold_init_score(other, [1.0, 2.0])
+
+
+@pytest.mark.parametrize("loss", ALL_LOSSES, ids=repr)
+def test_estimator_objective_is_the_bare_loss(loss, rng):
+    """What the estimators hand CatBoost (labels validated once, kernel bound once) returns
+    exactly what the loss itself does."""
+    n = 600
+    if loss.task == "multiclass":
+        y = rng.integers(0, 3, n).astype(np.float32)
+    elif loss.task == "binary":
+        y = (rng.random(n) < 0.3).astype(np.float32)
+    else:
+        y = rng.normal(0, 3, n).astype(np.float32)
+    fit = _resolved(loss, y.astype(np.float64))
+    validated = cba.ValidatedObjective(fit)
+    w = rng.uniform(0.5, 2.0, n).astype(np.float32)
+    if loss.task == "multiclass":
+        z = rng.normal(size=3)
+        for weight in (1.0, 1.7):
+            assert validated.calc_ders_multi(z, 2.0, weight) == fit.calc_ders_multi(z, 2.0, weight)
+        return
+    z = rng.normal(0, 3, n)
+    for weights in (None, w):
+        np.testing.assert_array_equal(validated.calc_ders_range(z, y, weights),
+                                      fit.calc_ders_range(z, y, weights))
+
+
+def test_eval_fraction_starts_from_the_training_part():
+    """CatBoost splits ``eval_fraction`` off the data it was given; the start comes from the
+    training part only, and the split-off part is scored with it."""
+    X, y, _ = _data("regression", n=300)
+    loss = boostobj.SquaredErrorLoss()
+    model = boostobj.CatBoostRegressor(loss_function=loss, eval_fraction=0.3, **FAST).fit(X, y)
+    history = model.evals_result_["validation"]["Metric"]
+    assert history[-1] < history[0]
+    assert abs(model.init_score_ - loss.init_score(*as_stored(y))) > 1e-6
