@@ -1,6 +1,8 @@
 """CatBoost adapter: what CatBoost hands a Python objective and metric, what it expects back, and
 folding a starting score into a model. Every CatBoost fact boostobj relies on is stated here, with
-the version measured. No formulas live here.
+the version measured. No loss formulas live here, but for CatBoost's own convention for the twins of
+its ``MultiClass``: the off-diagonal ``-p_i p_j`` of the softmax hessian (:func:`ders_multi`;
+the losses give the diagonal).
 
 Facts this relies on (measured with catboost 1.2.10):
 
@@ -292,8 +294,8 @@ def evaluate(loss, approxes, target, weight):
         raise ValueError(f"{loss!r}.metric is a {loss.task} metric but the model has "
                          f"{z.shape[1]} outputs")
     per_row = loss.loss(target, z, weight)  # validated labels, times the weights
-    total = float(np.sum(per_row))
-    return total, (float(target.shape[0]) if weight is None else float(np.sum(weight, dtype=np.float64)))
+    total_weight = target.shape[0] if weight is None else np.sum(weight, dtype=np.float64)
+    return float(np.sum(per_row)), float(total_weight)
 
 
 # ------------------------------------------------------------------------- the start
