@@ -36,6 +36,8 @@ _LAZY = {
     "XGBRegressor": "boostobj.adapters.xgboost_sklearn",
     "LGBMClassifier": "boostobj.adapters.lightgbm_sklearn",
     "LGBMRegressor": "boostobj.adapters.lightgbm_sklearn",
+    "CatBoostClassifier": "boostobj.adapters.catboost_sklearn",
+    "CatBoostRegressor": "boostobj.adapters.catboost_sklearn",
     "DaskXGBClassifier": "boostobj.adapters.xgboost_dask",
     "DaskXGBRegressor": "boostobj.adapters.xgboost_dask",
     "DaskLGBMClassifier": "boostobj.adapters.lightgbm_dask",

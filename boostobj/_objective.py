@@ -25,6 +25,7 @@ Every objective call walks the same four steps, in this file:
 
 from __future__ import annotations
 
+import functools
 import threading
 import weakref
 import zlib
@@ -243,3 +244,54 @@ def forget() -> None:
         _by_data.clear()
         _recent.clear()
         _fitted.clear()
+
+
+# ---------------------------------------------------------------------------------- CatBoost
+# CatBoost calls the loss itself (Loss.calc_ders_range / calc_ders_multi) with bare arrays, in
+# blocks of about 1000 rows or one row at a time: far too small for the per-training-set cache
+# above (validating a block costs less than fingerprinting it), and too small to estimate an
+# "auto" scale, which the adapter refuses (the estimators resolve the loss on all labels first).
+def catboost_ders_range(loss, approxes, targets, weights, *, validated: bool = False):
+    """CatBoost's ``calc_ders_range`` for a one-dimensional model: the block's labels and weights
+    read and checked by :mod:`boostobj.adapters.catboost` (labels skipped when ``validated``:
+    the estimators check the whole training set once), the kernel, then CatBoost's form
+    (``(m, 2)`` of ``-gradient, -hessian``, weighted, hessian floored)."""
+    from .adapters import catboost as lib
+
+    y, w = lib.block_labels_weights(loss, targets, weights, validated)
+    return lib.ders_range(*library_gradient_hessian(loss, y, approxes, w))
+
+
+def catboost_kernel(loss):
+    """:func:`library_gradient_hessian` for a one-dimensional loss without "auto"
+    hyperparameters, bound once: ``kernel(y, preds, w) -> (g, h)``. For CatBoost's thousands of
+    small blocks per fit, where looking the kernel up again on every call costs as much as
+    running it (the estimators bind it once per ``fit``)."""
+    if loss.task == "multiclass" or loss._has_auto():
+        raise ValueError(f"catboost_kernel needs a one-dimensional resolved loss, got {loss!r}")
+    spec = loss.fast_kernel()
+    if spec is None:
+        return functools.partial(library_gradient_hessian, loss)
+    name, params = spec
+    return functools.partial(_kernels.KERNELS[name], **params)
+
+
+def catboost_ders_multi(loss, approxes, target, weight, *, validated: bool = False, form=None):
+    """CatBoost's ``calc_ders_multi`` for one row of a multiclass model: ``(der1, der2)`` with
+    ``der2`` the ``K x K`` hessian, negated (see :mod:`boostobj.adapters.catboost`). The exact
+    float64 math: one row costs the same either way, and CatBoost sums float64 derivatives.
+    ``form`` is the adapter's ``multiclass_form`` when the caller has it already."""
+    from .adapters import catboost as lib
+
+    y = lib.row_label(loss, approxes, target, weight, validated)
+    z = approxes.reshape(1, -1)
+    full, scale = form or lib.multiclass_form(loss, z.shape[1])
+    g, h = library_gradient_hessian(loss, y, z, None, scale=scale, reference=True)
+    return lib.ders_multi(full, int(target), g, h, weight)
+
+
+def catboost_evaluate(loss, approxes, target, weight):
+    """CatBoost's metric ``evaluate``: ``(weighted loss sum, weight sum)`` of a range of rows."""
+    from .adapters import catboost as lib
+
+    return lib.evaluate(loss, approxes, target, weight)

@@ -82,6 +82,28 @@ class Metric:
         # allreduced when XGBoost trains distributed (Dask)
         return self.__name__, lib.global_mean_loss(loss, y, preds, w)
 
+    # ------------------------------------------------------------------ CatBoost's protocol
+    # ``eval_metric=loss.metric`` in CatBoost; the adapter (boostobj.adapters.catboost) reads
+    # CatBoost's layout.
+
+    #: Tells CatBoost not to compile these methods with numba.
+    no_jit = True
+
+    def evaluate(self, approxes, target, weight):
+        """``(weighted loss sum, weight sum)`` over the rows CatBoost hands (raw margins, one
+        array per output)."""
+        from ._objective import catboost_evaluate
+
+        return catboost_evaluate(self._scoring_loss, approxes, target, weight)
+
+    def is_max_optimal(self) -> bool:
+        """Lower is better."""
+        return False
+
+    def get_final_error(self, error: float, weight: float) -> float:
+        """The weighted mean loss from CatBoost's sums."""
+        return error / weight
+
 
 def _short(value) -> str:
     if isinstance(value, float):

@@ -258,6 +258,33 @@ class Loss:
 
         return objective_call(self, y_true, y_pred, sample_weight)
 
+    # ------------------------------------------------------------------ CatBoost's protocol
+    # ``catboost.CatBoostClassifier(loss_function=loss, eval_metric=loss.metric)`` calls these;
+    # they only hand the call to the dispatcher (CatBoost's conventions live in
+    # boostobj.adapters.catboost).
+
+    #: Tells CatBoost not to compile these methods with numba (they run boostobj's kernels).
+    no_jit = True
+
+    def calc_ders_range(self, approxes, targets, weights):
+        """CatBoost's objective call for one-dimensional models (binary, regression).
+
+        Returns an ``(m, 2)`` float64 array of the *negated* gradient and hessian (CatBoost
+        maximises), weighted (CatBoost does not weigh a custom objective), hessian floored at
+        :data:`~boostobj.HESSIAN_FLOOR`. A loss with ``"auto"`` hyperparameters must be
+        resolved on all labels first (``loss.resolved(y, w)``): CatBoost hands blocks of rows.
+        """
+        from .._objective import catboost_ders_range
+
+        return catboost_ders_range(self, approxes, targets, weights)
+
+    def calc_ders_multi(self, approxes, target, weight):
+        """CatBoost's objective call for one row of a multiclass model (``class_names`` set):
+        the negated gradient and ``K x K`` hessian (see :mod:`boostobj.adapters.catboost`)."""
+        from .._objective import catboost_ders_multi
+
+        return catboost_ders_multi(self, approxes, target, weight)
+
     @property
     def metric(self):
         """The matching evaluation metric (weighted mean loss on raw margins), see

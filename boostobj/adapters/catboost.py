@@ -1,0 +1,358 @@
+"""CatBoost adapter: what CatBoost hands a Python objective and metric, what it expects back, and
+folding a starting score into a model. Every CatBoost fact boostobj relies on is stated here, with
+the version measured. No loss formulas live here, but for CatBoost's own convention for the twins of
+its ``MultiClass``: the off-diagonal ``-p_i p_j`` of the softmax hessian (:func:`ders_multi`;
+the losses give the diagonal).
+
+Facts this relies on (measured with catboost 1.2.10):
+
+* ``loss_function=obj`` is a custom objective when ``obj`` is not a string; CatBoost calls
+  ``obj.calc_ders_range(approxes, targets, weights)`` for one-dimensional models with *views*
+  into its own buffers: ``approxes`` float64 ``(m,)`` (the start, i.e. the Pool's ``baseline``,
+  included), ``targets`` float32 ``(m,)``, ``weights`` float32 ``(m,)`` or None. Blocks have
+  ``m`` of about 500 or 1000 rows (and the remainders: 63 at 200k rows), every row twice per
+  iteration (711 calls per iteration at 200k rows, depth 6, 2 threads), under the GIL: so with
+  two threads CatBoost waits on Python. Even an objective returning a constant array trains
+  about 1.65x slower than ``Logloss`` (wall time, 2 threads, 200k x 10, depth 6, a busy
+  2-core machine; 1.0x with 1 thread), and every GIL release inside the call (numpy on more
+  than 500 elements, boostobj's compiled kernels) hands the GIL to the other thread.
+* It expects the derivatives of the loss to be **maximised**: first ``-gradient``, second
+  ``-hessian`` (its built-in ``Logloss`` hands its trees ``y - p`` and ``-p (1 - p)``). It does
+  **not** apply the weights to a custom objective's derivatives (it passes them in), so they are
+  applied here. A returned ``np.ndarray`` of shape ``(m, 2)`` and dtype float32 or float64 is
+  read by a typed loop in compiled code (any strides); anything else is iterated in Python as
+  ``(der1, der2)`` pairs (the documented list of tuples: about 2x the training time of the same
+  objective returning an array, at 200k rows). The array must be writable (a typed memoryview).
+* Multiclass models call ``obj.calc_ders_multi(approxes, target, weight)`` **once per row**
+  (twice per row per iteration): ``approxes`` float64 ``(K,)``, ``target`` and ``weight`` Python
+  floats (weight 1.0 when the Pool has none). It reads ``der1`` (K values) and the **upper
+  triangle, row by row**, of a symmetric ``K x K`` ``der2``. The call itself costs about 10 us
+  (an objective returning constant lists: 5.0 s against ``MultiClass``'s 0.2 s at 5000 rows,
+  3 classes, 50 iterations), so a Python multiclass objective is slow in CatBoost whatever it
+  computes. Its built-in ``MultiClass`` hands
+  the full softmax hessian ``-(diag(p) - p p^T)``, not a diagonal (a custom objective returning
+  that reproduces ``MultiClass`` to 1e-15): :func:`full_softmax_hessian`.
+* A custom objective model is multiclass only with ``class_names`` (or ``classes_count``); without
+  them CatBoost trains a one-dimensional model on any labels and calls ``calc_ders_range``, and
+  the classifier's ``predict`` fails (no class labels recorded). String labels need
+  ``class_names`` too (else "cannot be parsed as float"). With ``class_names`` the objective
+  receives class indices ``0..K-1`` in that order.
+* With a custom objective CatBoost requires ``eval_metric``; refuses ``boost_from_average``
+  (only some built-ins) and ``scale_pos_weight`` (``Logloss`` only); starts every row from 0
+  (or from the Pool's ``baseline``, which ``predict`` does not add back); chooses no learning rate
+  automatically (0.03, where its built-ins pick one from the data size); defaults to
+  ``leaf_estimation_method="Newton"`` with one iteration, as its ``Logloss``/``RMSE``/
+  ``MultiClass`` do. ``class_weights`` and ``auto_class_weights`` reach the objective folded into
+  ``weights`` (so the start must be computed with them).
+* CatBoost refuses negative, NaN and all-zero weights and NaN labels itself; ``inf`` labels and
+  weights reach the objective. It does not check that binary labels are 0/1 for a custom
+  objective (a label 2 trains).
+* ``model.set_scale_and_bias(scale, bias)`` sets the constant added to every raw prediction
+  (``bias`` a float for one-dimensional models, one value per class for multiclass): it is what
+  ``boost_from_average`` fills in for the built-ins (``Logloss``: ``(1.0, logit(mean y))``), is
+  saved with the model and pickled, and ``predict``/``predict_proba`` include it. So
+  :func:`fold_init_score` makes a model trained from ``baseline = init_score`` predict like a
+  built-in one.
+* An eval metric object gets ``evaluate(approxes, target, weight)``: ``approxes`` a tuple of
+  float64 views, one per dimension (K for multiclass), ``target`` float32, ``weight`` float32 or
+  None, over a range of rows (the whole learn set in one call at 200k rows, once per
+  iteration); it returns ``(error sum, weight sum)``, which CatBoost adds over ranges and hands
+  to ``get_final_error(error, weight)``. ``is_max_optimal()`` says the
+  direction. CatBoost names the metric after the object's *class* (``"Metric"``).
+* Before training CatBoost tries to compile both objects' methods with numba, unless the object
+  has an attribute ``no_jit`` (without numba it warns on every fit): boostobj's losses and
+  metrics have ``no_jit = True`` (they call compiled kernels already).
+* boostobj's estimators hook ``CatBoost._prepare_train_params`` (private, catboost 1.2.10): it
+  returns the train and eval Pools after CatBoost has built them from ``X``/``eval_set`` (and
+  split ``eval_fraction``) and the parameters ``_train`` will use.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._objective import catboost_ders_multi, catboost_ders_range, catboost_kernel
+from ..registry import twin_of
+
+__all__ = ["NAME", "ValidatedObjective", "block_labels_weights", "check_objective_params",
+           "ders_multi", "ders_range", "distributed", "effective_weights", "evaluate",
+           "fold_init_score", "full_softmax_hessian", "labels_weights", "multiclass_form",
+           "multiclass_hessian_scale", "refuse_unresolved", "row_label"]
+
+NAME = "catboost"
+
+
+def multiclass_hessian_scale(n_classes: int) -> float:
+    """The factor on a diagonal multiclass hessian under CatBoost: ``K/(K-1)`` (Friedman's).
+
+    CatBoost's ``MultiClass`` uses the full softmax hessian (see :func:`full_softmax_hessian`,
+    which boostobj hands for the losses that are its twin). For the other multiclass losses,
+    which have a diagonal only, this scale gives the Newton step of the full hessian where the
+    rows' gradients sum to zero (exactly so for two classes).
+    """
+    return n_classes / (n_classes - 1.0)
+
+
+def full_softmax_hessian(loss) -> bool:
+    """Whether ``loss`` hands CatBoost the full softmax hessian ``diag(p) - p p^T``: the losses
+    whose registry twin is CatBoost's ``MultiClass`` (``hessian_scale="library"``)."""
+    twin = twin_of(loss)
+    return twin is not None and twin.catboost == "MultiClass"
+
+
+def distributed(data=None) -> bool:
+    """CatBoost calls a Python objective in one process only."""
+    return False
+
+
+def labels_weights(pool):
+    """Labels and weights (None when unweighted) of a ``catboost.Pool``, the weights rounded to
+    float32 as CatBoost stores them (and hands them to the objective).
+
+    ``Pool.get_weight()`` returns ones when the Pool has no weights; both mean the same here.
+    """
+    w = np.asarray(pool.get_weight(), dtype=np.float32).astype(np.float64)
+    return np.asarray(pool.get_label()), (None if np.all(w == 1.0) else w)
+
+
+def effective_weights(params, classes, w, n_classes: int):
+    """The weights CatBoost hands the objective: ``w`` (or ones) times the class weights of
+    ``params`` (canonical: ``class_weights`` a list by class index, or ``auto_class_weights``),
+    for labels encoded as class indices ``classes``. None when there are neither.
+
+    ``auto_class_weights`` (measured with catboost 1.2.10, against ``get_all_params()``): with
+    ``S_k`` the class's weight sum *truncated to an integer*, ``Balanced`` gives
+    ``max_k S_k / S_k`` and ``SqrtBalanced`` its square root.
+    """
+    factors = params.get("class_weights")
+    auto = params.get("auto_class_weights")
+    if factors is None and auto not in (None, "None"):
+        sums = np.floor(np.bincount(classes, weights=w, minlength=n_classes))
+        if not np.all(sums > 0):
+            raise ValueError(f"auto_class_weights={auto!r} needs every class to have a weight "
+                             "sum of at least 1")
+        factors = sums.max() / sums
+        if auto == "SqrtBalanced":
+            factors = np.sqrt(factors)
+        elif auto != "Balanced":
+            raise ValueError(f"auto_class_weights={auto!r}: boostobj knows 'Balanced' and "
+                             "'SqrtBalanced' (catboost 1.2.10)")
+    if factors is None:
+        return w
+    factors = np.asarray(factors, dtype=np.float32).astype(np.float64)
+    per_row = factors[classes]
+    return per_row if w is None else per_row * w
+
+
+def refuse_unresolved(loss) -> None:
+    """A loss with ``"auto"`` hyperparameters cannot train on CatBoost's blocks of rows."""
+    if loss._has_auto():
+        raise ValueError(
+            f"{loss!r} estimates its scale from all the training labels, but CatBoost hands a "
+            "Python objective blocks of about 1000 rows, which cannot estimate a global scale; "
+            "resolve the loss on all labels first: loss = loss.resolved(y, w), then "
+            "loss_function=loss, eval_metric=loss.metric (boostobj.CatBoostRegressor does it "
+            "for you)"
+        )
+
+
+def check_objective_params(loss, params) -> None:
+    """Refuse CatBoost parameters that would not do what they say with a boostobj loss.
+
+    ``params`` are CatBoost's canonical parameters (``loss_function``, ``eval_metric``...).
+    """
+    params = params or {}
+    k = _classes_in(params)
+    if loss.task == "multiclass" and k is None:
+        raise ValueError(
+            f"{loss!r} needs a multiclass CatBoost model: pass class_names=[...] (or "
+            "classes_count=K); without them CatBoost trains one output per row "
+            "(boostobj.CatBoostClassifier sets class_names from y)"
+        )
+    if loss.task != "multiclass" and k is not None and k > 2:
+        raise ValueError(
+            f"{loss!r} is a {loss.task} objective but the CatBoost model has {k} classes "
+            "(class_names / classes_count); use boostobj.SoftmaxLoss() for more than two classes"
+        )
+
+
+def _classes_in(params):
+    names = params.get("class_names")
+    if names is not None:
+        return len(names)
+    count = params.get("classes_count")
+    return None if count is None else int(count)
+
+
+# ------------------------------------------------------------------------- the objective
+def block_labels_weights(loss, targets, weights, validated: bool):
+    """float64 labels and weights (or None) of one block CatBoost hands ``calc_ders_range``.
+
+    Labels are checked by the loss unless ``validated`` (boostobj's estimators validate the whole
+    training set once before ``fit``). CatBoost has refused negative and NaN weights already; an
+    infinite weight (which it lets through) is refused here with one reduction.
+    """
+    refuse_unresolved(loss)
+    if loss.task == "multiclass":
+        raise ValueError(
+            f"{loss!r} needs a multiclass CatBoost model, but CatBoost trains one output per row: "
+            "pass class_names=[...] (or classes_count=K) "
+            "(boostobj.CatBoostClassifier sets class_names from y)"
+        )
+    y = targets.astype(np.float64)
+    if not validated:
+        loss._check_labels(y)
+    if weights is None:
+        return y, None
+    w = weights.astype(np.float64)
+    if not validated and not math.isfinite(w.sum()):
+        raise ValueError("a sample weight is inf or NaN; weights must be finite")
+    return y, w
+
+
+def ders_range(g, h) -> np.ndarray:
+    """CatBoost's form of a gradient and hessian: an ``(m, 2)`` array of ``-g, -h``.
+
+    Built as the transpose of a ``(2, m)`` array, so both negations write contiguous rows
+    (CatBoost reads any strides), in the kernel's dtype (float32 from the fast kernels: CatBoost
+    reads float32 and float64 alike, and widening would only cost time).
+    """
+    out = np.empty((2, g.shape[0]), dtype=g.dtype)
+    np.negative(g, out=out[0])
+    np.negative(h, out=out[1])
+    return out.T
+
+
+def row_label(loss, approxes, target, weight, validated: bool):
+    """The one-row label of a ``calc_ders_multi`` call as a float64 array, checked (and the
+    weight: CatBoost passes 1.0 when the Pool has none)."""
+    refuse_unresolved(loss)
+    if loss.task != "multiclass":
+        raise ValueError(
+            f"{loss!r} is a {loss.task} objective but CatBoost trains a multiclass model "
+            f"({approxes.shape[0]} outputs: class_names / classes_count has more than two "
+            "classes); use boostobj.SoftmaxLoss() for more than two classes"
+        )
+    y = np.array([target], dtype=np.float64)
+    if not validated:
+        loss._check_labels(y)
+        if not math.isfinite(weight):
+            raise ValueError("a sample weight is inf or NaN; weights must be finite")
+    k = approxes.shape[0]
+    if loss._k is not None and loss._k != k:
+        raise ValueError(f"{loss!r} has {loss._k} classes but the CatBoost model has {k} outputs")
+    if not target < k:
+        raise ValueError(f"label {target!r} needs more than the model's {k} classes")
+    return y
+
+
+def multiclass_form(loss, n_classes: int) -> tuple[bool, float]:
+    """``(full, scale)`` for a multiclass loss under CatBoost: whether it hands the full softmax
+    hessian (:func:`full_softmax_hessian`, then the diagonal is unscaled: the full hessian is
+    exact) and the factor on its diagonal otherwise (:func:`multiclass_hessian_scale`, or the
+    loss's own ``hessian_scale``)."""
+    if full_softmax_hessian(loss):
+        return True, 1.0
+    if loss.hessian_scale == "library":
+        return False, multiclass_hessian_scale(n_classes)
+    return False, float(loss.hessian_scale)
+
+
+def ders_multi(full: bool, label: int, g, h, weight: float):
+    """CatBoost's form of one row: ``(-w g, -w H)`` as lists, ``H`` the ``K x K`` hessian.
+
+    ``g``, ``h`` are the row's unweighted ``(1, K)`` gradient and floored, scaled diagonal. With
+    ``full`` (a twin of ``MultiClass``, whose gradient is ``p - e_y``) the off-diagonal
+    ``-p_i p_j`` of the softmax hessian is added, ``p`` read back from the gradient (exact to
+    1 float64 ulp in absolute terms); otherwise the hessian is diagonal.
+    """
+    g, h = g[0], h[0]
+    if full:
+        p = g.copy()
+        p[label] += 1.0
+        d2 = np.outer(p, p)  # -H off the diagonal
+    else:
+        d2 = np.zeros((h.shape[0], h.shape[0]))
+    np.fill_diagonal(d2, -h)
+    d1 = -g
+    if weight != 1.0:
+        d1 *= weight
+        d2 *= weight
+    return d1.tolist(), d2.tolist()
+
+
+# ------------------------------------------------------------------------- the metric
+def evaluate(loss, approxes, target, weight):
+    """``(weighted loss sum, weight sum)`` of one range of rows, CatBoost's metric protocol."""
+    refuse_unresolved(loss)
+    z = approxes[0] if len(approxes) == 1 else np.column_stack(approxes)
+    if loss.task == "multiclass" and z.ndim == 1:
+        raise ValueError(f"{loss!r}.metric needs a multiclass CatBoost model (class_names)")
+    if loss.task != "multiclass" and z.ndim == 2:
+        raise ValueError(f"{loss!r}.metric is a {loss.task} metric but the model has "
+                         f"{z.shape[1]} outputs")
+    per_row = loss.loss(target, z, weight)  # validated labels, times the weights
+    total_weight = target.shape[0] if weight is None else np.sum(weight, dtype=np.float64)
+    return float(np.sum(per_row)), float(total_weight)
+
+
+# ------------------------------------------------------------------------- the start
+def fold_init_score(model, init_score):
+    """Add the constant starting margin(s) to a trained CatBoost model's bias, in place.
+
+    After this ``model.predict(X, prediction_type="RawFormulaVal")``, ``predict_proba`` and a
+    saved model include the start, as for CatBoost's ``boost_from_average``. ``init_score`` is a
+    scalar, or one value per class for multiclass models. Returns the model. Folding twice into
+    the same model object raises.
+    """
+    init = np.atleast_1d(np.asarray(init_score, dtype=np.float64))
+    done = getattr(model, "_boostobj_folded_init", None)
+    if done is not None:
+        raise ValueError(
+            f"init_score {done} was already folded into this model; folding again would add it "
+            "twice (the model already predicts with its start)"
+        )
+    scale, bias = model.get_scale_and_bias()
+    bias = np.atleast_1d(np.asarray(bias, dtype=np.float64))
+    if bias.shape != init.shape:
+        raise ValueError(f"init_score must have {bias.shape[0]} value(s) for this model, got "
+                         f"shape {init.shape}")
+    new = bias + init
+    model.set_scale_and_bias(scale, float(new[0]) if new.shape == (1,) else new.tolist())
+    model._boostobj_folded_init = init.tolist()
+    return model
+
+
+# ------------------------------------------------------------------------- the estimators
+class ValidatedObjective:
+    """What boostobj's estimators hand CatBoost as ``loss_function`` for one ``fit``: ``loss``
+    (resolved), whose training labels and weights were validated as a whole before training, so
+    the blocks skip the per-block checks (CatBoost does not change its labels while it trains)
+    and the kernel is looked up once (:func:`boostobj._objective.catboost_kernel`)."""
+
+    no_jit = True
+    __slots__ = ("_forms", "_kernel", "loss")
+
+    def __init__(self, loss) -> None:
+        refuse_unresolved(loss)
+        self.loss = loss
+        self._kernel = None if loss.task == "multiclass" else catboost_kernel(loss)
+        self._forms: dict = {}  # n_classes -> multiclass_form
+
+    def calc_ders_range(self, approxes, targets, weights):
+        if self._kernel is None:  # a multiclass loss in a one-dimensional model: the message
+            return catboost_ders_range(self.loss, approxes, targets, weights)
+        w = None if weights is None else weights.astype(np.float64)
+        return ders_range(*self._kernel(targets.astype(np.float64), approxes, w))
+
+    def calc_ders_multi(self, approxes, target, weight):
+        k = approxes.shape[0]
+        form = self._forms.get(k)
+        if form is None and self.loss.task == "multiclass":
+            form = self._forms[k] = multiclass_form(self.loss, k)
+        return catboost_ders_multi(self.loss, approxes, target, weight, validated=True, form=form)
+
+    def __repr__(self) -> str:
+        return f"ValidatedObjective({self.loss!r})"

@@ -1,0 +1,441 @@
+"""CatBoost: every loss as ``loss_function=`` and through boostobj's estimators, the sign and
+hessian conventions, weights, the start, parity with CatBoost's built-in twins, pickling and
+save/load. Small data and few iterations throughout (single-threaded)."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from conftest import ALL_LOSSES
+
+import boostobj
+from boostobj import HESSIAN_FLOOR
+from boostobj.adapters import as_stored
+
+cb = pytest.importorskip("catboost")
+
+from boostobj.adapters import catboost as cba
+
+FAST = {"iterations": 8, "depth": 3, "learning_rate": 0.3, "thread_count": 1, "verbose": False,
+        "random_seed": 0, "allow_writing_files": False}
+#: CatBoost without randomness, Newton leaves: what the parity and weight tests need.
+PLAIN = {**FAST, "boosting_type": "Plain", "bootstrap_type": "No", "random_strength": 0,
+         "leaf_estimation_method": "Newton", "leaf_estimation_iterations": 1}
+#: Measured max |raw prediction - built-in's| (catboost 1.2.10, 400 rows, 50 iterations, depth 4,
+#: seeds 0-2, weighted and not): Logloss and RMSE 6e-8 (boostobj hands the float32 kernel
+#: output, the built-ins float64 derivatives), MultiClass 3e-15 (float64 per row).
+PARITY_TOL = {"binary": 1e-6, "regression": 1e-6, "multiclass": 1e-12}
+
+pytestmark = pytest.mark.filterwarnings("ignore::boostobj.DegenerateWarning")
+
+
+def _resolved(loss, y, w=None):
+    return loss.resolved(*as_stored(y, w)) if loss._has_auto() else loss
+
+
+def _data(task, n=240, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4))
+    if task == "binary":
+        y = (X[:, 0] + rng.normal(size=n) > 0.3).astype(float)
+    elif task == "multiclass":
+        y = np.argmax(X[:, :3] + rng.normal(size=(n, 3)), axis=1).astype(float)
+    else:
+        y = 3.0 * X[:, 0] + X[:, 1] ** 2 + rng.standard_t(3, size=n)
+    return X, y, rng.uniform(0.2, 3.0, n)
+
+
+def _raw(model, X):
+    return model.predict(X, prediction_type="RawFormulaVal")
+
+
+def _bare(loss, **params):
+    """CatBoost's own estimator with ``loss`` (classes named when it is multiclass)."""
+    extra = {"class_names": [0, 1, 2]} if loss.task == "multiclass" else {}
+    if loss.task == "binary":
+        extra = {"class_names": [0, 1]}
+    est = cb.CatBoostRegressor if loss.task == "regression" else cb.CatBoostClassifier
+    return est(loss_function=loss, eval_metric=loss.metric, **extra, **params)
+
+
+def _boostobj(loss, **params):
+    est = boostobj.CatBoostRegressor if loss.task == "regression" else boostobj.CatBoostClassifier
+    return est(loss_function=loss, **params)
+
+
+# ----------------------------------------------------------------------------- the protocol
+@pytest.mark.parametrize("loss", [lo for lo in ALL_LOSSES if lo.task != "multiclass"], ids=repr)
+def test_calc_ders_range_is_negated_floored_weighted(loss, rng):
+    """CatBoost maximises: it gets -gradient and -hessian, weighted, hessian floored."""
+    n = 700
+    y = (rng.random(n) < 0.3).astype(float) if loss.task == "binary" else rng.normal(0, 3, n)
+    y = y.astype(np.float32).astype(np.float64)  # the labels CatBoost holds
+    z = rng.normal(0, 3, n)
+    z[:5] = [40.0, -40.0, 800.0, -800.0, 0.0]  # vanishing hessians get the floor
+    w = rng.uniform(0.0, 2.0, n)
+    fit = _resolved(loss, y)
+    for weights in (None, w.astype(np.float32)):
+        out = fit.calc_ders_range(z, y.astype(np.float32), weights)
+        assert isinstance(out, np.ndarray) and out.shape == (n, 2)
+        assert out.dtype in (np.float32, np.float64)
+        ww = None if weights is None else weights.astype(np.float64)
+        g, h = fit.gradient_hessian(y, z)
+        h = np.maximum(h, HESSIAN_FLOOR)
+        if ww is not None:
+            g, h = g * ww, h * ww
+        np.testing.assert_allclose(out[:, 0], -g, rtol=2e-6, atol=1e-30)
+        np.testing.assert_allclose(out[:, 1], -h, rtol=2e-6, atol=1e-30)
+        assert np.all(out[:, 1] <= 0)
+
+
+def test_sign_convention_trains_like_the_builtin():
+    """One Newton step from the same start is the built-in's: the signs are CatBoost's."""
+    X, y, _ = _data("binary")
+    params = {**PLAIN, "iterations": 1}
+    builtin = cb.CatBoostClassifier(loss_function="Logloss", boost_from_average=True, **params)
+    builtin.fit(X, y)
+    start = builtin.get_scale_and_bias()[1]
+    ours = _bare(boostobj.BinaryLogLoss(), **params).fit(cb.Pool(X, y, baseline=np.full(len(y), start)))
+    step = _raw(builtin, X) - start
+    assert np.max(np.abs(step)) > 0.1
+    np.testing.assert_allclose(_raw(ours, X), step, atol=1e-7)
+
+
+def test_softmax_hands_the_full_hessian_and_focal_a_scaled_diagonal(rng):
+    z = rng.normal(size=3)
+    w = 2.0
+    d1, d2 = boostobj.SoftmaxLoss().calc_ders_multi(z, 1.0, w)
+    p = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    np.testing.assert_allclose(d1, -w * (p - np.eye(3)[1]), rtol=1e-14, atol=1e-16)
+    np.testing.assert_allclose(d2, -w * (np.diag(p) - np.outer(p, p)), rtol=1e-14, atol=1e-16)
+    # a loss without a full hessian: the diagonal times K/(K-1), zeros elsewhere
+    focal = boostobj.MulticlassFocalLoss(gamma=1.0)
+    d1, d2 = focal.calc_ders_multi(z, 2.0, w)
+    g, h = focal.gradient_hessian(np.array([2.0]), z[None, :])
+    np.testing.assert_allclose(d1, -w * g[0], rtol=1e-14)
+    np.testing.assert_allclose(np.diag(d2), -w * 1.5 * np.maximum(h[0], HESSIAN_FLOOR), rtol=1e-14)
+    assert np.all(np.asarray(d2)[~np.eye(3, dtype=bool)] == 0)
+    d2 = boostobj.SoftmaxLoss(hessian_scale=1.0).calc_ders_multi(z, 0.0, 1.0)[1]
+    np.testing.assert_allclose(np.diag(d2), -p * (1 - p), rtol=1e-14)
+    assert cba.multiclass_hessian_scale(4) == pytest.approx(4 / 3)
+
+
+@pytest.mark.parametrize("loss", ALL_LOSSES, ids=repr)
+def test_metric_protocol(loss, rng):
+    n = 300
+    k = 3 if loss.task == "multiclass" else 1
+    if loss.task == "multiclass":
+        y = rng.integers(0, 3, n).astype(float)
+    elif loss.task == "binary":
+        y = (rng.random(n) < 0.3).astype(float)
+    else:
+        y = rng.normal(0, 3, n)
+    y = y.astype(np.float32).astype(np.float64)  # the labels CatBoost holds
+    z = rng.normal(0, 2, (n, k))
+    w = rng.uniform(0.5, 2.0, n)
+    fit = _resolved(loss, y, w)
+    metric = fit.metric
+    assert metric.is_max_optimal() is False
+    approxes = tuple(np.ascontiguousarray(z[:, j]) for j in range(k))
+    zz = z if k > 1 else z[:, 0]
+    for weights in (None, w.astype(np.float32)):
+        err, wsum = metric.evaluate(approxes, y.astype(np.float32), weights)
+        expected = fit.mean_loss(y, zz, None if weights is None else weights.astype(np.float64))
+        assert metric.get_final_error(err, wsum) == pytest.approx(expected, rel=1e-12)
+
+
+# ----------------------------------------------------------------------------- every loss
+@pytest.mark.parametrize("loss", ALL_LOSSES, ids=repr)
+def test_every_loss_as_catboost_loss_function(loss):
+    """``catboost.CatBoost*(loss_function=loss, eval_metric=loss.metric)`` trains, weighted,
+    from the start given as the Pool's baseline, and the loss goes down."""
+    X, y, w = _data(loss.task)
+    fit = _resolved(loss, y, w)
+    init = np.asarray(fit.init_score(*as_stored(y, w)))
+    base = np.tile(init, (len(y), 1)) if init.ndim else np.full(len(y), float(init))
+    model = _bare(fit, **FAST).fit(cb.Pool(X, y, weight=w, baseline=base))
+    history = model.evals_result_["learn"]["Metric"]
+    assert history[-1] < history[0]
+    raw = _raw(model, X) + init
+    assert history[-1] == pytest.approx(fit.mean_loss(y, raw, w), rel=1e-6)
+
+
+@pytest.mark.parametrize("loss", ALL_LOSSES, ids=repr)
+def test_every_loss_through_the_estimators(loss, tmp_path):
+    X, y, w = _data(loss.task)
+    if loss.task != "regression":
+        y = y.astype(int)
+    model = _boostobj(loss, **FAST).fit(X, y, sample_weight=w)
+    fit = _resolved(loss, y, w)
+    init = fit.init_score(*as_stored(y.astype(float), w))
+    np.testing.assert_allclose(model.init_score_, init, rtol=1e-12)
+    np.testing.assert_allclose(model.get_scale_and_bias()[1], init, rtol=1e-12)
+    raw = _raw(model, X)
+    history = model.evals_result_["learn"]["Metric"]
+    assert history[-1] == pytest.approx(fit.mean_loss(y, raw, w), rel=1e-6)  # raw includes it
+    if loss.task == "regression":
+        np.testing.assert_allclose(model.predict(X), raw)
+        out = model.predict(X)
+    else:
+        proba = model.predict_proba(X)
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+        expected = loss.link.inverse(raw)
+        if loss.task == "binary":
+            expected = np.column_stack([1 - expected, expected])
+        np.testing.assert_allclose(proba, expected, rtol=1e-10)
+        np.testing.assert_array_equal(np.ravel(model.predict(X)), np.argmax(proba, axis=1))
+        out = proba
+    # pickling and save/load keep the start
+    again = pickle.loads(pickle.dumps(model))
+    np.testing.assert_allclose(_raw(again, X), raw, rtol=0, atol=0)
+    assert again.init_score_ is not None
+    path = str(tmp_path / "model.cbm")
+    model.save_model(path)
+    loaded = (cb.CatBoostRegressor if loss.task == "regression" else cb.CatBoostClassifier)()
+    loaded.load_model(path)
+    np.testing.assert_allclose(_raw(loaded, X), raw, rtol=0, atol=0)
+    if loss.task != "regression":
+        np.testing.assert_allclose(loaded.predict_proba(X), out, rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------- weights
+@pytest.mark.parametrize("loss", ALL_LOSSES, ids=repr)
+def test_weighted_equals_rows_repeated(loss):
+    """Integer weights train the model that repeating the rows does. With CatBoost's randomness
+    off, and two conditions its own built-ins need for this (measured): discrete features, so
+    both data sets get the same borders, and a mean weight of 1, because CatBoost scales
+    ``l2_leaf_reg`` by the mean weight."""
+    rng = np.random.default_rng(3)
+    n = 240
+    X = rng.integers(0, 8, size=(n, 4)).astype(float)
+    _, y, _ = _data(loss.task, n=n, seed=3)
+    w = np.r_[np.zeros(60), np.full(60, 2.0), np.ones(120)]
+    rng.shuffle(w)
+    rows = np.repeat(np.arange(n), w.astype(int))
+    if loss.task != "regression":
+        y = y.astype(int)
+    # an "auto" scale is a weighted median, which an even count of repeated rows averages: fix it
+    loss = _resolved(loss, y, w)
+    params = {**PLAIN, "iterations": 12}
+    weighted = _boostobj(loss, **params).fit(X, y, sample_weight=w)
+    repeated = _boostobj(loss, **params).fit(X[rows], y[rows])
+    np.testing.assert_allclose(weighted.init_score_, repeated.init_score_, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(_raw(weighted, X), _raw(repeated, X), rtol=0, atol=1e-10)
+
+
+def test_class_weights_are_in_the_start():
+    """CatBoost folds class weights into the weights the objective sees: the start uses them
+    (auto_class_weights as CatBoost computes them, checked against ``get_all_params``)."""
+    X, y, w = _data("binary")
+    y = y.astype(int)
+    loss = boostobj.BinaryLogLoss()
+    for params in ({"class_weights": [1.0, 3.0]}, {"class_weights": {0: 2.0, 1: 0.5}},
+                   {"auto_class_weights": "Balanced"}, {"auto_class_weights": "SqrtBalanced"}):
+        model = _boostobj(loss, **FAST, **params).fit(X, y, sample_weight=w)
+        factors = np.asarray(model.get_all_params()["class_weights"], dtype=np.float32)
+        effective = as_stored(y, w)[1] * factors[y]
+        assert model.init_score_ == pytest.approx(loss.init_score(y, effective), rel=1e-12)
+
+
+# ----------------------------------------------------------------------------- parity
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("loss,builtin,extra", [
+    (boostobj.BinaryLogLoss(), "Logloss", {"boost_from_average": True}),
+    (boostobj.SquaredErrorLoss(), "RMSE", {}),
+    (boostobj.SoftmaxLoss(), "MultiClass", {}),
+], ids=["Logloss", "RMSE", "MultiClass"])
+def test_parity_with_builtin_twin(loss, builtin, extra, weighted):
+    """Both boostobj paths reproduce CatBoost's twin (registry ``Twin.catboost``): the bare loss
+    from the built-in's own start, the estimator from ``init_score`` (MultiClass, which starts
+    at 0, is given the same start as a baseline)."""
+    from boostobj.registry import twin_of
+
+    assert twin_of(loss).catboost == builtin
+    X, y, w = _data(loss.task, n=300)
+    w = w if weighted else None
+    params = {**PLAIN, "iterations": 30, "depth": 4, "learning_rate": 0.2}
+    ref = cb.CatBoost({**params, "loss_function": builtin, **extra}).fit(X, y, sample_weight=w)
+    start = np.asarray(ref.get_scale_and_bias()[1])
+    n = len(y)
+    base = np.tile(start, (n, 1)) if start.ndim else np.full(n, float(start))
+    bare = _bare(loss, **params).fit(cb.Pool(X, y, weight=w, baseline=base))
+    tol = PARITY_TOL[loss.task]
+    assert np.max(np.abs(_raw(bare, X) + start - _raw(ref, X))) < tol
+    ours = _boostobj(loss, **params).fit(X, y.astype(int) if loss.task != "regression" else y,
+                                         sample_weight=w)
+    if builtin == "MultiClass":
+        init = ours.init_score_
+        ref = cb.CatBoost({**params, "loss_function": builtin})
+        ref.fit(cb.Pool(X, y, weight=w, baseline=np.tile(init, (n, 1))))
+        expected = _raw(ref, X) + init
+    else:
+        expected = _raw(ref, X)
+    assert np.max(np.abs(_raw(ours, X) - expected)) < tol
+
+
+# ----------------------------------------------------------------------------- refusals
+def test_unresolved_auto_loss_is_refused_on_the_bare_path():
+    X, y, _ = _data("regression")
+    loss = boostobj.PseudoHuberLoss()
+    model = cb.CatBoostRegressor(loss_function=loss, eval_metric=loss.metric, **FAST)
+    with pytest.raises(cb.CatBoostError, match=r"loss\.resolved\(y, w\)"):
+        model.fit(X, y)
+    # resolved, it trains; the estimator resolves on all labels itself
+    fit = loss.resolved(*as_stored(y))
+    cb.CatBoostRegressor(loss_function=fit, eval_metric=fit.metric, **FAST).fit(X, y)
+    est = boostobj.CatBoostRegressor(loss_function=loss, **FAST).fit(X, y)
+    assert est.get_params()["loss_function"] is loss  # the user's loss, untouched
+    assert est.init_score_ == pytest.approx(fit.init_score(*as_stored(y)), rel=1e-12)
+
+
+@pytest.mark.parametrize("est,loss", [
+    (boostobj.CatBoostRegressor, boostobj.BinaryLogLoss()),
+    (boostobj.CatBoostRegressor, boostobj.SoftmaxLoss()),
+    (boostobj.CatBoostClassifier, boostobj.SquaredErrorLoss()),
+])
+def test_wrong_task_is_refused(est, loss):
+    X, y, _ = _data("binary")
+    with pytest.raises(ValueError, match="objective"):
+        est(loss_function=loss, **FAST).fit(X, y)
+
+
+def test_bare_path_checks_labels_and_model_shape():
+    X, y, _ = _data("binary")
+    y2 = y.copy()
+    y2[3] = 2.0
+    loss = boostobj.BinaryLogLoss()
+    with pytest.raises(cb.CatBoostError, match="binary labels must be 0 or 1"):
+        cb.CatBoost({**FAST, "loss_function": loss, "eval_metric": loss.metric}).fit(X, y2)
+    X3, y3, _ = _data("multiclass")
+    soft = boostobj.SoftmaxLoss()
+    with pytest.raises(cb.CatBoostError, match="class_names"):  # CatBoost trains 1-D without
+        cb.CatBoost({**FAST, "loss_function": soft, "eval_metric": soft.metric}).fit(X3, y3)
+    with pytest.raises(cb.CatBoostError, match="SoftmaxLoss"):  # binary loss, 3 outputs
+        cb.CatBoostClassifier(loss_function=loss, eval_metric=soft.metric, class_names=[0, 1, 2],
+                              **FAST).fit(X3, y3)
+
+
+# ----------------------------------------------------------------------------- estimators
+def test_eval_set_and_early_stopping_use_the_start_and_the_metric():
+    X, y, w = _data("binary", n=400)
+    Xt, yt, Xv, yv = X[:300], y[:300], X[300:], y[300:]
+    loss = boostobj.FocalLoss(gamma=1.0)
+    model = boostobj.CatBoostClassifier(loss_function=loss,
+                                        **{**FAST, "iterations": 200, "learning_rate": 0.5})
+    pool_v = cb.Pool(Xv, yv)
+    model.fit(Xt, yt, sample_weight=w[:300], eval_set=[pool_v, (Xv, yv)],
+              early_stopping_rounds=5)
+    assert model.get_best_iteration() < 199  # stopped early on the loss itself
+    assert np.size(pool_v.get_baseline()) == 0  # the caller's Pool is not changed
+    raw_v = _raw(model, Xv)  # the start is folded in, and use_best_model kept it
+    assert model.get_best_score()["validation_0"]["Metric"] == pytest.approx(
+        loss.mean_loss(yv, raw_v), rel=1e-6)
+    assert model.get_best_score()["validation_1"]["Metric"] == pytest.approx(
+        loss.mean_loss(yv, raw_v), rel=1e-6)
+    # a baseline of one's own: nothing folded, the eval sets need theirs
+    with pytest.raises(ValueError, match="baseline"):
+        model.fit(Xt, yt, baseline=np.zeros(300), eval_set=(Xv, yv))
+
+
+def test_pool_categorical_features_and_string_labels():
+    pd = pytest.importorskip("pandas")
+    X, y, w = _data("multiclass", n=300)
+    frame = pd.DataFrame(X, columns=list("abcd"))
+    frame["colour"] = np.where(X[:, 0] > 0, "red", np.where(X[:, 1] > 0, "blue", "green"))
+    labels = np.array(["cat", "dog", "emu"])[y.astype(int)]
+    loss = boostobj.SoftmaxLoss()
+    by_arrays = boostobj.CatBoostClassifier(loss_function=loss, **FAST, cat_features=["colour"])
+    by_arrays.fit(frame, labels, sample_weight=w)
+    pool = cb.Pool(frame, labels, cat_features=["colour"], weight=w)
+    by_pool = boostobj.CatBoostClassifier(loss_function=loss, **FAST).fit(pool)
+    assert np.size(pool.get_baseline()) == 0  # copied, not changed
+    assert list(by_pool.classes_) == ["cat", "dog", "emu"]
+    np.testing.assert_allclose(by_pool.predict_proba(frame), by_arrays.predict_proba(frame),
+                               rtol=1e-12)
+    assert set(np.ravel(by_pool.predict(frame))) <= {"cat", "dog", "emu"}
+    y_int = y.astype(int)
+    init = loss.init_score(y_int, as_stored(y_int, w)[1])
+    np.testing.assert_allclose(by_pool.init_score_, init, rtol=1e-12)
+
+
+def test_params_clone_and_grid_search_reach_the_loss():
+    from sklearn.base import clone
+    from sklearn.model_selection import GridSearchCV
+
+    loss = boostobj.PseudoHuberLoss(delta=1.0)
+    model = boostobj.CatBoostRegressor(loss_function=loss, **FAST)
+    params = model.get_params()
+    assert params["loss_function"] is loss and params["loss_function__delta"] == 1.0
+    twin = clone(model)
+    assert twin.get_params(deep=False)["loss_function"] == loss
+    model.set_params(loss_function__delta=2.5)
+    assert model.get_params()["loss_function"] == boostobj.PseudoHuberLoss(delta=2.5)
+    assert loss.delta == 1.0  # the caller's loss is not changed
+    with pytest.raises(ValueError, match="no parameter"):
+        model.set_params(depth__x=1)
+    with pytest.raises(ValueError, match="delta"):
+        model.set_params(loss_function__delta=-1.0)
+    X, y, _ = _data("regression", n=120)
+    search = GridSearchCV(boostobj.CatBoostRegressor(loss_function=loss, **FAST),
+                          {"loss_function__delta": [0.5, 3.0]}, cv=2).fit(X, y)
+    assert search.best_estimator_.get_params()["loss_function"].delta in (0.5, 3.0)
+
+
+def test_builtin_objectives_pass_through():
+    X, y, _ = _data("binary")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = boostobj.CatBoostClassifier(**FAST).fit(X, y)
+    plain = cb.CatBoostClassifier(**FAST).fit(X, y)
+    np.testing.assert_allclose(model.predict_proba(X), plain.predict_proba(X))
+    assert model.init_score_ is None
+
+
+def test_fold_init_score_refuses_twice_and_wrong_shape():
+    X, y, _ = _data("regression")
+    loss = boostobj.SquaredErrorLoss()
+    model = _bare(loss, **FAST).fit(X, y)
+    cba.fold_init_score(model, 1.5)
+    assert model.get_scale_and_bias()[1] == pytest.approx(1.5)
+    with pytest.raises(ValueError, match="already folded"):
+        cba.fold_init_score(model, 1.5)
+    other = _bare(loss, **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="value"):
+        cba.fold_init_score(other, [1.0, 2.0])
+
+
+@pytest.mark.parametrize("loss", ALL_LOSSES, ids=repr)
+def test_estimator_objective_is_the_bare_loss(loss, rng):
+    """What the estimators hand CatBoost (labels validated once, kernel bound once) returns
+    exactly what the loss itself does."""
+    n = 600
+    if loss.task == "multiclass":
+        y = rng.integers(0, 3, n).astype(np.float32)
+    elif loss.task == "binary":
+        y = (rng.random(n) < 0.3).astype(np.float32)
+    else:
+        y = rng.normal(0, 3, n).astype(np.float32)
+    fit = _resolved(loss, y.astype(np.float64))
+    validated = cba.ValidatedObjective(fit)
+    w = rng.uniform(0.5, 2.0, n).astype(np.float32)
+    if loss.task == "multiclass":
+        z = rng.normal(size=3)
+        for weight in (1.0, 1.7):
+            assert validated.calc_ders_multi(z, 2.0, weight) == fit.calc_ders_multi(z, 2.0, weight)
+        return
+    z = rng.normal(0, 3, n)
+    for weights in (None, w):
+        np.testing.assert_array_equal(validated.calc_ders_range(z, y, weights),
+                                      fit.calc_ders_range(z, y, weights))
+
+
+def test_eval_fraction_starts_from_the_training_part():
+    """CatBoost splits ``eval_fraction`` off the data it was given; the start comes from the
+    training part only, and the split-off part is scored with it."""
+    X, y, _ = _data("regression", n=300)
+    loss = boostobj.SquaredErrorLoss()
+    model = boostobj.CatBoostRegressor(loss_function=loss, eval_fraction=0.3, **FAST).fit(X, y)
+    history = model.evals_result_["validation"]["Metric"]
+    assert history[-1] < history[0]
+    assert abs(model.init_score_ - loss.init_score(*as_stored(y))) > 1e-6
