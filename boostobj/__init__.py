@@ -58,12 +58,15 @@ _NEEDS = {
     "DaskXGBRegressor": ("xgboost", "sklearn", "dask", "distributed"),
     "DaskLGBMClassifier": ("lightgbm", "sklearn", "dask", "distributed"),
     "DaskLGBMRegressor": ("lightgbm", "sklearn", "dask", "distributed"),
+    "CatBoostClassifier": ("catboost", "sklearn"),
+    "CatBoostRegressor": ("catboost", "sklearn"),
 }
 
 # top-level module -> (distribution, the boostobj extra that installs it)
 _EXTRAS = {
     "xgboost": ("xgboost", "xgboost"),
     "lightgbm": ("lightgbm", "lightgbm"),
+    "catboost": ("catboost", "catboost"),
     "sklearn": ("scikit-learn", "sklearn"),
     "dask": ("dask", "dask"),
     "distributed": ("distributed", "dask"),
