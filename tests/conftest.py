@@ -40,6 +40,16 @@ def margins_for(loss, n, rng, scale=3.0):
     return rng.normal(0.0, scale, shape)
 
 
+def lgb_eval(Xs, ys) -> dict:
+    """Validation sets for a LightGBM estimator's ``fit``: ``eval_X``/``eval_y`` where LightGBM
+    takes them (4.6+, which deprecates ``eval_set``), else ``eval_set``."""
+    from boostobj.adapters._versions import lgb_fit_takes_eval_X
+
+    if lgb_fit_takes_eval_X():
+        return {"eval_X": tuple(Xs), "eval_y": tuple(ys)}
+    return {"eval_set": list(zip(Xs, ys))}
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)

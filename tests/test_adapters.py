@@ -5,10 +5,11 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import ALL_LOSSES
+from conftest import ALL_LOSSES, lgb_eval
 
 import boostobj
 from boostobj.adapters import as_stored
+from boostobj.adapters._versions import xgb_probability_start_range
 
 xgb = pytest.importorskip("xgboost")
 lgb = pytest.importorskip("lightgbm")
@@ -146,7 +147,8 @@ def test_lgbm_classifier_metric_defaults_and_early_stopping():
     loss = boostobj.BinaryLogLoss()
     X, y, _w = _data(loss, 400)
     est = boostobj.LGBMClassifier(objective=loss, n_estimators=200, learning_rate=0.3, **LGB_PARAMS)
-    est.fit(X[:300], y[:300], eval_X=X[300:], eval_y=y[300:], callbacks=[lgb.early_stopping(5, verbose=False)])
+    est.fit(X[:300], y[:300], **lgb_eval([X[300:]], [y[300:]]),
+            callbacks=[lgb.early_stopping(5, verbose=False)])
     hist = est.evals_result_["valid_0"]
     assert list(hist) == ["log_loss"]  # no built-in metric computed on raw scores
     assert est.best_iteration_ == int(np.argmin(hist["log_loss"])) + 1
@@ -255,12 +257,22 @@ def test_xgboost_start_beyond_its_base_score_range_warns_and_base_margin_starts_
     loss = boostobj.BinaryLogLoss()
     init = loss.init_score(y, w)
     assert init < np.log(1e-6)
-    with pytest.warns(boostobj.StartClampedWarning, match="base_margin"):
-        params = boostobj.xgboost_params(loss, y, w)
+    lo, _hi = xgb_probability_start_range()
     d = xgb.DMatrix(X, y, weight=w)
-    flat = {**XGB_PARAMS, **params, "eta": 0.0}
-    start = xgb.train(flat, d, 1, obj=loss).predict(xgb.DMatrix(X[:1]), output_margin=True)[0]
-    assert start == pytest.approx(np.log(1e-6), abs=1e-4)  # XGBoost's clamp, as the warning says
+    if lo == pytest.approx(1e-6):  # XGBoost >= 3.2 clamps base_score to [1e-6, 1 - 1e-6]
+        with pytest.warns(boostobj.StartClampedWarning, match="base_margin"):
+            params = boostobj.xgboost_params(loss, y, w)
+        flat = {**XGB_PARAMS, **params, "eta": 0.0}
+        start = xgb.train(flat, d, 1, obj=loss).predict(xgb.DMatrix(X[:1]), output_margin=True)[0]
+        assert start == pytest.approx(np.log(1e-6), abs=1e-4)  # XGBoost's clamp, as warned
+    else:  # older XGBoost starts exactly from any probability float32 holds: no warning
+        assert lo < 1e-30
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            params = boostobj.xgboost_params(loss, y, w)
+        flat = {**XGB_PARAMS, **params, "eta": 0.0}
+        start = xgb.train(flat, d, 1, obj=loss).predict(xgb.DMatrix(X[:1]), output_margin=True)[0]
+        assert start == pytest.approx(init, abs=1e-4)
     # the way the warning gives: base_margin on every DMatrix
     d = xgb.DMatrix(X, y, weight=w, base_margin=np.full(200, init))
     flat = {**XGB_PARAMS, "objective": "binary:logistic", "eta": 0.0}
@@ -271,8 +283,10 @@ def test_xgboost_start_beyond_its_base_score_range_warns_and_base_margin_starts_
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         boostobj.xgboost_params(loss, np.r_[np.zeros(100), np.ones(2)])
-        boostobj.xgboost_params(loss, np.zeros(100))
-        boostobj.xgboost_params(loss, np.ones(100))
+        for one_class in (np.zeros(100), np.ones(100)):
+            params = boostobj.xgboost_params(loss, one_class)
+            # a base_score this XGBoost accepts (2.1 refuses one that rounds to 1 in float32)
+            xgb.train({**XGB_PARAMS, **params}, xgb.DMatrix(X[:100], one_class), 1, obj=loss)
 
 
 @pytest.mark.parametrize("make", [
@@ -360,10 +374,10 @@ def test_lightgbm_estimators_refuse_probability_eval_metrics_and_a_start_without
     X, y, _ = _data(loss, 80)
     est = boostobj.LGBMClassifier(objective=loss, n_estimators=2, **LGB_PARAMS)
     with pytest.raises(ValueError, match="raw scores"):
-        est.fit(X, y, eval_X=(X,), eval_y=(y,), eval_metric=["auc", "binary_logloss"])
+        est.fit(X, y, **lgb_eval([X], [y]), eval_metric=["auc", "binary_logloss"])
     with pytest.raises(ValueError, match="eval_init_score"):
-        est.fit(X, y, init_score=np.full(80, 0.3), eval_X=(X,), eval_y=(y,))
-    est.fit(X, y, init_score=np.full(80, 0.3), eval_X=(X,), eval_y=(y,),
+        est.fit(X, y, init_score=np.full(80, 0.3), **lgb_eval([X], [y]))
+    est.fit(X, y, init_score=np.full(80, 0.3), **lgb_eval([X], [y]),
             eval_init_score=[np.full(80, 0.3)], eval_metric=["auc", loss.metric])
 
 

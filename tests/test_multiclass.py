@@ -7,6 +7,7 @@ import pytest
 from scipy.optimize import minimize
 
 import boostobj
+from boostobj.adapters._versions import xgb_vector_base_score
 
 xgb = pytest.importorskip("xgboost")
 lgb = pytest.importorskip("lightgbm")
@@ -89,7 +90,10 @@ def test_native_entry_points_train_with_weights(loss):
     X, y, w = _data()
     params = {**XGB_PARAMS, **boostobj.xgboost_params(loss, y, w)}
     assert params["objective"] == "multi:softprob" and params["num_class"] == 3
-    d = xgb.DMatrix(X, y, weight=w)
+    # XGBoost < 3.1 has no vector base_score: the start goes in base_margin (the docstring's way)
+    assert ("base_score" in params) == xgb_vector_base_score()
+    margin = None if "base_score" in params else loss.init_raw_prediction(y, w)
+    d = xgb.DMatrix(X, y, weight=w, base_margin=margin)
     res = {}
     bst = xgb.train(params, d, 10, obj=loss, custom_metric=loss.metric, evals=[(d, "t")],
                     evals_result=res, verbose_eval=False)
@@ -100,7 +104,7 @@ def test_native_entry_points_train_with_weights(loss):
     assert res["t"][loss.metric.__name__][-1] == pytest.approx(loss.mean_loss(y, margin, w), rel=1e-5)
     b1 = xgb.train({**params, "eta": 0.0}, d, 1, obj=loss)
     np.testing.assert_allclose(b1.predict(d, output_margin=True)[0], loss.init_score(y, w), rtol=1e-6, atol=1e-6)
-    unweighted = xgb.train(params, xgb.DMatrix(X, y), 10, obj=loss)
+    unweighted = xgb.train(params, xgb.DMatrix(X, y, base_margin=margin), 10, obj=loss)
     assert np.max(np.abs(unweighted.predict(d) - p)) > 1e-4
 
     init = loss.init_score(y, w)
@@ -167,7 +171,8 @@ def test_softmax_trains_like_the_builtins():
     X, y, w = _data(400)
     loss = boostobj.SoftmaxLoss()
     params = {**XGB_PARAMS, **boostobj.xgboost_params(loss, y, w)}
-    d = xgb.DMatrix(X, y, weight=w)
+    margin = None if "base_score" in params else loss.init_raw_prediction(y, w)  # XGBoost < 3.1
+    d = xgb.DMatrix(X, y, weight=w, base_margin=margin)
     custom = xgb.train(params, d, 20, obj=loss).predict(d)
     builtin = xgb.train(params, d, 20).predict(d)
     assert np.max(np.abs(custom - builtin)) < 1e-5

@@ -89,7 +89,7 @@ def xgboost_params(loss: Loss, y, sample_weight=None, *, client=None, xgb_model=
     fit = loss.resolved(values, totals)
     params = params_from_init(fit, fit.init_score(values, totals), warn=xgb_model is None)
     if xgb_model is not None:
-        del params["base_score"]
+        params.pop("base_score", None)  # absent for multiclass on XGBoost < 3.1
     return params
 
 

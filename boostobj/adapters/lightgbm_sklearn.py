@@ -22,7 +22,9 @@ of the wrong width and random forest mode (``boosting_type="rf"``, which refuses
 objectives) are refused before training; and ``eval_metric=loss.metric`` under a *built-in*
 objective reads the probabilities LightGBM hands it through the loss's link (the table
 ``_LGB_OUTPUT`` of :mod:`boostobj.adapters.lightgbm`), or is refused when that objective's output
-is on another scale.
+is on another scale. A combination of versions broken upstream (LightGBM < 4.6 with
+scikit-learn >= 1.8; numpy 2 with a scikit-learn or pandas built for numpy 1) is refused at
+``fit``, naming the fix (:func:`boostobj.adapters._versions.check_compatible`).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import numpy as np
 
 from ..losses import Loss
 from ..metrics import Metric
-from . import as_stored
+from . import _versions, as_stored
 from ._estimators import (
     LossParamsMixin,
     bind_builtin_metrics,
@@ -63,6 +65,7 @@ class _LGBMLossMixin(LossParamsMixin):
 
     def _boostobj_fit(self, fit, X, y, loss_y, sample_weight, init_score, eval_set,
                       eval_init_score, eval_metric, effective_weight, kwargs):
+        _versions.check_compatible("lightgbm")  # LightGBM < 4.6 with scikit-learn >= 1.8, ...
         loss = self.objective
         self.init_score_ = None
         if not isinstance(loss, Loss):

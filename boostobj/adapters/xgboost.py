@@ -16,6 +16,18 @@ Facts this relies on (measured with xgboost 3.2):
   ``reg:squarederror``). :func:`xgboost_params` sets the objective whose link matches the loss and
   ``base_score`` from the loss's ``init_score``, so predictions are on the response scale and the
   model starts where the built-in would.
+
+Where XGBoost versions differ (decided in :mod:`boostobj.adapters._versions`, measured with
+xgboost 2.1.0 and 3.2.0):
+
+* a vector ``base_score`` (one start per class) exists from XGBoost 3.1
+  (:func:`~boostobj.adapters._versions.xgb_vector_base_score`). On older versions the multiclass
+  start goes in ``base_margin`` instead: :func:`xgboost_params` leaves ``base_score`` out and the
+  estimators pass ``base_margin`` to ``fit``, the eval sets and ``predict``;
+* a probability ``base_score`` is clamped to [1e-6, 1 - 1e-6] from 3.2 (measured:
+  ``base_score=1e-8`` starts at logit(1e-6) = -13.8155); 2.1 starts exactly at logit(1e-8) =
+  -18.4207 and only refuses a probability that rounds to 0 or 1 in float32
+  (:func:`~boostobj.adapters._versions.xgb_probability_start_range`).
 """
 
 from __future__ import annotations
@@ -27,6 +39,7 @@ import numpy as np
 
 from .._warnings import user_stacklevel
 from ..registry import twin_of
+from . import _versions
 
 __all__ = ["MULTICLASS_HESSIAN_SCALE", "NAME", "XGB_OUTPUT", "StartClampedWarning",
            "check_objective_params", "global_mean_loss", "labels_weights",
@@ -36,7 +49,8 @@ NAME = "xgboost"
 #: ``multi:softprob`` multiplies the diagonal hessian p (1 - p) by 2 (``multiclass_obj.cu``, 3.2).
 MULTICLASS_HESSIAN_SCALE = 2.0
 
-#: XGBoost's range for a probability ``base_score`` (clamped to it, measured with 3.2).
+#: XGBoost's range for a probability ``base_score`` from 3.2 (clamped to it, measured with 3.2);
+#: the installed version's range is :func:`boostobj.adapters._versions.xgb_probability_start_range`.
 XGB_PROB_MIN = 1e-6
 #: |init_score| of a one-class label set (the positive rate clamped to 1e-15, as LightGBM does):
 #: no finite best start exists there, so the clamp is not worth a warning.
@@ -78,7 +92,12 @@ def xgboost_params(loss, y_true, sample_weight=None, *, xgb_model=None) -> dict[
       ``sigmoid(init_score)``. XGBoost turns it into a margin with its own float32 logit, and
       ``booster.predict`` returns probabilities;
     * multiclass losses: ``objective="multi:softprob"``, ``num_class`` and the vector
-      ``base_score`` (margins);
+      ``base_score`` (margins). XGBoost < 3.1 has no vector ``base_score``: there the result
+      has none, and the start goes in ``base_margin`` of every DMatrix, for training and for
+      predicting (``loss.init_raw_prediction(y, w)`` for the training rows,
+      ``np.tile(loss.init_score(y, w), (n, 1))`` for ``n`` new rows); code for any version
+      tests ``"base_score" not in params``. Without it training starts from 0 margins (uniform
+      probabilities): it works, only from a worse start;
     * regression losses: the built-in twin's name when there is one (so XGBoost's ``approx``
       sketch weighs by the same hessian) else ``reg:squarederror``, and
       ``base_score = init_score`` (identity link).
@@ -86,10 +105,13 @@ def xgboost_params(loss, y_true, sample_weight=None, *, xgb_model=None) -> dict[
     The starting score is computed from the labels and weights rounded to float32, which is
     what XGBoost holds and what the objective sees.
 
-    XGBoost clamps a probability ``base_score`` to [1e-6, 1 - 1e-6] (measured with xgboost 3.2:
-    ``base_score=1e-8`` starts at the margin -13.8155 = logit(1e-6)). When the start of a binary
-    loss lies beyond that (a weighted positive rate below about 1e-6 with both classes present)
-    this warns (:class:`StartClampedWarning`) and says how to start exactly: ``base_margin``.
+    XGBoost >= 3.2 clamps a probability ``base_score`` to [1e-6, 1 - 1e-6] (measured with xgboost
+    3.2: ``base_score=1e-8`` starts at the margin -13.8155 = logit(1e-6)); older versions start
+    exactly from any probability that is a float32 strictly inside (0, 1) (measured with 2.1).
+    When the start of a binary loss lies beyond the installed version's range (with 3.2 a
+    weighted positive rate below about 1e-6 with both classes present) this warns
+    (:class:`StartClampedWarning`) and says how to start exactly: ``base_margin``. The
+    ``base_score`` returned is always one the installed XGBoost accepts.
 
     **Continued training** (``xgb.train(params, dtrain, obj=loss, xgb_model=booster)``): do not
     pass a new ``base_score``. A model's start is its ``base_score``, and one computed from the
@@ -105,7 +127,7 @@ def xgboost_params(loss, y_true, sample_weight=None, *, xgb_model=None) -> dict[
     fit = loss.resolved(y, w)  # "auto" hyperparameters estimated on these labels
     params = params_from_init(fit, fit.init_score(y, w), warn=xgb_model is None)
     if xgb_model is not None:
-        del params["base_score"]  # the model keeps its own start
+        params.pop("base_score", None)  # the model keeps its own start
     return params
 
 
@@ -115,21 +137,28 @@ def params_from_init(loss, init, *, warn: bool = True) -> dict[str, Any]:
     :class:`StartClampedWarning` (continued training does not use the start)."""
     if loss.task == "binary":
         p = float(loss.link.inverse(init))
-        if (warn and (p < XGB_PROB_MIN or p > 1.0 - XGB_PROB_MIN)
-                and abs(init) < _ONE_CLASS_START):
-            clamped = float(loss.link.link(min(max(p, XGB_PROB_MIN), 1.0 - XGB_PROB_MIN)))
+        if XGB_PROB_MIN <= p <= 1.0 - XGB_PROB_MIN:  # every XGBoost starts exactly from these
+            return {"objective": "binary:logistic", "base_score": p}
+        lo, hi = _versions.xgb_probability_start_range()
+        if warn and (p < lo or p > hi) and abs(init) < _ONE_CLASS_START:
+            clamped = float(loss.link.link(min(max(p, lo), hi)))
             warnings.warn(
                 f"{loss!r}: the best start is the margin {float(init):.6g} (probability {p:.3g}), "
-                f"beyond what XGBoost accepts as base_score (it clamps to [1e-6, 1 - 1e-6]), so "
-                f"XGBoost will start from about {clamped:.6g}. To start exactly, leave base_score "
-                f"out and give every DMatrix base_margin=np.full(n_rows, {float(init)!r}) (for "
-                f"training and for predict; scikit-learn: fit(X, y, base_margin=...) and "
-                f"predict(X, base_margin=...)).", StartClampedWarning, stacklevel=user_stacklevel())
-        return {"objective": "binary:logistic", "base_score": p}
+                f"beyond what this XGBoost accepts as base_score (it starts from probabilities "
+                f"in [{lo:.3g}, 1 - {1.0 - hi:.3g}]), so XGBoost will start from about "
+                f"{clamped:.6g}. To start exactly, leave base_score out and give every DMatrix "
+                f"base_margin=np.full(n_rows, {float(init)!r}) (for training and for predict; "
+                f"scikit-learn: fit(X, y, base_margin=...) and predict(X, base_margin=...)).",
+                StartClampedWarning, stacklevel=user_stacklevel())
+        # a probability the installed XGBoost accepts (older versions refuse one that rounds to
+        # 0 or 1 in float32, e.g. the start 34.5 of labels all 1)
+        return {"objective": "binary:logistic", "base_score": min(max(p, lo), hi)}
     if loss.task == "multiclass":
         init = np.asarray(init, dtype=np.float64)
-        return {"objective": "multi:softprob", "num_class": int(init.shape[0]),
-                "base_score": [float(v) for v in init]}
+        params = {"objective": "multi:softprob", "num_class": int(init.shape[0])}
+        if _versions.xgb_vector_base_score():
+            params["base_score"] = [float(v) for v in init]
+        return params  # XGBoost < 3.1: the start goes in base_margin (see xgboost_params)
     twin = twin_of(loss)
     if twin is None or twin.xgboost is None:
         return {"objective": "reg:squarederror", "base_score": float(init)}

@@ -7,6 +7,9 @@ reduced from the Dask collections by :func:`boostobj.adapters.dask.init_score`. 
 reports (and early-stops on) the global value. Needs a synchronous ``Client``. Continuing a model
 (``xgb_model=``) keeps its start; ``objective__<name>`` parameters reach the loss; a loss of the
 wrong kind is refused; ``loss.metric`` under a built-in objective reads its probabilities.
+On XGBoost < 3.1 a multiclass start goes in ``base_margin`` (a Dask collection partitioned like
+``X``, for ``fit``, the eval sets and ``predict``/``predict_proba``), as in the in-memory
+estimators; the classes derive from XGBoost's first, for xgboost 2.1's ``get_params``.
 """
 
 from __future__ import annotations
@@ -14,19 +17,23 @@ from __future__ import annotations
 import xgboost.dask as dxgb
 
 from ._estimators import check_classes
-from .dask import label_totals, resolved
-from .xgboost import params_from_init
+from .dask import label_totals, repeat_like, resolved
 from .xgboost_sklearn import _StartFromInitScore
 
 __all__ = ["DaskXGBClassifier", "DaskXGBRegressor"]
 
 
 class _DaskStartFromInitScore(_StartFromInitScore):
-    def _boostobj_params(self, loss, y, sample_weight, start=True):
+    _boostobj_uses = ("xgboost", "dask")
+
+    def _boostobj_init(self, loss, y, sample_weight, start=True):
         values, totals = label_totals(y, sample_weight, client=self.client)
         if isinstance(self, dxgb.DaskXGBClassifier):
             check_classes(loss, values)
-        return params_from_init(loss, loss.init_score(values, totals)) if start else None
+        return loss.init_score(values, totals) if start else None
+
+    def _boostobj_fill(self, start, X):
+        return repeat_like(start, X)
 
     def _boostobj_n_classes(self, y, sample_weight) -> int:
         return int(label_totals(y, client=self.client)[0].shape[0])
@@ -35,15 +42,27 @@ class _DaskStartFromInitScore(_StartFromInitScore):
         return resolved(loss, y, sample_weight, client=self.client)
 
 
-class DaskXGBClassifier(_DaskStartFromInitScore, dxgb.DaskXGBClassifier):
+class DaskXGBClassifier(dxgb.DaskXGBClassifier, _DaskStartFromInitScore):
     """``xgboost.dask.DaskXGBClassifier`` that starts ``objective=<boostobj loss>`` from its
     ``init_score``; ``predict_proba`` returns probabilities."""
 
     def fit(self, X, y, *, sample_weight=None, base_margin=None, **kwargs):
         return self._boostobj_fit(super().fit, X, y, sample_weight, base_margin, kwargs)
 
+    def predict(self, X, output_margin=False, validate_features=True, base_margin=None,
+                iteration_range=None):
+        return super().predict(X, output_margin=output_margin,
+                               validate_features=validate_features,
+                               base_margin=self._boostobj_margin(X, base_margin),
+                               iteration_range=iteration_range)
 
-class DaskXGBRegressor(_DaskStartFromInitScore, dxgb.DaskXGBRegressor):
+    def predict_proba(self, X, validate_features=True, base_margin=None, iteration_range=None):
+        return super().predict_proba(X, validate_features=validate_features,
+                                     base_margin=self._boostobj_margin(X, base_margin),
+                                     iteration_range=iteration_range)
+
+
+class DaskXGBRegressor(dxgb.DaskXGBRegressor, _DaskStartFromInitScore):
     """``xgboost.dask.DaskXGBRegressor`` that starts ``objective=<boostobj loss>`` from its
     ``init_score``; ``predict`` includes it."""
 

@@ -19,6 +19,19 @@ Also, whatever the objective:
 * the classifier takes any class labels, as ``boostobj.LGBMClassifier`` does: labels other than
   ``0..K-1`` (strings, ``-1/1``) are encoded, ``classes_`` holds them and ``predict`` returns
   them. Labels ``0..K-1`` (of any dtype, object 0/1 included) are XGBoost's own classes.
+
+Across XGBoost versions (:mod:`boostobj.adapters._versions`):
+
+* XGBoost < 3.1 has no vector ``base_score``: a multiclass loss then starts from ``base_margin``,
+  passed to ``fit`` (and to every eval set); ``predict``/``predict_proba`` add the same start
+  unless given a ``base_margin``. The start is kept on the estimator, not in the booster:
+  ``get_booster().predict`` and a saved model file do not include it there (pass
+  ``base_margin=np.tile(start, (n, 1))``, ``start = estimator.start_margin_``);
+* the classes derive from XGBoost's estimator *first* (``__bases__[0]``): xgboost 2.1's
+  ``get_params`` walks ``__bases__[0]`` and calls its ``get_params``; the boostobj behaviour
+  sits in :class:`_StartFromInitScore`, itself an ``XGBModel``, after it in the MRO;
+* a combination of versions broken upstream (XGBoost < 3.1.3 with scikit-learn >= 1.8; numpy 2
+  with a scikit-learn or pandas built for numpy 1) is refused at ``fit`` with the fix.
 """
 
 from __future__ import annotations
@@ -29,7 +42,7 @@ import xgboost as xgb
 from ..losses import Loss
 from ..losses._base import _plain
 from ..metrics import Metric
-from . import as_stored, neutral
+from . import _versions, as_stored, neutral
 from ._estimators import (
     LossParamsMixin,
     bind_builtin_metrics,
@@ -39,17 +52,54 @@ from ._estimators import (
     temporarily,
     with_fitted_loss,
 )
-from .xgboost import XGB_OUTPUT, xgboost_params
+from .xgboost import XGB_OUTPUT, params_from_init
 
 __all__ = ["XGBClassifier", "XGBRegressor"]
 
 
-class _StartFromInitScore(LossParamsMixin):
+class _StartFromInitScore(LossParamsMixin, xgb.XGBModel):
+    """What the boostobj XGBoost estimators add, as an ``XGBModel``: a boostobj estimator is
+    ``class E(xgb.XGBClassifier, _StartFromInitScore)``, so its MRO is ``E, xgb.XGBClassifier,
+    [scikit-learn's mixin,] _StartFromInitScore, LossParamsMixin, XGBModel, ...``: these methods
+    override ``XGBModel``'s, and ``E.__bases__[0]`` is XGBoost's class (see the module
+    docstring)."""
+
+    #: what :func:`boostobj.adapters._versions.check_compatible` checks at ``fit``
+    _boostobj_uses = ("xgboost",)
+
     def get_xgb_params(self):
         # A loss's own hyperparameters (objective__gamma, ...) are not booster parameters.
         return {k: v for k, v in super().get_xgb_params().items() if "__" not in k}
 
+    @property
+    def start_margin_(self):
+        """The start XGBoost < 3.1 needs in ``base_margin`` (a multiclass loss's
+        ``init_score``, added by ``predict``), or None when the model holds its start."""
+        return self.__dict__.get("_boostobj_start_margin")
+
+    def _boostobj_margin(self, X, base_margin):
+        """``base_margin`` for ``predict``: the user's, else the start kept by ``fit``."""
+        start = self.start_margin_
+        if base_margin is not None or start is None:
+            return base_margin
+        return self._boostobj_fill(start, X)
+
+    def _boostobj_fill(self, start, X):
+        """``start`` repeated for every row of ``X`` (the Dask estimators: partitioned alike)."""
+        n = X.shape[0] if hasattr(X, "shape") else len(X)
+        return np.tile(np.asarray(start, dtype=np.float64), (n, 1))
+
     def _boostobj_fit(self, fit, X, y, sample_weight, base_margin, kwargs):
+        _versions.check_compatible(*self._boostobj_uses)
+        metrics = self.eval_metric
+        if (isinstance(metrics, (list, tuple)) and any(callable(m) for m in metrics)
+                and not _versions.xgb_metric_list_takes_callables()):
+            raise ValueError(
+                f"eval_metric={metrics!r}: this XGBoost ({xgb.__version__}) takes a callable "
+                "eval_metric only alone, not in a list with metric names (it would look the "
+                "callable up as a metric name). Pass the callable alone, or upgrade XGBoost "
+                "(3.2 takes the list)")
+        self.__dict__["_boostobj_start_margin"] = None
         loss = self.objective
         if not isinstance(loss, Loss):
             with temporarily(self, **self._boostobj_builtin_metrics(y, sample_weight)):
@@ -72,18 +122,30 @@ class _StartFromInitScore(LossParamsMixin):
         # a base_score from the new labels would move every old tree's prediction.
         start = (self.base_score is None and base_margin is None
                  and kwargs.get("xgb_model") is None)
-        params = self._boostobj_params(loss, y, sample_weight, start)
+        init = self._boostobj_init(loss, y, sample_weight, start)
         if not start:
             return fit(X, y, sample_weight=sample_weight, base_margin=base_margin, **kwargs)
-        with temporarily(self, base_score=params["base_score"]):
-            return fit(X, y, sample_weight=sample_weight, base_margin=base_margin, **kwargs)
+        params = params_from_init(loss, init)
+        if "base_score" in params:
+            with temporarily(self, base_score=params["base_score"]):
+                return fit(X, y, sample_weight=sample_weight, base_margin=base_margin, **kwargs)
+        # XGBoost < 3.1 (no vector base_score): the multiclass start goes in base_margin, for
+        # training, for every eval set (their metrics and early stopping), and for predict
+        eval_set = kwargs.get("eval_set")
+        if eval_set is not None and kwargs.get("base_margin_eval_set") is None:
+            kwargs = {**kwargs, "base_margin_eval_set": [self._boostobj_fill(init, Xe)
+                                                         for Xe, _ in eval_set]}
+        out = fit(X, y, sample_weight=sample_weight, base_margin=self._boostobj_fill(init, X),
+                  **kwargs)
+        self.__dict__["_boostobj_start_margin"] = np.asarray(init, dtype=np.float64)
+        return out
 
-    def _boostobj_params(self, loss, y, sample_weight, start=True):
-        """``xgboost_params`` from the labels (None when ``start`` is False: the labels are
-        checked only); the Dask estimators reduce Dask collections instead."""
+    def _boostobj_init(self, loss, y, sample_weight, start=True):
+        """The starting margin from the labels as XGBoost stores them (None when ``start`` is
+        False: the labels are checked only); the Dask estimators reduce Dask collections."""
         if is_classifier(self):
             check_classes(loss, np.unique(np.asarray(y)))
-        return xgboost_params(loss, y, sample_weight) if start else None
+        return loss.init_score(*as_stored(y, sample_weight)) if start else None
 
     def _boostobj_n_classes(self, y, sample_weight) -> int:
         return int(np.unique(np.asarray(y)).shape[0])
@@ -109,7 +171,7 @@ class _StartFromInitScore(LossParamsMixin):
                                                     XGB_OUTPUT.get(objective))}
 
 
-class XGBClassifier(_StartFromInitScore, xgb.XGBClassifier):
+class XGBClassifier(xgb.XGBClassifier, _StartFromInitScore):
     """``xgboost.XGBClassifier`` that starts ``objective=<boostobj loss>`` from its ``init_score``
     (and takes any class labels, see the module docstring)."""
 
@@ -130,11 +192,17 @@ class XGBClassifier(_StartFromInitScore, xgb.XGBClassifier):
     def predict(self, X, *, output_margin=False, validate_features=True, base_margin=None,
                 iteration_range=None):
         out = super().predict(X, output_margin=output_margin, validate_features=validate_features,
-                              base_margin=base_margin, iteration_range=iteration_range)
+                              base_margin=self._boostobj_margin(X, base_margin),
+                              iteration_range=iteration_range)
         classes = self.__dict__.get("_boostobj_classes")
         if classes is None or output_margin:
             return out
         return classes[np.asarray(out).astype(np.intp)]
+
+    def predict_proba(self, X, validate_features=True, base_margin=None, iteration_range=None):
+        return super().predict_proba(X, validate_features=validate_features,
+                                     base_margin=self._boostobj_margin(X, base_margin),
+                                     iteration_range=iteration_range)
 
 
 def _encode(objective, y, kwargs):
@@ -177,7 +245,7 @@ def _indices(classes, labels) -> np.ndarray:
     return pos
 
 
-class XGBRegressor(_StartFromInitScore, xgb.XGBRegressor):
+class XGBRegressor(xgb.XGBRegressor, _StartFromInitScore):
     """``xgboost.XGBRegressor`` that starts ``objective=<boostobj loss>`` from its ``init_score``."""
 
     def fit(self, X, y, *, sample_weight=None, base_margin=None, **kwargs):

@@ -14,6 +14,7 @@ Plans (what runs without options, and the documented full runs):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 
 from .._cli import int_at_least, writable_or_error
@@ -124,11 +125,16 @@ def main(argv=None) -> int:
         if not args.quiet:
             print(f"parity: {len(cases)} cases (plan {plan_name}, seed {seed})",
                   file=sys.stderr, flush=True)
-        results += run(cases, progress=progress)
+        # stdout carries the report only: the libraries' own messages go to stderr (LightGBM
+        # 4.0 prints "[LightGBM] [Warning] Using self-defined objective function" through
+        # Python's print despite verbose=-1, which would corrupt --json)
+        with contextlib.redirect_stdout(sys.stderr):
+            results += run(cases, progress=progress)
     pseudohuber = None
     if "xgboost" in args.libraries and any(builtin_twin(loss).get("xgboost") ==
                                            "reg:pseudohubererror" for loss in losses):
-        pseudohuber = detect_pseudohuber_hessian()
+        with contextlib.redirect_stdout(sys.stderr):
+            pseudohuber = detect_pseudohuber_hessian()
     summary_ = summary(results, pseudohuber, plan_name)
     report = report_json(results, summary_)
     if args.json_out:

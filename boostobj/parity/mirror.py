@@ -255,7 +255,8 @@ def xgb_pseudohuber_grad_hess(y, preds, w=None, *, slope=1.0, variant="exact"):
 def xgb_mean_intercept(y, w=None) -> float:
     """The (weighted) label mean that ``binary:logistic`` / ``reg:squarederror`` estimate as
     ``base_score`` (XGBoost >= 3.0, ``FitInterceptGlmLike``), rounded to the float32 XGBoost
-    stores.
+    stores. XGBoost 2.x estimates otherwise (one Newton step from 0): the parity harness reads
+    that back instead (:func:`boostobj.parity.runner.xgb_builtin_intercept`).
 
     Returned as a Python float that is exactly a float32, so passing it as ``base_score`` leaves
     no second rounding. XGBoost sums in double (in its own order); the float32 rounding hides

@@ -38,10 +38,44 @@ __all__ = [
     "reference_gradient_hessian",
     "run",
     "run_case",
+    "same_start",
     "train_lightgbm",
     "train_xgboost",
+    "xgb_builtin_intercept",
     "xgb_softprob_intercept",
 ]
+
+
+def xgb_builtin_intercept(objective: str, y, w=None) -> float:
+    """The ``base_score`` (response scale) XGBoost's built-in ``objective`` estimates, read back
+    from a one-round built-in model with ``eta = 0``, as the float32 it stores (XGBoost prints it
+    in the shortest form that reads back as the same float32).
+
+    What :data:`EXACT_INTERCEPT` uses for ``binary:logistic`` / ``reg:squarederror`` on XGBoost
+    2.x, whose one Newton step from 0 boostobj does not mirror (3.0+ estimates the label mean,
+    :func:`boostobj.parity.mirror.xgb_mean_intercept`). The estimate reads the labels and weights
+    only: on 200k rows (xgboost 2.1.0) it was the same float32 with the real features and
+    ``hist``/``approx``/``exact`` at 2 threads as with one constant column at 1 or 2 threads.
+    """
+    import xgboost as xgb
+
+    y = np.asarray(y)
+    d = xgb.DMatrix(np.zeros((y.shape[0], 1)), label=y, weight=w)
+    params = {"objective": objective, "eta": 0.0, "nthread": 1, "verbosity": 0}
+    return xgboost_intercept(xgb.train(params, d, 1))[0]
+
+
+def _xgb_glm_intercept(objective: str):
+    """``EXACT_INTERCEPT``'s entry for a single-target XGBoost built-in: the mirror of the label
+    mean where the installed XGBoost estimates that (>= 3.0), else its own estimate read back."""
+    from ..adapters._versions import xgb_intercept_is_label_mean
+
+    def exact(loss, y, w):
+        if xgb_intercept_is_label_mean():
+            return mirror.xgb_mean_intercept(y, w)
+        return xgb_builtin_intercept(objective, y, w)
+
+    return exact
 
 
 def xgb_softprob_intercept(y, w=None) -> list[float]:
@@ -66,13 +100,25 @@ def xgb_softprob_intercept(y, w=None) -> list[float]:
 #: Missing entries fall back to ``loss.init_score`` (and the intercept column says whether it
 #: matched).
 EXACT_INTERCEPT = {
-    ("xgboost", "binary:logistic"): lambda loss, y, w: mirror.xgb_mean_intercept(y, w),
-    ("xgboost", "reg:squarederror"): lambda loss, y, w: mirror.xgb_mean_intercept(y, w),
+    ("xgboost", "binary:logistic"): _xgb_glm_intercept("binary:logistic"),
+    ("xgboost", "reg:squarederror"): _xgb_glm_intercept("reg:squarederror"),
     ("lightgbm", "binary"): lambda loss, y, w: mirror.lgb_binary_init_score(y, w),
     ("lightgbm", "regression"): lambda loss, y, w: mirror.lgb_l2_init_score(y, w),
     ("lightgbm", "multiclass"): lambda loss, y, w: mirror.lgb_multiclass_init_score(y, w),
     ("xgboost", "multi:softprob"): lambda loss, y, w: xgb_softprob_intercept(y, w),
 }
+
+
+def same_start(library: str, builtin: str) -> bool:
+    """Whether the built-in's own start is used on both sides in every mode:
+    :data:`~boostobj.parity.cases.SAME_START`, and on XGBoost 2.x ``binary:logistic`` too, whose
+    intercept (one Newton step from 0) differs from ``loss.init_score`` (the log-odds of the
+    label mean) by its estimator, not by the objective."""
+    from ..adapters._versions import xgb_intercept_is_label_mean
+
+    return ((library, builtin) in SAME_START
+            or ((library, builtin) == ("xgboost", "binary:logistic")
+                and not xgb_intercept_is_label_mean()))
 
 
 # ============================================================================ the objectives
@@ -102,11 +148,13 @@ def _custom_start(case: Case):
     loss, y, w = case.loss, case.data.y, case.data.w
     exact = EXACT_INTERCEPT.get((case.library, case.builtin))
     builtin_start = exact is not None and (case.mode == "match_builtin"
-                                           or (case.library, case.builtin) in SAME_START)
+                                           or same_start(case.library, case.builtin))
     if case.library == "xgboost":
         params = xgboost_params(loss, y, w)
         if builtin_start:
             params["base_score"] = exact(loss, y, w)
+        elif loss.task == "multiclass" and "base_score" not in params:  # XGBoost < 3.1
+            params["base_score"] = [float(v) for v in loss.init_score(y, w)]
         return params
     return exact(loss, y, w) if builtin_start else loss.init_score(y, w)
 
@@ -138,20 +186,29 @@ def train_xgboost(case: Case, builtin: bool, cache: dict):
     case; returns ``(booster, DMatrix)``."""
     import xgboost as xgb
 
+    from ..adapters._versions import xgb_vector_base_score
+
     d = case.data
-    key = ("dmatrix", id(d))
-    if key not in cache:
-        cache[key] = (d, xgb.DMatrix(d.X, label=d.y, weight=d.w))
-    dm = cache[key][1]
     params = _xgb_params(case)
     start = _custom_start(case)
+    # XGBoost < 3.1 has no vector base_score: a multiclass start goes in base_margin, on both
+    # sides (so the built-in starts from the same margins) and in the DMatrix compared on
+    margin = None
+    if isinstance(start.get("base_score"), list) and not xgb_vector_base_score():
+        start = dict(start)
+        margin = tuple(start.pop("base_score"))
+    key = ("dmatrix", id(d), margin)
+    if key not in cache:
+        base_margin = None if margin is None else np.tile(np.asarray(margin), (d.y.shape[0], 1))
+        cache[key] = (d, xgb.DMatrix(d.X, label=d.y, weight=d.w, base_margin=base_margin))
+    dm = cache[key][1]
     if builtin:
         params.update({k: v for k, v in start.items() if k != "base_score"})
         params["objective"] = case.builtin
         if (case.library, case.builtin) in PINNED_INTERCEPT:
             params["base_score"] = start["base_score"]
         bkey = ("xgb", id(d), case.builtin, json.dumps(params, sort_keys=True, default=str),
-                case.rounds)
+                case.rounds, margin)
         if bkey not in cache:
             cache[bkey] = (d, xgb.train(params, dm, case.rounds))
         return cache[bkey][1], dm
