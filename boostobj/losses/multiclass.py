@@ -244,7 +244,10 @@ class MulticlassFocalLoss(_MulticlassLoss):
         if alpha is not None:
             if isinstance(alpha, str) or np.ndim(alpha) != 1 or len(alpha) < 2:
                 raise ValueError(f"alpha must be None or one weight per class, got {alpha!r}")
-            alpha = tuple(class_weight(a, f"alpha[{i}]") for i, a in enumerate(alpha))
+            weights = tuple(class_weight(a, f"alpha[{i}]") for i, a in enumerate(alpha))
+            # a tuple of plain floats is kept as given: scikit-learn < 1.3's clone wants the very
+            # object it passed back from get_params
+            alpha = alpha if type(alpha) is tuple and alpha == weights else weights
             if n_classes is not None and len(alpha) != n_classes:
                 raise ValueError(f"alpha has {len(alpha)} weights but n_classes={n_classes}")
         self.gamma = gamma
