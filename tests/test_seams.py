@@ -496,3 +496,19 @@ def test_warnings_point_at_the_users_line():
         xgb.train({"objective": "reg:squarederror"}, xgb.DMatrix(Xr, yr), 1,
                   obj=boostobj.PseudoHuberLoss(delta=1e-9))
     assert {r.filename for r in rec if r.category is boostobj.DegenerateWarning} == {__file__}
+
+
+def test_xgboost_early_stopping_defaults_to_the_loss_metric():
+    # without eval_metric, XGBoost would watch log loss, which a focal model does not minimise
+    # (measured before: 499 of 500 rounds); the estimator watches the loss's own metric
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 5))
+    y = (X[:, 0] + rng.normal(size=600) > 1.0).astype(float)
+    loss = boostobj.FocalLoss(gamma=2.0)
+    clf = boostobj.XGBClassifier(objective=loss, n_estimators=300, learning_rate=0.3,
+                                 early_stopping_rounds=5, max_depth=4)
+    clf.fit(X[:400], y[:400], eval_set=[(X[400:], y[400:])], verbose=False)
+    history = clf.evals_result()["validation_0"]
+    assert list(history)[-1] == loss.metric.__name__  # XGBoost early-stops on the last metric
+    assert clf.best_iteration < 299
+    assert clf.eval_metric is None  # the parameter is left as the user set it

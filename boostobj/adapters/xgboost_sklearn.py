@@ -113,6 +113,11 @@ class _StartFromInitScore(LossParamsMixin, xgb.XGBModel):
                 "with sample weights instead: fit(X, y, sample_weight=np.where(y == 1, "
                 f"{spw!r}, 1.0))"
             )
+        if self.eval_metric is None and self.early_stopping_rounds and kwargs.get("eval_set"):
+            # early stopping on the loss's own metric: XGBoost would watch its default metric
+            # (log loss for a classifier), which a focal model does not minimise
+            with temporarily(self, eval_metric=loss.metric):
+                return self._boostobj_fit(fit, X, y, sample_weight, base_margin, kwargs)
         fitted = self._boostobj_resolved(loss, y, sample_weight)
         if fitted is not loss:  # "auto" hyperparameters: train with their values on all of y
             with temporarily(self, objective=fitted,
