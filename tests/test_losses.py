@@ -539,3 +539,11 @@ def test_multiclass_focal_start_is_checked_not_taken_from_a_stalled_solver(monke
         x=np.asarray(x0), success=False, message="stalled"))
     with pytest.raises(ValueError, match="did not converge"):
         loss.init_score(y)
+
+
+@pytest.mark.parametrize("make", [boostobj.PseudoHuberLoss, boostobj.LogCoshLoss])
+def test_auto_scale_validates_the_weights(make):
+    with pytest.raises(ValueError, match="sample_weight must be >= 0"):
+        make().resolved(np.arange(5.0), -np.ones(5))
+    with pytest.raises(ValueError, match="entries but there are 5 samples"):
+        make().resolved(np.arange(5.0), np.ones(4))

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from .. import _math
+from .._validation import check_weights
 from .._warnings import DegenerateWarning, user_stacklevel
 from ..links import IdentityLink
 from ._base import Loss, real_number
@@ -166,7 +167,8 @@ class LogCoshLoss(_RegressionLoss):
         if self.scale != "auto":
             return self
         y = self.check_labels(y_true)
-        return LogCoshLoss(scale=robust_scale(y, sample_weight), hessian=self.hessian)
+        w = check_weights(sample_weight, y.shape[0])
+        return LogCoshLoss(scale=robust_scale(y, w), hessian=self.hessian)
 
     def _loss(self, y, z):
         s = self.scale
@@ -252,7 +254,8 @@ class PseudoHuberLoss(_RegressionLoss):
         if self.delta != "auto":
             return self
         y = self.check_labels(y_true)
-        return PseudoHuberLoss(delta=robust_scale(y, sample_weight), hessian=self.hessian)
+        w = check_weights(sample_weight, y.shape[0])
+        return PseudoHuberLoss(delta=robust_scale(y, w), hessian=self.hessian)
 
     def warn_degenerate(self, y, w):
         # Both libraries refuse a split whose hessian sum is below min_child_weight (XGBoost, 1)
