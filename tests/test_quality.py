@@ -97,7 +97,8 @@ def test_quality_refine_tiny(tmp_path):
         assert np.isfinite(r["mae_signal"]) and r["fit_s"] > 0
     refined = [r for r in report["results"] if "refine_leaves" in r["model"]]
     assert all(r["stale_gap"] > 0 for r in refined)
-    assert {t["loss"] for t in report["targets"]} == {"LogCoshLoss()", "PseudoHuberLoss()"}
+    assert {t["loss"] for t in report["targets"]} == {"LogCoshLoss()", "PseudoHuberLoss()",
+                                                      "LogCoshLoss(scale=1.0)"}
 
 
 def test_bad_dataset_name_is_a_usage_error():
