@@ -45,6 +45,7 @@ _LAZY = {
     "StartClampedWarning": "boostobj.adapters.xgboost",
     "xgboost_params": "boostobj.adapters.xgboost",
     "fold_init_score": "boostobj.adapters.lightgbm",
+    "refine_leaves": "boostobj.adapters.refine",
 }
 
 # What each lazy name needs beyond numpy and scipy, checked before its module is imported: XGBoost

