@@ -15,16 +15,19 @@ from __future__ import annotations
 from ._kernels import HESSIAN_FLOOR
 from ._objective import Objective
 from ._warnings import DegenerateWarning
-from .links import IdentityLink, LogitLink, SoftmaxLink
+from .links import IdentityLink, LogitLink, LogLink, SoftmaxLink
 from .losses import (
     BinaryLogLoss,
     FocalLoss,
+    GammaLoss,
     LogCoshLoss,
     Loss,
     MulticlassFocalLoss,
+    PoissonLoss,
     PseudoHuberLoss,
     SoftmaxLoss,
     SquaredErrorLoss,
+    TweedieLoss,
 )
 from .metrics import Metric
 from .registry import LOSSES, builtin_twin, get_loss
@@ -89,17 +92,21 @@ __all__ = [
     "BinaryLogLoss",
     "DegenerateWarning",
     "FocalLoss",
+    "GammaLoss",
     "IdentityLink",
     "LogCoshLoss",
+    "LogLink",
     "LogitLink",
     "Loss",
     "Metric",
     "MulticlassFocalLoss",
     "Objective",
+    "PoissonLoss",
     "PseudoHuberLoss",
     "SoftmaxLink",
     "SoftmaxLoss",
     "SquaredErrorLoss",
+    "TweedieLoss",
     "builtin_twin",
     "get_loss",
     "show_config",

@@ -23,15 +23,36 @@ ALL_LOSSES = [
     boostobj.MulticlassFocalLoss(gamma=0.0),
     boostobj.MulticlassFocalLoss(gamma=2.0, alpha=[0.5, 1.0, 2.0]),
     boostobj.MulticlassFocalLoss(gamma=0.5, hessian="exact"),
+    boostobj.PoissonLoss(),
+    boostobj.PoissonLoss(hessian="exact"),
+    boostobj.PoissonLoss(max_delta_step=0.0),
+    boostobj.GammaLoss(),
+    boostobj.TweedieLoss(),
+    boostobj.TweedieLoss(power=1.1),
+    boostobj.TweedieLoss(power=1.9),
 ]
 
 
+def accepts(loss, label: float) -> bool:
+    """Whether ``loss`` takes ``label`` (e.g. 0 for a count loss, not for GammaLoss)."""
+    try:
+        loss.check_labels(np.array([label]))
+    except ValueError:
+        return False
+    return True
+
+
 def labels_for(loss, n, rng):
-    """Valid labels for ``loss``: 0/1, class indices, or real-valued targets."""
+    """Valid labels for ``loss``: 0/1, class indices, non-negative amounts (log link), or
+    real-valued targets."""
     if loss.task == "multiclass":
         return rng.integers(0, 3, n).astype(np.float64)
     if loss.task == "binary":
         return (rng.random(n) < 0.3).astype(np.float64)
+    if loss.link.name == "log":  # counts with zeros, or positive amounts
+        if accepts(loss, 0.0):
+            return np.where(rng.random(n) < 0.3, 0.0, rng.gamma(2.0, 1.5, n))
+        return rng.gamma(2.0, 1.5, n)
     return rng.normal(0.0, 3.0, n)
 
 

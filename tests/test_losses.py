@@ -6,7 +6,7 @@ import pickle
 import mpmath as mp
 import numpy as np
 import pytest
-from conftest import ALL_LOSSES, labels_for, margins_for
+from conftest import ALL_LOSSES, accepts, labels_for, margins_for
 from scipy.optimize import minimize_scalar
 
 import boostobj
@@ -102,11 +102,39 @@ def _ref_regression(loss):
     return lambda r: r * r / 2, lambda r: r, lambda r: mp.mpf(1)
 
 
+def _ref_log(loss, y):
+    """Loss, gradient and exact hessian of a log-link loss in the margin ``z``: half the unit
+    deviance of its distribution in its textbook form, with closed-form derivatives."""
+    y = mp.mpf(y)
+    if isinstance(loss, boostobj.PoissonLoss):
+        return (lambda z: (y * mp.log(y / mp.exp(z)) if y else 0) - y + mp.exp(z),
+                lambda z: mp.exp(z) - y, lambda z: mp.exp(z))
+    if isinstance(loss, boostobj.GammaLoss):
+        return (lambda z: mp.log(mp.exp(z) / y) + y / mp.exp(z) - 1, lambda z: 1 - y / mp.exp(z),
+                lambda z: y / mp.exp(z))
+    p = mp.mpf(loss.power)
+    a, b = 1 - p, 2 - p
+    return (lambda z: y**b / (a * b) - y * mp.exp(a * z) / a + mp.exp(b * z) / b,
+            lambda z: mp.exp(b * z) - y * mp.exp(a * z),
+            lambda z: b * mp.exp(b * z) - a * y * mp.exp(a * z))
+
+
+def _extreme_labels(loss):
+    if loss.link.name == "logit":
+        return [0.0, 1.0]
+    if loss.link.name == "log":
+        return [0.0, 2.5] if accepts(loss, 0.0) else [0.5, 2.5]
+    return [0.0, 2.5]
+
+
 EXTREME_MARGINS = [-1e6, -1e3, -711.0, -37.0, -3.0, -1e-8, 0.0, 1e-8, 3.0, 37.0, 711.0, 1e3, 1e6]
 
 
 def _close(got, want, rtol=1e-12):
     want = float(want)
+    if not np.isfinite(want):  # the true value overflows float64 (exp of a huge margin)
+        assert got == want, (got, want)
+        return
     assert np.isfinite(got)
     if abs(want) < 1e-300:  # the true value underflows float64
         assert abs(got) < 1e-300, (got, want)
@@ -117,12 +145,14 @@ def _close(got, want, rtol=1e-12):
 @pytest.mark.parametrize("loss", [lo for lo in ALL_LOSSES if lo.task != "multiclass"], ids=lambda lo: repr(lo))
 @pytest.mark.parametrize("z", EXTREME_MARGINS)
 def test_exact_values_at_extremes(loss, z):
-    labels = [0.0, 1.0] if loss.link.name == "logit" else [0.0, 2.5]
-    for y in labels:
+    for y in _extreme_labels(loss):
         if loss.link.name == "logit":
             f = _ref_binary(loss, y, z)
             at = mp.mpf(z)
             df, d2f = (lambda m, f=f: mp.diff(f, m)), (lambda m, f=f: mp.diff(f, m, 2))
+        elif loss.link.name == "log":
+            f, df, d2f = _ref_log(loss, y)
+            at = mp.mpf(z)
         else:
             f, df, d2f = _ref_regression(loss.resolved(np.array([y])))  # "auto" on one label: 1
             at = mp.mpf(z) - mp.mpf(y)
@@ -132,8 +162,8 @@ def test_exact_values_at_extremes(loss, z):
         _close(g, df(at))
         if loss.hessian == "exact":
             _close(h, d2f(at), rtol=1e-10)
-        else:
-            assert h >= 0 and np.isfinite(h)  # a positive surrogate; it may underflow to 0
+        else:  # a positive surrogate; it may underflow to 0, or overflow where the exact one does
+            assert h >= 0 and (np.isfinite(h) or not np.isfinite(float(d2f(at))))
 
 
 @pytest.mark.parametrize("loss", ALL_LOSSES, ids=LOSS_IDS)
@@ -143,7 +173,8 @@ def test_finite_everywhere(loss, dtype, rng):
     y = labels_for(loss, n, rng)
     if loss.link.name == "identity":
         y = np.linspace(-1e6, 1e6, n)[::-1].copy()
-    z = np.linspace(-1e6, 1e6, n)
+    # log link: exp(z) itself overflows float64 past 709.78, and so does the loss
+    z = np.linspace(-700.0, 700.0, n) if loss.link.name == "log" else np.linspace(-1e6, 1e6, n)
     if loss.task == "multiclass":
         z = np.column_stack([z, -z, z[::-1]])
     z = z.astype(dtype)
@@ -153,6 +184,14 @@ def test_finite_everywhere(loss, dtype, rng):
         assert arr.dtype == np.float64
         assert np.all(np.isfinite(arr))
     assert np.all(lo >= 0)
+
+
+@pytest.mark.parametrize("loss", [lo for lo in ALL_LOSSES if lo.link.name == "log"], ids=repr)
+def test_log_link_beyond_overflow_is_inf_never_nan(loss, rng):
+    y = labels_for(loss, 4, rng)
+    z = np.array([-1e6, -800.0, 800.0, 1e6])
+    for arr in (loss.loss(y, z), *loss.gradient_hessian(y, z)):
+        assert not np.isnan(arr).any()
 
 
 def test_pseudo_huber_and_log_cosh_hessians_are_positive_and_bounded():
@@ -377,7 +416,7 @@ def test_labels_and_weights_changed_in_place_are_seen(loss, dtype, rng):
         want = fresh(y.copy(), z, None if weights is None else weights.copy())
         for got, ref in zip(loss(y, z, weights), want):
             np.testing.assert_array_equal(got, ref)
-    y[0] = 7.5 if loss.link.name != "identity" else np.nan
+    y[0] = {"identity": np.nan, "log": -1.0}.get(loss.link.name, 7.5)
     with pytest.raises(ValueError):
         loss(y, z)
 
@@ -390,6 +429,8 @@ def test_link_and_inverse_round_trip_including_certain_predictions(loss, rng):
         edge = np.array([[0.0, 0.5, 0.5], [1.0, 0.0, 0.0], [0.2, 0.3, 0.5]])
     elif loss.link.name == "logit":
         edge = np.array([0.0, 1.0, 0.25])
+    elif loss.link.name == "log":
+        edge = np.array([0.0, 1.0, 3.5, 1e300])
     else:
         edge = np.array([-1e300, 0.0, 3.5])
     np.testing.assert_allclose(loss.link.link(loss.link.inverse(z)), z, rtol=1e-12, atol=1e-12)

@@ -3,16 +3,20 @@ their best constant start. Pure math: nothing here imports or names a boosting l
 
 from ._base import Loss
 from .binary import BinaryLogLoss, FocalLoss
+from .counts import GammaLoss, PoissonLoss, TweedieLoss
 from .multiclass import MulticlassFocalLoss, SoftmaxLoss
 from .regression import LogCoshLoss, PseudoHuberLoss, SquaredErrorLoss
 
 __all__ = [
     "BinaryLogLoss",
     "FocalLoss",
+    "GammaLoss",
     "LogCoshLoss",
     "Loss",
     "MulticlassFocalLoss",
+    "PoissonLoss",
     "PseudoHuberLoss",
     "SoftmaxLoss",
     "SquaredErrorLoss",
+    "TweedieLoss",
 ]
