@@ -18,6 +18,7 @@ from ._warnings import DegenerateWarning
 from .links import IdentityLink, LogitLink, LogLink, SoftmaxLink
 from .losses import (
     BinaryLogLoss,
+    CombinedLoss,
     FocalLoss,
     GammaLoss,
     LogCoshLoss,
@@ -28,6 +29,7 @@ from .losses import (
     SoftmaxLoss,
     SquaredErrorLoss,
     TweedieLoss,
+    combine,
 )
 from .metrics import Metric
 from .registry import LOSSES, builtin_twin, get_loss
@@ -90,6 +92,7 @@ __all__ = [
     "HESSIAN_FLOOR",
     "LOSSES",
     "BinaryLogLoss",
+    "CombinedLoss",
     "DegenerateWarning",
     "FocalLoss",
     "GammaLoss",
@@ -108,6 +111,7 @@ __all__ = [
     "SquaredErrorLoss",
     "TweedieLoss",
     "builtin_twin",
+    "combine",
     "get_loss",
     "show_config",
 ]

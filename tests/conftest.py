@@ -30,6 +30,10 @@ ALL_LOSSES = [
     boostobj.TweedieLoss(),
     boostobj.TweedieLoss(power=1.1),
     boostobj.TweedieLoss(power=1.9),
+    0.7 * boostobj.LogCoshLoss() + 0.3 * boostobj.PseudoHuberLoss(),
+    boostobj.combine((0.5, boostobj.SquaredErrorLoss()), (2.0, boostobj.LogCoshLoss(scale=2.5, hessian="exact"))),
+    boostobj.combine(boostobj.BinaryLogLoss(), (0.5, boostobj.FocalLoss(gamma=2.0))),
+    boostobj.PoissonLoss(hessian="exact") + 0.5 * boostobj.TweedieLoss(),
 ]
 
 

@@ -181,7 +181,9 @@ def test_infinite_margins_give_the_limits_not_nan(loss, dtype, rng):
     assert not np.isnan(value).any() and not np.isnan(g).any() and not np.isnan(h).any()
     gf, hf = loss(y, z.astype(dtype))
     # squared error's gradient and the log link's exp(z) are unbounded: infinite, never NaN
-    unbounded = isinstance(loss, boostobj.SquaredErrorLoss) or loss.link.name == "log"
+    parts = [p for _, p in loss.losses] if isinstance(loss, boostobj.CombinedLoss) else [loss]
+    unbounded = (any(isinstance(p, boostobj.SquaredErrorLoss) for p in parts)
+                 or loss.link.name == "log")
     assert not np.isnan(hf).any() and np.all(hf > 0)
     assert loss.link.name == "log" or np.all(np.isfinite(hf))
     assert not np.isnan(gf).any() and (unbounded or np.all(np.isfinite(gf)))
@@ -189,14 +191,23 @@ def test_infinite_margins_give_the_limits_not_nan(loss, dtype, rng):
     np.testing.assert_allclose(gf, want, rtol=RTOL, atol=0)
     if not unbounded:  # the exact limits where they are plain numbers
         if loss.link.name == "logit":
-            alpha = getattr(loss, "alpha", None)
-            a = 1.0 if alpha is None else np.where(y > 0, alpha, 1 - alpha)
+            a = sum(w * (1.0 if getattr(p, "alpha", None) is None
+                         else np.where(y > 0, p.alpha, 1 - p.alpha))
+                    for w, p in (loss.losses if isinstance(loss, boostobj.CombinedLoss)
+                                 else [(1.0, loss)]))
             wrong = (y > 0) != (z > 0)  # infinitely confident and wrong: |g| = alpha_t
             np.testing.assert_array_equal(np.abs(g)[:4], np.where(wrong, a, 0.0)[:4])
         elif loss.link.name == "identity":
-            fit = loss.resolved(y)  # pseudo-Huber's slope is delta, log-cosh's its scale
-            slope = getattr(fit, "delta", getattr(fit, "scale", 1.0))
+            slope = _slope(loss.resolved(y))  # pseudo-Huber's delta, log-cosh's scale
             np.testing.assert_array_equal(g[np.isinf(z)], slope * np.sign(z[np.isinf(z)]))
+
+
+def _slope(fit):
+    """The gradient at an infinite residual: pseudo-Huber's delta, log-cosh's scale, the
+    weighted sum of the parts' for a combination."""
+    if isinstance(fit, boostobj.CombinedLoss):
+        return sum(w * _slope(part) for w, part in fit.losses)
+    return getattr(fit, "delta", getattr(fit, "scale", 1.0))
 
 
 # ---------------------------------------------------------------------------------- multiclass

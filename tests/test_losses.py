@@ -127,6 +127,21 @@ def _extreme_labels(loss):
     return [0.0, 2.5]
 
 
+def _reference(loss, y, z):
+    """Loss, gradient and hessian of ``loss`` at label ``y`` as functions of the mpmath margin
+    (a combination: the weighted sums of its parts')."""
+    if isinstance(loss, boostobj.CombinedLoss):
+        refs = [(mp.mpf(w), _reference(part, y, z)) for w, part in loss.losses]
+        return tuple((lambda m, i=i: sum(w * r[i](m) for w, r in refs)) for i in range(3))
+    if loss.link.name == "logit":
+        f = _ref_binary(loss, y, z)
+        return f, (lambda m: mp.diff(f, m)), (lambda m: mp.diff(f, m, 2))
+    if loss.link.name == "log":
+        return _ref_log(loss, y)
+    refs = _ref_regression(loss.resolved(np.array([y])))  # "auto" on one label: 1
+    return tuple((lambda m, r=r: r(m - mp.mpf(y))) for r in refs)
+
+
 EXTREME_MARGINS = [-1e6, -1e3, -711.0, -37.0, -3.0, -1e-8, 0.0, 1e-8, 3.0, 37.0, 711.0, 1e3, 1e6]
 
 
@@ -146,16 +161,8 @@ def _close(got, want, rtol=1e-12):
 @pytest.mark.parametrize("z", EXTREME_MARGINS)
 def test_exact_values_at_extremes(loss, z):
     for y in _extreme_labels(loss):
-        if loss.link.name == "logit":
-            f = _ref_binary(loss, y, z)
-            at = mp.mpf(z)
-            df, d2f = (lambda m, f=f: mp.diff(f, m)), (lambda m, f=f: mp.diff(f, m, 2))
-        elif loss.link.name == "log":
-            f, df, d2f = _ref_log(loss, y)
-            at = mp.mpf(z)
-        else:
-            f, df, d2f = _ref_regression(loss.resolved(np.array([y])))  # "auto" on one label: 1
-            at = mp.mpf(z) - mp.mpf(y)
+        f, df, d2f = _reference(loss, y, z)
+        at = mp.mpf(z)
         lo = loss.loss(np.array([y]), np.array([z]))[0]
         g, h = (a[0] for a in loss.gradient_hessian(np.array([y]), np.array([z])))
         _close(lo, f(at))

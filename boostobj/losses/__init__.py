@@ -3,12 +3,14 @@ their best constant start. Pure math: nothing here imports or names a boosting l
 
 from ._base import Loss
 from .binary import BinaryLogLoss, FocalLoss
+from .combined import CombinedLoss, combine
 from .counts import GammaLoss, PoissonLoss, TweedieLoss
 from .multiclass import MulticlassFocalLoss, SoftmaxLoss
 from .regression import LogCoshLoss, PseudoHuberLoss, SquaredErrorLoss
 
 __all__ = [
     "BinaryLogLoss",
+    "CombinedLoss",
     "FocalLoss",
     "GammaLoss",
     "LogCoshLoss",
@@ -19,4 +21,5 @@ __all__ = [
     "SoftmaxLoss",
     "SquaredErrorLoss",
     "TweedieLoss",
+    "combine",
 ]
