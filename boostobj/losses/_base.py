@@ -116,7 +116,7 @@ class Loss:
     # ------------------------------------------------------------------ arithmetic
     def __mul__(self, weight):
         """``0.7 * loss``: a :class:`~boostobj.losses.combined.CombinedLoss` (see there)."""
-        if isinstance(weight, Loss) or isinstance(weight, (bool, np.bool_)) or not isinstance(
+        if isinstance(weight, (Loss, bool, np.bool_)) or not isinstance(
                 weight, (int, float, np.integer, np.floating)):
             return NotImplemented
         from .combined import CombinedLoss

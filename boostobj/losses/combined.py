@@ -90,7 +90,6 @@ class CombinedLoss(Loss):
     CombinedLoss(losses=((0.7, LogCoshLoss(scale=1.0)), (0.3, PseudoHuberLoss(delta=1.0))))
     """
 
-    name = "combined"
     hessian_options = ("exact", "bounded")
 
     def __init__(self, *, losses) -> None:
