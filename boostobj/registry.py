@@ -14,7 +14,11 @@ import dataclasses
 from typing import Any
 
 from .losses import (
+    BinaryCrossEntropy,
     BinaryLogLoss,
+    CauchyLoss,
+    ExpectileLoss,
+    FairLoss,
     FocalLoss,
     GammaLoss,
     LogCoshLoss,
@@ -22,9 +26,11 @@ from .losses import (
     MulticlassFocalLoss,
     PoissonLoss,
     PseudoHuberLoss,
+    QuantileLoss,
     SoftmaxLoss,
     SquaredErrorLoss,
     TweedieLoss,
+    WelschLoss,
 )
 
 __all__ = ["LOSSES", "REGISTRY", "Entry", "Twin", "builtin_twin", "get_loss"]
@@ -71,6 +77,12 @@ REGISTRY: tuple[Entry, ...] = (
                             params={"max_delta_step": "max_delta_step"},
                             lightgbm_params={"poisson_max_delta_step": "max_delta_step"})),
     Entry(GammaLoss, Twin(xgboost="reg:gamma", lightgbm="gamma")),
+    Entry(BinaryCrossEntropy, Twin(xgboost="binary:logistic", lightgbm="cross_entropy")),
+    Entry(QuantileLoss),  # the built-ins renew leaves to exact quantiles: no parity
+    Entry(ExpectileLoss),
+    Entry(FairLoss, Twin(lightgbm="fair", lightgbm_params={"fair_c": "c"})),
+    Entry(CauchyLoss),
+    Entry(WelschLoss),
     Entry(TweedieLoss, Twin(xgboost="reg:tweedie", lightgbm="tweedie",
                             params={"tweedie_variance_power": "power"},
                             lightgbm_params={"tweedie_variance_power": "power"})),

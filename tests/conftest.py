@@ -34,6 +34,16 @@ ALL_LOSSES = [
     boostobj.combine((0.5, boostobj.SquaredErrorLoss()), (2.0, boostobj.LogCoshLoss(scale=2.5, hessian="exact"))),
     boostobj.combine(boostobj.BinaryLogLoss(), (0.5, boostobj.FocalLoss(gamma=2.0))),
     boostobj.PoissonLoss(hessian="exact") + 0.5 * boostobj.TweedieLoss(),
+    boostobj.BinaryCrossEntropy(),
+    boostobj.QuantileLoss(),
+    boostobj.QuantileLoss(alpha=0.9),
+    boostobj.ExpectileLoss(tau=0.8),
+    boostobj.FairLoss(),
+    boostobj.FairLoss(c=3.0),
+    boostobj.CauchyLoss(),
+    boostobj.CauchyLoss(scale=2.0, hessian="exact"),
+    boostobj.WelschLoss(),
+    boostobj.WelschLoss(scale=4.0, hessian="exact"),
 ]
 
 
@@ -52,6 +62,8 @@ def labels_for(loss, n, rng):
     if loss.task == "multiclass":
         return rng.integers(0, 3, n).astype(np.float64)
     if loss.task == "binary":
+        if accepts(loss, 0.5):  # soft labels
+            return np.where(rng.random(n) < 0.2, (rng.random(n) < 0.3).astype(float), rng.random(n))
         return (rng.random(n) < 0.3).astype(np.float64)
     if loss.link.name == "log":  # counts with zeros, or positive amounts
         if accepts(loss, 0.0):

@@ -182,7 +182,8 @@ def test_infinite_margins_give_the_limits_not_nan(loss, dtype, rng):
     gf, hf = loss(y, z.astype(dtype))
     # squared error's gradient and the log link's exp(z) are unbounded: infinite, never NaN
     parts = [p for _, p in loss.losses] if isinstance(loss, boostobj.CombinedLoss) else [loss]
-    unbounded = (any(isinstance(p, boostobj.SquaredErrorLoss) for p in parts)
+    unbounded = (any(isinstance(p, (boostobj.SquaredErrorLoss, boostobj.ExpectileLoss))
+                     for p in parts)
                  or loss.link.name == "log")
     assert not np.isnan(hf).any() and np.all(hf > 0)
     assert loss.link.name == "log" or np.all(np.isfinite(hf))
@@ -198,16 +199,25 @@ def test_infinite_margins_give_the_limits_not_nan(loss, dtype, rng):
             wrong = (y > 0) != (z > 0)  # infinitely confident and wrong: |g| = alpha_t
             np.testing.assert_array_equal(np.abs(g)[:4], np.where(wrong, a, 0.0)[:4])
         elif loss.link.name == "identity":
-            slope = _slope(loss.resolved(y))  # pseudo-Huber's delta, log-cosh's scale
-            np.testing.assert_array_equal(g[np.isinf(z)], slope * np.sign(z[np.isinf(z)]))
+            fit = loss.resolved(y)
+            zi = z[np.isinf(z)]
+            want = np.array([_limit(fit, 1.0 if v > 0 else -1.0) for v in zi])
+            np.testing.assert_array_equal(g[np.isinf(z)], want)
 
 
-def _slope(fit):
-    """The gradient at an infinite residual: pseudo-Huber's delta, log-cosh's scale, the
-    weighted sum of the parts' for a combination."""
+def _limit(fit, sign):
+    """The gradient at the residual ``sign * inf``: pseudo-Huber's delta, log-cosh's scale,
+    Fair's c, the pinball slopes, 0 for the redescending losses, the weighted sum of the
+    parts' for a combination."""
     if isinstance(fit, boostobj.CombinedLoss):
-        return sum(w * _slope(part) for w, part in fit.losses)
-    return getattr(fit, "delta", getattr(fit, "scale", 1.0))
+        return sum(w * _limit(part, sign) for w, part in fit.losses)
+    if isinstance(fit, (boostobj.CauchyLoss, boostobj.WelschLoss)):
+        return 0.0 * sign
+    if isinstance(fit, boostobj.QuantileLoss):
+        return 1.0 - fit.alpha if sign > 0 else -fit.alpha
+    if isinstance(fit, boostobj.FairLoss):
+        return fit.c * sign
+    return getattr(fit, "delta", getattr(fit, "scale", 1.0)) * sign
 
 
 # ---------------------------------------------------------------------------------- multiclass

@@ -30,8 +30,10 @@ def test_every_loss_is_finite_and_nonnegative(z, seed):
         g, h = loss.gradient_hessian(y, zz)
         assert np.all(np.isfinite(lo)) and np.all(lo >= 0)
         assert np.all(np.isfinite(g)) and np.all(np.isfinite(h))
-        if loss.hessian != "exact" or not isinstance(loss, (boostobj.FocalLoss, boostobj.MulticlassFocalLoss)):
-            assert np.all(h >= 0)  # only the exact focal hessians may be negative
+        nonconvex = (boostobj.FocalLoss, boostobj.MulticlassFocalLoss, boostobj.CauchyLoss,
+                     boostobj.WelschLoss)
+        if loss.hessian != "exact" or not isinstance(loss, nonconvex):
+            assert np.all(h >= 0)  # only the exact non-convex hessians may be negative
 
 
 @SETTINGS

@@ -34,6 +34,7 @@ __all__ = [
 #: (standard deviation 77) on both sides of the pseudo-Huber transition.
 TWIN_PARAMS: dict[str, list[dict[str, Any]]] = {
     "pseudo_huber": [{"delta": 25.0}],
+    "fair": [{"c": 25.0}],
 }
 
 #: Built-in objectives whose own intercept estimate is not comparable, so the same
@@ -50,13 +51,18 @@ _LOG_LINK_STARTS = {("xgboost", "count:poisson"), ("xgboost", "reg:gamma"),
                     ("xgboost", "reg:tweedie"), ("lightgbm", "poisson"), ("lightgbm", "gamma"),
                     ("lightgbm", "tweedie")}
 
+#: LightGBM's ``fair`` starts from the weighted label mean (``RegressionL2loss``'s
+#: ``BoostFromScore``), :class:`~boostobj.FairLoss` from its exact minimiser: a convention, so
+#: both sides start from LightGBM's in every mode (also in :data:`SAME_START`).
+
 #: Built-ins whose own start is used on both sides in *every* mode, because it differs from
 #: ``loss.init_score`` by a convention, not by the objective. LightGBM's multiclass start is the
 #: uncentred log-prior, boostobj's the centred one: the same probabilities, but the margins and
 #: tree 0 leaves would differ. XGBoost's ``multi:softprob`` centres ``log(p_k + 1e-6)`` instead of
 #: ``log(p_k)``: a start off by about ``1e-6 / p_k`` per class, which on the 200k-row weighted set
 #: alone made the float64 softmax differ by 5.4e-7 in probability (xgboost 3.2.0).
-SAME_START = {("lightgbm", "multiclass"), ("xgboost", "multi:softprob"), *_LOG_LINK_STARTS}
+SAME_START = {("lightgbm", "multiclass"), ("xgboost", "multi:softprob"), *_LOG_LINK_STARTS,
+              ("lightgbm", "fair")}
 
 #: (mode, library, tree method) -> (max |Δ prediction| allowed, trees that must agree).
 #: ``"structure"``: same splits (thresholds, features, missing-value directions) in every tree;

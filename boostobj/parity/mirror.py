@@ -40,6 +40,7 @@ __all__ = [
     "expf",
     "lgb_binary_grad_hess",
     "lgb_binary_init_score",
+    "lgb_fair_grad_hess",
     "lgb_gamma_grad_hess",
     "lgb_l2_grad_hess",
     "lgb_l2_init_score",
@@ -48,6 +49,8 @@ __all__ = [
     "lgb_multiclass_init_score",
     "lgb_poisson_grad_hess",
     "lgb_tweedie_grad_hess",
+    "lgb_xentropy_grad_hess",
+    "lgb_xentropy_init_score",
     "libm_uses_fma",
     "match_builtin",
     "xgb_gamma_grad_hess",
@@ -411,6 +414,48 @@ def lgb_tweedie_grad_hess(y, score, w=None, *, rho=1.5):
     return g, h
 
 
+def lgb_xentropy_grad_hess(y, score, w=None):
+    """LightGBM ``cross_entropy`` (``xentropy_objective.hpp``), double cast to float32: for
+    ``s > -37``, ``e = exp(-s)``, ``g = ((1 - y) - y e) / (1 + e)`` (``1 - y`` in float32),
+    ``h = e / ((1 + e)(1 + e))``; else ``e = exp(s)``, ``g = e - y``, ``h = e``; times ``w``."""
+    s = np.asarray(score, dtype=np.float64)
+    y32 = np.asarray(y, dtype=_F32)
+    yy = y32.astype(np.float64)
+    far = s <= -37.0
+    with np.errstate(over="ignore"):
+        e = np.exp(np.where(far, s, -s))
+    one_m_y = (_F32(1.0) - y32).astype(np.float64)
+    g = np.where(far, e - yy, (one_m_y - yy * e) / (1.0 + e))
+    h = np.where(far, e, e / ((1.0 + e) * (1.0 + e)))
+    w = _lgb_weights(w)
+    if w is not None:
+        g, h = g * w, h * w
+    return g, h
+
+
+def lgb_xentropy_init_score(y, w=None) -> float:
+    """LightGBM ``cross_entropy``'s ``BoostFromScore``: the logit of the weighted (soft) label
+    mean from sequential double sums, clamped to [1e-15, 1 - 1e-15]."""
+    import math
+
+    pavg = min(max(lgb_l2_init_score(y, w), 1e-15), 1.0 - 1e-15)
+    return math.log(pavg / (1.0 - pavg))
+
+
+def lgb_fair_grad_hess(y, score, w=None, *, c=1.0):
+    """LightGBM ``fair``: ``x = s - y``, ``g = c x / (|x| + c)``, ``h = c^2 / ((|x| + c)^2)``
+    (``c * c / ((|x| + c) * (|x| + c))``), times ``w`` last; double."""
+    x = np.asarray(score, dtype=np.float64) - np.asarray(y, dtype=_F32).astype(np.float64)
+    c = float(c)
+    d = np.abs(x) + c
+    g = c * x / d
+    h = c * c / (d * d)
+    w = _lgb_weights(w)
+    if w is not None:
+        g, h = g * w, h * w
+    return g, h
+
+
 def lgb_log_mean_init_score(y, w=None) -> float:
     """LightGBM ``poisson``/``gamma``/``tweedie``'s ``BoostFromScore``: ``SafeLog`` of the
     weighted label mean (:func:`lgb_l2_init_score`)."""
@@ -493,10 +538,13 @@ _KERNELS = {
     ("lightgbm", "poisson"): lgb_poisson_grad_hess,
     ("lightgbm", "gamma"): lgb_gamma_grad_hess,
     ("lightgbm", "tweedie"): lgb_tweedie_grad_hess,
+    ("lightgbm", "cross_entropy"): lgb_xentropy_grad_hess,
+    ("lightgbm", "fair"): lgb_fair_grad_hess,
 }
 #: built-in parameter -> the mirror kernel's keyword
 _KERNEL_PARAMS = {"huber_slope": "slope", "max_delta_step": "max_delta_step",
-                  "poisson_max_delta_step": "max_delta_step", "tweedie_variance_power": "rho"}
+                  "poisson_max_delta_step": "max_delta_step", "tweedie_variance_power": "rho",
+                  "fair_c": "c"}
 
 
 def builtin_gradient_hessian(loss, library: str, y, preds, w):

@@ -77,6 +77,8 @@ EXACT_INTERCEPT = {
     **dict.fromkeys([("xgboost", "count:poisson"), ("xgboost", "reg:gamma"),
                      ("xgboost", "reg:tweedie")],
                     lambda loss, y, w: mirror.xgb_mean_intercept(y, w)),
+    ("lightgbm", "cross_entropy"): lambda loss, y, w: mirror.lgb_xentropy_init_score(y, w),
+    ("lightgbm", "fair"): lambda loss, y, w: mirror.lgb_l2_init_score(y, w),
     **dict.fromkeys([("lightgbm", "poisson"), ("lightgbm", "gamma"), ("lightgbm", "tweedie")],
                     lambda loss, y, w: mirror.lgb_log_mean_init_score(y, w)),
 }
