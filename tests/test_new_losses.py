@@ -200,3 +200,21 @@ def test_class_balanced_weights():
     assert np.isfinite(loss.init_score(y.astype(float), w))
     with pytest.raises(ValueError, match=r"beta must be in \[0, 1\)"):
         boostobj.class_balanced_weights(y, beta=1.0)
+
+
+def test_estimators_start_from_the_log_mean_and_predict_the_mean():
+    pytest.importorskip("sklearn")
+    pytest.importorskip("xgboost")
+    pytest.importorskip("lightgbm")
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(2000, 4))
+    y = rng.poisson(np.exp(0.3 + 0.6 * X[:, 0])).astype(float)
+    for est in (boostobj.XGBRegressor(objective=boostobj.PoissonLoss(), n_estimators=30),
+                boostobj.LGBMRegressor(objective=boostobj.PoissonLoss(), n_estimators=30,
+                                       verbose=-1)):
+        pred = est.fit(X, y).predict(X)
+        assert pred.min() > 0 and pred.mean() == pytest.approx(y.mean(), rel=0.05), est
+    # no trees that can split: the prediction is the start, the mean itself
+    stump = boostobj.XGBRegressor(objective=boostobj.GammaLoss(), n_estimators=1, max_depth=1,
+                                  learning_rate=0.0).fit(X, y + 1.0)
+    assert stump.predict(X[:3]) == pytest.approx(np.full(3, (y + 1.0).mean()), rel=1e-6)

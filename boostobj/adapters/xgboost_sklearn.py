@@ -75,7 +75,12 @@ class _StartFromInitScore(LossParamsMixin):
         params = self._boostobj_params(loss, y, sample_weight, start)
         if not start:
             return fit(X, y, sample_weight=sample_weight, base_margin=base_margin, **kwargs)
-        with temporarily(self, base_score=params["base_score"]):
+        base_score = params["base_score"]
+        if loss.link.name == "log":
+            # XGBoost's estimators train a callable objective under reg:squarederror, which
+            # reads base_score as a margin: the log of the mean xgboost_params gives
+            base_score = float(np.log(base_score))
+        with temporarily(self, base_score=base_score):
             return fit(X, y, sample_weight=sample_weight, base_margin=base_margin, **kwargs)
 
     def _boostobj_params(self, loss, y, sample_weight, start=True):
@@ -178,7 +183,15 @@ def _indices(classes, labels) -> np.ndarray:
 
 
 class XGBRegressor(_StartFromInitScore, xgb.XGBRegressor):
-    """``xgboost.XGBRegressor`` that starts ``objective=<boostobj loss>`` from its ``init_score``."""
+    """``xgboost.XGBRegressor`` that starts ``objective=<boostobj loss>`` from its ``init_score``;
+    ``predict`` returns the response (``exp(margin)``, the mean, for the log-link losses)."""
 
     def fit(self, X, y, *, sample_weight=None, base_margin=None, **kwargs):
         return self._boostobj_fit(super().fit, X, y, sample_weight, base_margin, kwargs)
+
+    def predict(self, X, *, output_margin=False, **kwargs):
+        pred = super().predict(X, output_margin=output_margin, **kwargs)
+        loss = self.objective
+        if isinstance(loss, Loss) and loss.link.name == "log" and not output_margin:
+            return loss.link.inverse(pred).astype(pred.dtype, copy=False)
+        return pred
