@@ -15,16 +15,28 @@ from __future__ import annotations
 from ._kernels import HESSIAN_FLOOR
 from ._objective import Objective
 from ._warnings import DegenerateWarning
-from .links import IdentityLink, LogitLink, SoftmaxLink
+from .links import IdentityLink, LogitLink, LogLink, SoftmaxLink
 from .losses import (
+    BinaryCrossEntropy,
     BinaryLogLoss,
+    CauchyLoss,
+    CombinedLoss,
+    ExpectileLoss,
+    FairLoss,
     FocalLoss,
+    GammaLoss,
     LogCoshLoss,
     Loss,
     MulticlassFocalLoss,
+    PoissonLoss,
     PseudoHuberLoss,
+    QuantileLoss,
     SoftmaxLoss,
     SquaredErrorLoss,
+    TweedieLoss,
+    WelschLoss,
+    class_balanced_weights,
+    combine,
 )
 from .metrics import Metric
 from .registry import LOSSES, builtin_twin, get_loss
@@ -92,21 +104,34 @@ def _missing(name: str, exc: ModuleNotFoundError) -> ImportError | None:
 __all__ = [
     "HESSIAN_FLOOR",
     "LOSSES",
+    "BinaryCrossEntropy",
     "BinaryLogLoss",
+    "CauchyLoss",
+    "CombinedLoss",
     "DegenerateWarning",
+    "ExpectileLoss",
+    "FairLoss",
     "FocalLoss",
+    "GammaLoss",
     "IdentityLink",
     "LogCoshLoss",
+    "LogLink",
     "LogitLink",
     "Loss",
     "Metric",
     "MulticlassFocalLoss",
     "Objective",
+    "PoissonLoss",
     "PseudoHuberLoss",
+    "QuantileLoss",
     "SoftmaxLink",
     "SoftmaxLoss",
     "SquaredErrorLoss",
+    "TweedieLoss",
+    "WelschLoss",
     "builtin_twin",
+    "class_balanced_weights",
+    "combine",
     "get_loss",
     "show_config",
 ]

@@ -11,7 +11,7 @@ from scipy.special import expit, logit
 
 from . import _math
 
-__all__ = ["IdentityLink", "Link", "LogitLink", "SoftmaxLink"]
+__all__ = ["IdentityLink", "Link", "LogLink", "LogitLink", "SoftmaxLink"]
 
 
 class Link:
@@ -45,6 +45,24 @@ class IdentityLink(Link):
 
     def inverse(self, raw_prediction):
         return np.asarray(raw_prediction, dtype=np.float64)
+
+
+class LogLink(Link):
+    """Counts and positive targets: ``mu = exp(margin)``, ``margin = log(mu)``.
+
+    The link of XGBoost's ``count:poisson``, ``reg:gamma`` and ``reg:tweedie`` and of LightGBM's
+    ``poisson``, ``gamma`` and ``tweedie``: ``link.inverse`` gives the predicted mean. A mean of
+    0 is the margin ``-inf`` (and back), without a warning.
+    """
+
+    name = "log"
+
+    def link(self, y_pred):
+        with np.errstate(divide="ignore"):
+            return np.log(np.asarray(y_pred, dtype=np.float64))
+
+    def inverse(self, raw_prediction):
+        return np.exp(np.asarray(raw_prediction, dtype=np.float64))
 
 
 class LogitLink(Link):

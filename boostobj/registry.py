@@ -3,7 +3,8 @@ walk it. A new loss joins with one line here; a loss with a built-in twin names 
 
 A :class:`Twin` says which built-in objective of each library computes the same model as the
 loss, under which hyperparameters (``when``), and which built-in parameters carry the loss's
-(``params``: built-in parameter name -> loss attribute). The adapters read it to configure the
+(``params`` for XGBoost, ``lightgbm_params`` for LightGBM: built-in parameter name -> loss
+attribute). The adapters read it to configure the
 library (:func:`boostobj.xgboost_params`), the parity harness to train the pair side by side.
 """
 
@@ -13,14 +14,23 @@ import dataclasses
 from typing import Any
 
 from .losses import (
+    BinaryCrossEntropy,
     BinaryLogLoss,
+    CauchyLoss,
+    ExpectileLoss,
+    FairLoss,
     FocalLoss,
+    GammaLoss,
     LogCoshLoss,
     Loss,
     MulticlassFocalLoss,
+    PoissonLoss,
     PseudoHuberLoss,
+    QuantileLoss,
     SoftmaxLoss,
     SquaredErrorLoss,
+    TweedieLoss,
+    WelschLoss,
 )
 
 __all__ = ["LOSSES", "REGISTRY", "Entry", "Twin", "builtin_twin", "get_loss"]
@@ -37,7 +47,10 @@ class Twin:
     #: harness and benchmark walk, until they train CatBoost.
     catboost: str | None = None
     when: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: XGBoost's built-in parameters that carry the loss's hyperparameters (name -> attribute).
     params: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: The same for LightGBM's built-in (its names differ: ``poisson_max_delta_step``).
+    lightgbm_params: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def names(self) -> dict[str, str]:
         """``{library: built-in objective}`` for the libraries that have one."""
@@ -65,6 +78,19 @@ REGISTRY: tuple[Entry, ...] = (
     Entry(SoftmaxLoss, _SOFTMAX),
     Entry(MulticlassFocalLoss, dataclasses.replace(
         _SOFTMAX, when={"gamma": 0.0, "alpha": None, "hessian_scale": "library"})),
+    Entry(PoissonLoss, Twin(xgboost="count:poisson", lightgbm="poisson", when={"hessian": "bounded"},
+                            params={"max_delta_step": "max_delta_step"},
+                            lightgbm_params={"poisson_max_delta_step": "max_delta_step"})),
+    Entry(GammaLoss, Twin(xgboost="reg:gamma", lightgbm="gamma")),
+    Entry(BinaryCrossEntropy, Twin(xgboost="binary:logistic", lightgbm="cross_entropy")),
+    Entry(QuantileLoss),  # the built-ins renew leaves to exact quantiles: no parity
+    Entry(ExpectileLoss),
+    Entry(FairLoss, Twin(lightgbm="fair", lightgbm_params={"fair_c": "c"})),
+    Entry(CauchyLoss),
+    Entry(WelschLoss),
+    Entry(TweedieLoss, Twin(xgboost="reg:tweedie", lightgbm="tweedie",
+                            params={"tweedie_variance_power": "power"},
+                            lightgbm_params={"tweedie_variance_power": "power"})),
 )
 
 #: Registry key -> class. Keys are the losses' ``name``.

@@ -23,15 +23,52 @@ ALL_LOSSES = [
     boostobj.MulticlassFocalLoss(gamma=0.0),
     boostobj.MulticlassFocalLoss(gamma=2.0, alpha=[0.5, 1.0, 2.0]),
     boostobj.MulticlassFocalLoss(gamma=0.5, hessian="exact"),
+    boostobj.PoissonLoss(),
+    boostobj.PoissonLoss(hessian="exact"),
+    boostobj.PoissonLoss(max_delta_step=0.0),
+    boostobj.GammaLoss(),
+    boostobj.TweedieLoss(),
+    boostobj.TweedieLoss(power=1.1),
+    boostobj.TweedieLoss(power=1.9),
+    0.7 * boostobj.LogCoshLoss() + 0.3 * boostobj.PseudoHuberLoss(),
+    boostobj.combine((0.5, boostobj.SquaredErrorLoss()), (2.0, boostobj.LogCoshLoss(scale=2.5, hessian="exact"))),
+    boostobj.combine(boostobj.BinaryLogLoss(), (0.5, boostobj.FocalLoss(gamma=2.0))),
+    boostobj.PoissonLoss(hessian="exact") + 0.5 * boostobj.TweedieLoss(),
+    boostobj.BinaryCrossEntropy(),
+    boostobj.QuantileLoss(),
+    boostobj.QuantileLoss(alpha=0.9),
+    boostobj.ExpectileLoss(tau=0.8),
+    boostobj.FairLoss(),
+    boostobj.FairLoss(c=3.0),
+    boostobj.CauchyLoss(),
+    boostobj.CauchyLoss(scale=2.0, hessian="exact"),
+    boostobj.WelschLoss(),
+    boostobj.WelschLoss(scale=4.0, hessian="exact"),
 ]
 
 
+def accepts(loss, label: float) -> bool:
+    """Whether ``loss`` takes ``label`` (e.g. 0 for a count loss, not for GammaLoss)."""
+    try:
+        loss.check_labels(np.array([label]))
+    except ValueError:
+        return False
+    return True
+
+
 def labels_for(loss, n, rng):
-    """Valid labels for ``loss``: 0/1, class indices, or real-valued targets."""
+    """Valid labels for ``loss``: 0/1, class indices, non-negative amounts (log link), or
+    real-valued targets."""
     if loss.task == "multiclass":
         return rng.integers(0, 3, n).astype(np.float64)
     if loss.task == "binary":
+        if accepts(loss, 0.5):  # soft labels
+            return np.where(rng.random(n) < 0.2, (rng.random(n) < 0.3).astype(float), rng.random(n))
         return (rng.random(n) < 0.3).astype(np.float64)
+    if loss.link.name == "log":  # counts with zeros, or positive amounts
+        if accepts(loss, 0.0):
+            return np.where(rng.random(n) < 0.3, 0.0, rng.gamma(2.0, 1.5, n))
+        return rng.gamma(2.0, 1.5, n)
     return rng.normal(0.0, 3.0, n)
 
 

@@ -47,7 +47,8 @@ def _run(loss, library, method, data, mode, cache, **kw):
 def test_pairs_cover_every_twin():
     names = {type(loss).__name__ for loss in LOSSES}
     assert {"BinaryLogLoss", "FocalLoss", "PseudoHuberLoss", "SquaredErrorLoss", "SoftmaxLoss",
-            "MulticlassFocalLoss"} <= names
+            "MulticlassFocalLoss", "PoissonLoss", "GammaLoss", "TweedieLoss", "BinaryCrossEntropy",
+            "FairLoss"} <= names
     for loss in LOSSES:
         assert boostobj.builtin_twin(loss)
     assert ("xgboost", "hist") in {(lib, m) for _, lib, m in PAIRS}
@@ -64,11 +65,11 @@ def test_float64_within_tolerance(loss, library, method, datasets, cache):
             # not judged by the table: XGBoost approx/exact (a near-tie split may flip on
             # big data) and weighted LightGBM (last-bit float32 differences); on these small
             # sets they still agree closely
-            assert rel <= 1e-6, r
+            assert rel <= (2e-6 if loss.link.name == "log" else 1e-6), r
             if library == "xgboost":
                 assert r.same_structure >= r.trees - 1, r
-        elif library == "xgboost":
-            assert rel <= 2e-7 and r.same_structure == r.trees, r
+        elif library == "xgboost":  # 2e-7; 2e-6 for the float32-exp log-link built-ins
+            assert rel <= r.tolerance <= 2e-6 and r.same_structure == r.trees, r
         else:
             assert rel <= 1e-12 and r.identical_trees == r.trees, r
 
@@ -276,9 +277,9 @@ def _count(argv):
 
 
 def test_default_plan_is_quick_and_full_is_the_documented_run():
-    assert _count([]) == ("quick", 96)
-    assert _count(["--full", "--rows", "1000"]) == ("full", 324)  # rows do not change the count
-    assert _count(["--datasets", "real"]) == ("datasets", 280)
+    assert _count([]) == ("quick", 164)
+    assert _count(["--full", "--rows", "1000"]) == ("full", 564)  # rows do not change the count
+    assert _count(["--datasets", "real"]) == ("datasets", 484)
 
 
 @pytest.mark.parametrize("argv", [["--seeds", "-1"], ["--rows", "50"], ["--rounds", "0"],

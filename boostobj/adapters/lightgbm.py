@@ -168,6 +168,7 @@ _LGB_OUTPUT = {
                      "root_mean_squared_error", "rmse", "regression_l1", "l1",
                      "mean_absolute_error", "mae", "huber", "fair", "quantile", "mape",
                      "mean_absolute_percentage_error"), "identity"),
+    **dict.fromkeys(("poisson", "gamma", "tweedie"), "log"),
 }
 
 

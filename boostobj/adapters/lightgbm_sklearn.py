@@ -240,3 +240,17 @@ class LGBMRegressor(_LGBMLossMixin, lgb.LGBMRegressor):
             eval_metric=None, **kwargs):
         return self._boostobj_fit(super().fit, X, y, y, sample_weight, init_score, eval_set,
                                   eval_init_score, eval_metric, sample_weight, kwargs)
+
+    def predict(self, X, raw_score=False, start_iteration=0, num_iteration=None, pred_leaf=False,
+                pred_contrib=False, validate_features=False, **kwargs):
+        """Predictions including the starting score; the mean ``exp(margin)`` for the log-link
+        losses (LightGBM returns the raw score of a custom objective)."""
+        pred = super().predict(X, raw_score=raw_score, start_iteration=start_iteration,
+                               num_iteration=num_iteration, pred_leaf=pred_leaf,
+                               pred_contrib=pred_contrib, validate_features=validate_features,
+                               **kwargs)
+        loss = self.objective
+        if (isinstance(loss, Loss) and loss.link.name == "log"
+                and not (raw_score or pred_leaf or pred_contrib)):
+            return loss.link.inverse(pred)
+        return pred

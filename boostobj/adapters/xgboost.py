@@ -100,7 +100,15 @@ def xgboost_params(loss, y_true, sample_weight=None, *, xgb_model=None) -> dict[
       probabilities): it works, only from a worse start;
     * regression losses: the built-in twin's name when there is one (so XGBoost's ``approx``
       sketch weighs by the same hessian) else ``reg:squarederror``, and
-      ``base_score = init_score`` (identity link).
+      ``base_score = init_score`` (identity link);
+    * log-link losses (:class:`~boostobj.PoissonLoss`, ``GammaLoss``, ``TweedieLoss``): the twin
+      (``count:poisson``, ``reg:gamma``, ``reg:tweedie``) with its parameters
+      (``max_delta_step``, ``tweedie_variance_power``), else ``reg:gamma``, and ``base_score`` =
+      ``exp(init_score)``, the mean: XGBoost takes its log, and ``booster.predict`` returns
+      ``exp(margin)``, the predicted mean (with ``obj=`` a custom objective, prediction follows
+      the configured ``objective``; measured with xgboost 3.2). ``count:poisson`` also makes
+      XGBoost clamp every leaf value to ``max_delta_step`` (0.7 unless given), which the
+      parameter returned here states explicitly.
 
     The starting score is computed from the labels and weights rounded to float32, which is
     what XGBoost holds and what the objective sees.
@@ -160,17 +168,23 @@ def params_from_init(loss, init, *, warn: bool = True) -> dict[str, Any]:
             params["base_score"] = [float(v) for v in init]
         return params  # XGBoost < 3.1: the start goes in base_margin (see xgboost_params)
     twin = twin_of(loss)
+    log_link = loss.link.name == "log"
+    # XGBoost reads base_score on the response scale of the configured objective: the mean
+    # itself for the log-link objectives (it takes their log), the margin for the identity ones.
+    base = float(np.exp(init)) if log_link else float(init)
     if twin is None or twin.xgboost is None:
-        return {"objective": "reg:squarederror", "base_score": float(init)}
-    params: dict[str, Any] = {"objective": twin.xgboost, "base_score": float(init)}
+        # reg:gamma for a log link: exp on predict, log of base_score, and none of the tree
+        # parameters count:poisson sets behind the scenes (its max_delta_step = 0.7).
+        return {"objective": "reg:gamma" if log_link else "reg:squarederror", "base_score": base}
+    params: dict[str, Any] = {"objective": twin.xgboost, "base_score": base}
     params.update({name: getattr(loss, attr) for name, attr in twin.params.items()})
     return params
 
 
 #: What XGBoost hands a custom metric under a built-in objective (``output_margin=False``): the
 #: link whose inverse made it and whether it is that response or the margin itself. Objectives
-#: not listed (``multi:softmax`` class indices, ``binary:hinge`` 0/1, the exp-link ``count:``,
-#: ``reg:gamma``, ``reg:tweedie``, ``survival:``, ``rank:``) cannot be read by a loss's metric.
+#: not listed (``multi:softmax`` class indices, ``binary:hinge`` 0/1, ``survival:``, ``rank:``)
+#: cannot be read by a loss's metric.
 XGB_OUTPUT = {
     "binary:logistic": ("logit", "response"),
     "reg:logistic": ("logit", "response"),
@@ -178,6 +192,7 @@ XGB_OUTPUT = {
     "multi:softprob": ("softmax", "response"),
     **dict.fromkeys(("reg:squarederror", "reg:squaredlogerror", "reg:pseudohubererror",
                      "reg:absoluteerror", "reg:quantileerror"), ("identity", "response")),
+    **dict.fromkeys(("count:poisson", "reg:gamma", "reg:tweedie"), ("log", "response")),
 }
 
 

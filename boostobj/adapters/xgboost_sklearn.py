@@ -132,7 +132,10 @@ class _StartFromInitScore(LossParamsMixin, xgb.XGBModel):
             return fit(X, y, sample_weight=sample_weight, base_margin=base_margin, **kwargs)
         params = params_from_init(loss, init)
         if "base_score" in params:
-            with temporarily(self, base_score=params["base_score"]):
+            # a log-link loss: XGBoost's estimators train a callable objective under
+            # reg:squarederror, which reads base_score as a margin: the start itself
+            base_score = float(init) if loss.link.name == "log" else params["base_score"]
+            with temporarily(self, base_score=base_score):
                 return fit(X, y, sample_weight=sample_weight, base_margin=base_margin, **kwargs)
         # XGBoost < 3.1 (no vector base_score): the multiclass start goes in base_margin, for
         # training, for every eval set (their metrics and early stopping), and for predict
@@ -251,7 +254,15 @@ def _indices(classes, labels) -> np.ndarray:
 
 
 class XGBRegressor(xgb.XGBRegressor, _StartFromInitScore):
-    """``xgboost.XGBRegressor`` that starts ``objective=<boostobj loss>`` from its ``init_score``."""
+    """``xgboost.XGBRegressor`` that starts ``objective=<boostobj loss>`` from its ``init_score``;
+    ``predict`` returns the response (``exp(margin)``, the mean, for the log-link losses)."""
 
     def fit(self, X, y, *, sample_weight=None, base_margin=None, **kwargs):
         return self._boostobj_fit(super().fit, X, y, sample_weight, base_margin, kwargs)
+
+    def predict(self, X, *, output_margin=False, **kwargs):
+        pred = super().predict(X, output_margin=output_margin, **kwargs)
+        loss = self.objective
+        if isinstance(loss, Loss) and loss.link.name == "log" and not output_margin:
+            return loss.link.inverse(pred).astype(pred.dtype, copy=False)
+        return pred

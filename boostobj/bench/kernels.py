@@ -68,6 +68,9 @@ def kernel_rows_for(loss, rows: int, reps: int, libraries) -> dict[str, Any]:
     elif loss.task == "binary":
         y = (rng.random(rows) < 0.3).astype(np.float32)
         z64 = rng.normal(0.0, 3.0, rows)
+    elif loss.link.name == "log":  # positive amounts and log-margins around them
+        y = rng.gamma(2.0, 1.5, rows).astype(np.float32)
+        z64 = np.log(y.astype(np.float64)) + rng.normal(0.0, 1.0, rows)
     else:
         y = rng.standard_t(3, rows).astype(np.float32)
         z64 = y + rng.normal(0.0, 2.0, rows)

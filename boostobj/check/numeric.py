@@ -34,6 +34,16 @@ def inputs(kind: str, n_random: int, n_classes: int, rng) -> tuple[np.ndarray, n
         labels = np.array([-1.5, 0.0, 2.5])
         ye, me = np.repeat(labels, ext.size), np.tile(ext, labels.size)
         return np.concatenate([y, ye]), _f32(np.concatenate([m, me]))
+    if kind == "log":
+        # positive labels (GammaLoss refuses 0) and log-margins around them; the extremes stop
+        # where float32 exp overflows (88.7), as the libraries' own log-link gradients do
+        y = _f32(rng.gamma(2.0, 1.5, n_random) + 1e-3)
+        m = np.log(y) + rng.normal(0.0, 1.0, n_random)
+        m[:4] = np.log(y[:4])  # at the fit
+        lext = np.array([s * e for e in (10.0, 37.0, 88.0) for s in (1.0, -1.0)])
+        labels = np.array([0.5, 2.5])
+        ye, me = np.repeat(labels, lext.size), np.tile(lext, labels.size)
+        return np.concatenate([y, ye]), _f32(np.concatenate([m, me]))
     k = n_classes
     y = rng.integers(0, k, n_random).astype(np.float64)
     m = rng.normal(0.0, 3.0, (n_random, k))

@@ -20,7 +20,9 @@ from .calls import signature_api
 __all__ = ["APIS", "HESSIANS", "KINDS", "Options", "parse_params", "parse_value", "resolve",
            "resolve_options"]
 
-KINDS = ("binary", "regression", "multiclass")
+#: ``"log"``: regression on the log link (counts and positive amounts: labels > 0, margins
+#: within float32's ``exp``), what :class:`~boostobj.PoissonLoss` and its kin take.
+KINDS = ("binary", "regression", "multiclass", "log")
 APIS = ("xgboost", "lightgbm", "sklearn")
 #: ``"exact"``: the second derivative; ``"bounded"``: a positive curvature bound (the boostobj
 #: losses' ``hessian="bounded"``, a library's scaled multiclass diagonal).
@@ -96,7 +98,7 @@ def resolve_options(objective, loss=None, *, kind=None, api="auto", hessian="aut
     if kind is None:
         if base is None:
             raise TypeError("pass kind='binary', 'regression' or 'multiclass' for a custom objective")
-        kind = base.task
+        kind = "log" if base.link.name == "log" else base.task
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {_plain(kind)!r}")
     if hessian == "auto":

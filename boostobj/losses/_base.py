@@ -113,6 +113,31 @@ class Loss:
 
         return copy.deepcopy(self)
 
+    # ------------------------------------------------------------------ arithmetic
+    def __mul__(self, weight):
+        """``0.7 * loss``: a :class:`~boostobj.losses.combined.CombinedLoss` (see there)."""
+        if isinstance(weight, (Loss, bool, np.bool_)) or not isinstance(
+                weight, (int, float, np.integer, np.floating)):
+            return NotImplemented
+        from .combined import CombinedLoss
+
+        return CombinedLoss(losses=((weight, self),))
+
+    __rmul__ = __mul__
+
+    def __add__(self, other):
+        """``loss_a + loss_b``: their sum (weights 1 unless given by ``*``)."""
+        if not isinstance(other, Loss):
+            return NotImplemented
+        from .combined import CombinedLoss
+
+        return CombinedLoss(losses=(self, other))
+
+    def __radd__(self, other):
+        if isinstance(other, (int, float)) and other == 0:  # sum([...]) starts from 0
+            return self
+        return NotImplemented
+
     # ------------------------------------------------------------------ kernels (subclasses)
     def _check_labels(self, y: np.ndarray) -> None:
         check_labels_finite(y)

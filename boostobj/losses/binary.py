@@ -18,7 +18,7 @@ from .._warnings import DegenerateWarning, user_stacklevel
 from ..links import LogitLink
 from ._base import Loss, class_weight, real_number
 
-__all__ = ["BinaryLogLoss", "FocalLoss"]
+__all__ = ["BinaryCrossEntropy", "BinaryLogLoss", "FocalLoss"]
 
 #: Clamp of the positive rate before the logit in ``init_score``; LightGBM's ``BoostFromScore``
 #: (``src/objective/binary_objective.hpp``) uses the same ``kEpsilon = 1e-15``.
@@ -95,6 +95,59 @@ class BinaryLogLoss(_BinaryLoss):
 
     def fast_kernel(self):
         return "log_loss", {}
+
+    def _init_score(self, y, w):
+        pavg = min(max(_positive_rate(y, w), PROB_CLAMP), 1.0 - PROB_CLAMP)
+        return math.log(pavg / (1.0 - pavg))
+
+
+class BinaryCrossEntropy(_BinaryLoss):
+    r"""Cross-entropy with **soft labels** in [0, 1], the twin of LightGBM ``cross_entropy``
+    (and of XGBoost ``binary:logistic``, which accepts labels in [0, 1] too).
+
+    .. math::
+        L = y\,\log(1 + e^{-z}) + (1 - y)\log(1 + e^{z}),\qquad
+        rac{\partial L}{\partial z} = \sigma(z) - y,\qquad
+        rac{\partial^2 L}{\partial z^2} = \sigma(z)\,(1 - \sigma(z))
+
+    Domain: ``y`` in [0, 1] (probabilities, label-smoothed or distilled targets, rates);
+    with 0/1 labels it is :class:`BinaryLogLoss`. The minimum over :math:`z` is the entropy of
+    ``y``, not 0. ``init_score`` is the logit of the weighted label mean (clamped to
+    [1e-15, 1 - 1e-15], as LightGBM's ``BoostFromScore``).
+
+    Notes
+    -----
+    Both softplus terms and :math:`\sigma(\pm z)` come from one :math:`e^{-|z|}`; the gradient
+    is :math:`\sigma(z) - y` for :math:`z < 0` and :math:`(1 - y) - \sigma(-z)` otherwise, so
+    a confidently right row keeps its tiny gradient (no ``1 - p`` rounding to 0). boostobj's
+    classifiers take class labels; train soft labels through ``xgb.train``/``lgb.train``.
+    """
+
+    name = "cross_entropy"
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    def _check_labels(self, y):
+        bad = ~((y >= 0) & (y <= 1))
+        if np.any(bad):
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"BinaryCrossEntropy labels must be probabilities in [0, 1], got "
+                             f"{y[i]!r} at index {i}")
+
+    def _loss(self, y, z):
+        e = np.exp(-np.abs(z))
+        l1pe = np.log1p(e)
+        sp_pos, sp_neg = _math.softplus_from(z, l1pe), _math.softplus_from(-z, l1pe)
+        # y softplus(-z) + (1 - y) softplus(z), with a zero weight never times an infinite term
+        with np.errstate(invalid="ignore"):
+            mixed = y * sp_neg + (1.0 - y) * sp_pos
+        return np.where(y == 1.0, sp_neg, np.where(y == 0.0, sp_pos, mixed))
+
+    def _gradient_hessian(self, y, z):
+        p, q, _ = _math.signed_sigmoid(z)
+        g = np.where(z < 0, p - y, (1.0 - y) - q)
+        return g, p * q
 
     def _init_score(self, y, w):
         pavg = min(max(_positive_rate(y, w), PROB_CLAMP), 1.0 - PROB_CLAMP)

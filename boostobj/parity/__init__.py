@@ -16,7 +16,9 @@ dispatcher (:class:`boostobj.Objective`), never a patched loss:
     ``boostobj.xgboost_params(loss, y, w)``, LightGBM ``init_score`` folded into the first tree
     (:func:`boostobj.fold_init_score`). Tolerances (:data:`TOLERANCES`): XGBoost ``hist`` within
     2e-7 with the same tree structure; LightGBM within 1e-12 with the same tree structure
-    (identical dumps are counted and, unweighted, are 100%).
+    (identical dumps are counted and, unweighted, are 100%). XGBoost's log-link built-ins
+    (``count:poisson``, ``reg:gamma``, ``reg:tweedie``: float32 ``expf``) within 2e-6 with the
+    same structure (:data:`~boostobj.parity.cases.BUILTIN_TOLERANCES`).
 ``default``
     The loss exactly as shipped (its fast kernel) with the same start. Reported, not judged.
 ``match_builtin``

@@ -11,6 +11,7 @@ import numpy as np
 from ..registry import REGISTRY, builtin_twin, twin_of
 
 __all__ = [
+    "BUILTIN_TOLERANCES",
     "MODES",
     "NEAR_TIE_REGRESSION",
     "PINNED_INTERCEPT",
@@ -33,6 +34,7 @@ __all__ = [
 #: (standard deviation 77) on both sides of the pseudo-Huber transition.
 TWIN_PARAMS: dict[str, list[dict[str, Any]]] = {
     "pseudo_huber": [{"delta": 25.0}],
+    "fair": [{"c": 25.0}],
 }
 
 #: Built-in objectives whose own intercept estimate is not comparable, so the same
@@ -41,13 +43,26 @@ TWIN_PARAMS: dict[str, list[dict[str, Any]]] = {
 #: 0 (measured with xgboost 3.2.0: ``base_score`` 573,409 on diabetes with slope 1).
 PINNED_INTERCEPT = {("xgboost", "reg:pseudohubererror")}
 
+#: The log-link built-ins start from the log of the weighted label mean, as ``init_score`` does,
+#: but XGBoost rounds the mean to float32 first, and both sum in their own order: they are in
+#: :data:`SAME_START` so that the float64 comparison measures the gradients, not the last bit
+#: of the start.
+_LOG_LINK_STARTS = {("xgboost", "count:poisson"), ("xgboost", "reg:gamma"),
+                    ("xgboost", "reg:tweedie"), ("lightgbm", "poisson"), ("lightgbm", "gamma"),
+                    ("lightgbm", "tweedie")}
+
+#: LightGBM's ``fair`` starts from the weighted label mean (``RegressionL2loss``'s
+#: ``BoostFromScore``), :class:`~boostobj.FairLoss` from its exact minimiser: a convention, so
+#: both sides start from LightGBM's in every mode (also in :data:`SAME_START`).
+
 #: Built-ins whose own start is used on both sides in *every* mode, because it differs from
 #: ``loss.init_score`` by a convention, not by the objective. LightGBM's multiclass start is the
 #: uncentred log-prior, boostobj's the centred one: the same probabilities, but the margins and
 #: tree 0 leaves would differ. XGBoost's ``multi:softprob`` centres ``log(p_k + 1e-6)`` instead of
 #: ``log(p_k)``: a start off by about ``1e-6 / p_k`` per class, which on the 200k-row weighted set
 #: alone made the float64 softmax differ by 5.4e-7 in probability (xgboost 3.2.0).
-SAME_START = {("lightgbm", "multiclass"), ("xgboost", "multi:softprob")}
+SAME_START = {("lightgbm", "multiclass"), ("xgboost", "multi:softprob"), *_LOG_LINK_STARTS,
+              ("lightgbm", "fair")}
 
 #: (mode, library, tree method) -> (max |Δ prediction| allowed, trees that must agree).
 #: ``"structure"``: same splits (thresholds, features, missing-value directions) in every tree;
@@ -63,6 +78,18 @@ TOLERANCES: dict[tuple[str, str, str], tuple[float, str]] = {
     ("match_builtin", "xgboost", "approx"): (0.0, "identical"),
     ("match_builtin", "xgboost", "exact"): (0.0, "identical"),
     ("match_builtin", "lightgbm", "gbdt"): (0.0, "identical"),
+}
+
+#: (mode, library, tree method, built-in) -> tolerance, over :data:`TOLERANCES` for that
+#: built-in. XGBoost's log-link built-ins compute ``expf`` in float32: the float64 gradients
+#: give the same trees (structure 100/100 on every diabetes variant) with leaf values a few
+#: float32 ulps apart, so margins near 5.8 differ by up to 1.9e-6 (4 ulp) and predictions
+#: ``exp(margin)`` by up to 1.15e-6 of ``max |y|`` (measured with xgboost 3.2.0, 100 rounds:
+#: Poisson 6.2e-7, gamma 4.4e-7, Tweedie 1.15e-6). LightGBM's are double, as the float64 mode:
+#: 0 difference, identical trees. ``match_builtin`` is bit-identical for all six.
+BUILTIN_TOLERANCES: dict[tuple[str, str, str, str], tuple[float, str]] = {
+    ("float64", "xgboost", "hist", builtin): (2e-6, "structure")
+    for builtin in ("count:poisson", "reg:gamma", "reg:tweedie")
 }
 
 #: Built-ins whose float64 twin is reported, not judged: XGBoost computes pseudo-Huber in
@@ -147,6 +174,17 @@ def load_datasets(task: str, *, sources=("real", "synthetic"), rows: int = 200_0
     return out
 
 
+def positive_labels(data: Dataset) -> Dataset:
+    """``data`` for the log-link losses (labels > 0): itself when its labels are positive
+    (diabetes, 25 to 346), else the same features with labels ``exp((y - mean) / sd)`` (the
+    synthetic regression set), rounded to float32 as the libraries hold them."""
+    if np.min(data.y) > 0:
+        return data
+    y = np.exp((data.y - data.y.mean()) / data.y.std())
+    return Dataset(data.name + "/exp", data.task, data.X, y.astype(np.float32).astype(np.float64),
+                   data.w)
+
+
 # ============================================================================ pairs
 def parity_losses(names=None) -> list:
     """Every loss instance with a built-in twin: each registry entry that declares a twin, built
@@ -227,14 +265,18 @@ def build_cases(losses, datasets: dict, *, libraries=("xgboost", "lightgbm"), tr
     ``lgb.train`` (the LightGBM#6053 case) and through the workaround; LightGBM bagging 0.8.
     """
     cases = []
+    positive: dict = {}
     for loss in losses:
+        sets = datasets.get(loss.task, [])
+        if loss.link.name == "log":
+            sets = [positive.setdefault(id(d), positive_labels(d)) for d in sets]
         for library in builtin_twin(loss):
             if library not in libraries:
                 continue
             for method in TREE_METHODS[library]:
                 if tree_methods and library == "xgboost" and method not in tree_methods:
                     continue
-                for data in datasets.get(loss.task, []):
+                for data in sets:
                     for mode in modes:
                         cases.append(Case(loss, library, method, data, mode, rounds,
                                           threads=threads, seed=seed))

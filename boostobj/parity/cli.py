@@ -4,10 +4,10 @@ Plans (what runs without options, and the documented full runs):
 
 * default (quick): the small real sets (breast_cancer, diabetes, wine), variants plain and
   w+nan, every tree method, modes float64 and match_builtin, 100 rounds, plus the sampling
-  cases: 96 cases on data of at most 569 rows, a few minutes on 2 cores;
+  cases: 164 cases on data of at most 569 rows, a few minutes on 2 cores;
 * ``--full``: every case on the real sets (4 variants x 3 modes), plus the 200,000-row synthetic
   sets with XGBoost ``hist`` and LightGBM, variants plain and w+nan, modes float64 and
-  match_builtin: 324 cases, about 18 minutes on 2 cores;
+  match_builtin: 564 cases, an estimated 25 minutes on 2 cores (not re-timed since the log-link twins joined);
 * ``--datasets real synthetic``: every case on both (slow; approx/exact on 200k rows too).
 """
 
@@ -37,8 +37,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m boostobj parity",
         description="Train boostobj objectives beside their built-in twins (XGBoost, LightGBM) "
                     "and compare predictions and tree dumps. Without options: a quick run on the "
-                    "small real sets (96 cases, a few minutes on 2 cores); --full for the "
-                    "324-case plan with the 200k-row sets (about 18 minutes).")
+                    "small real sets (164 cases, a few minutes on 2 cores); --full for the "
+                    "564-case plan with the 200k-row sets (an estimated 25 minutes).")
     p.add_argument("--rows", type=int_at_least(100), default=200_000,
                    help="rows of the synthetic datasets (default 200000)")
     p.add_argument("--rounds", type=int_at_least(1), default=100,
@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--full", action="store_true",
                       help="the full plan: every case on the real sets, plus the synthetic sets "
                            "with XGBoost hist and LightGBM, variants plain and w+nan, modes "
-                           "float64 and match_builtin (324 cases)")
+                           "float64 and match_builtin (564 cases)")
     plan.add_argument("--datasets", nargs="+", choices=("real", "synthetic"), default=None,
                       help="real: breast_cancer/diabetes/wine from scikit-learn; synthetic: "
                            "make_classification/make_regression with --rows rows; every variant, "

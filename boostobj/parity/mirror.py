@@ -15,6 +15,8 @@ Sources (read for the order of operations, not copied):
 * XGBoost 3.2.0: ``src/common/math.h`` (``Sigmoid``), ``src/objective/regression_loss.h``
   (``LogisticRegression``, ``LinearSquareLoss``), ``src/objective/regression_obj.cu``
   (``PseudoHuberRegression``); all in float32; weights multiplied last.
+* XGBoost 3.2.0 log link: ``regression_obj.cu`` (``PoissonRegression``, ``TweedieRegression``)
+  and ``regression_loss.h`` (``GammaDeviance``), float32 with glibc's ``expf``.
 * LightGBM 4.7.0: ``src/objective/binary_objective.hpp`` and ``regression_objective.hpp``
   (double arithmetic, cast to float32 ``score_t``; ``BoostFromScore`` sums sequentially when
   ``deterministic=True``).
@@ -38,18 +40,28 @@ __all__ = [
     "expf",
     "lgb_binary_grad_hess",
     "lgb_binary_init_score",
+    "lgb_fair_grad_hess",
+    "lgb_gamma_grad_hess",
     "lgb_l2_grad_hess",
     "lgb_l2_init_score",
+    "lgb_log_mean_init_score",
     "lgb_multiclass_grad_hess",
     "lgb_multiclass_init_score",
+    "lgb_poisson_grad_hess",
+    "lgb_tweedie_grad_hess",
+    "lgb_xentropy_grad_hess",
+    "lgb_xentropy_init_score",
     "libm_uses_fma",
     "match_builtin",
+    "xgb_gamma_grad_hess",
     "xgb_logistic_grad_hess",
     "xgb_mean_intercept",
+    "xgb_poisson_grad_hess",
     "xgb_pseudohuber_grad_hess",
     "xgb_sigmoid",
     "xgb_softprob_grad_hess",
     "xgb_squared_error_grad_hess",
+    "xgb_tweedie_grad_hess",
 ]
 
 _F32 = np.float32
@@ -252,6 +264,38 @@ def xgb_pseudohuber_grad_hess(y, preds, w=None, *, slope=1.0, variant="exact"):
     return _xgb_weigh(g, h, w)
 
 
+def xgb_poisson_grad_hess(y, preds, w=None, *, max_delta_step=0.7):
+    """``count:poisson`` (``regression_obj.cu``), float32: ``g = (expf(p) - y) w``,
+    ``h = expf(p + max_delta_step) w``."""
+    p = _f32(preds)
+    mds = _F32(max_delta_step)
+    g = expf(p) - _f32(y)
+    h = expf(p + mds)
+    return _xgb_weigh(g, h, w)
+
+
+def xgb_gamma_grad_hess(y, preds, w=None):
+    """``reg:gamma`` (``regression_loss.h``, ``GammaDeviance``), float32: ``p = expf(margin)``,
+    ``g = (1 - y / p) w``, ``h = (y / p) w``."""
+    p = expf(_f32(preds))
+    yp = _f32(y) / p
+    return _xgb_weigh(_F32(1.0) - yp, yp, w)
+
+
+def xgb_tweedie_grad_hess(y, preds, w=None, *, rho=1.5):
+    """``reg:tweedie`` (``regression_obj.cu``), float32, in its order:
+    ``g = -y expf((1 - rho) p) + expf((2 - rho) p)``,
+    ``h = (-y (1 - rho)) expf((1 - rho) p) + (2 - rho) expf((2 - rho) p)``, times ``w``."""
+    p = _f32(preds)
+    r = _F32(rho)
+    a, b = _F32(1.0) - r, _F32(2.0) - r
+    ny = -_f32(y)
+    e1, e2 = expf(a * p), expf(b * p)
+    g = ny * e1 + e2
+    h = (ny * a) * e1 + b * e2
+    return _xgb_weigh(g, h, w)
+
+
 def xgb_mean_intercept(y, w=None) -> float:
     """The (weighted) label mean that ``binary:logistic`` / ``reg:squarederror`` estimate as
     ``base_score`` (XGBoost >= 3.0, ``FitInterceptGlmLike``), rounded to the float32 XGBoost
@@ -333,6 +377,95 @@ def lgb_l2_init_score(y, w=None) -> float:
     return _sequential_sum(y * w) / _sequential_sum(w)
 
 
+def lgb_poisson_grad_hess(y, score, w=None, *, max_delta_step=0.7):
+    """LightGBM ``poisson`` (``regression_objective.hpp``), double cast to float32:
+    ``g = exp(s) - y``, ``h = exp(s) exp(max_delta_step)``, each times ``w`` last."""
+    e = np.exp(np.asarray(score, dtype=np.float64))
+    yy = np.asarray(y, dtype=_F32).astype(np.float64)
+    g, h = e - yy, e * np.exp(float(max_delta_step))
+    w = _lgb_weights(w)
+    if w is not None:
+        g, h = g * w, h * w
+    return g, h
+
+
+def lgb_gamma_grad_hess(y, score, w=None):
+    """LightGBM ``gamma``: ``e = exp(-s)``, ``g = 1 - y e``, ``h = y e``, times ``w`` last."""
+    e = np.exp(-np.asarray(score, dtype=np.float64))
+    ye = np.asarray(y, dtype=_F32).astype(np.float64) * e
+    g, h = 1.0 - ye, ye
+    w = _lgb_weights(w)
+    if w is not None:
+        g, h = g * w, h * w
+    return g, h
+
+
+def lgb_tweedie_grad_hess(y, score, w=None, *, rho=1.5):
+    """LightGBM ``tweedie``: ``e1 = exp((1 - rho) s)``, ``e2 = exp((2 - rho) s)``,
+    ``g = -y e1 + e2``, ``h = -y (1 - rho) e1 + (2 - rho) e2``, times ``w`` last; double."""
+    s = np.asarray(score, dtype=np.float64)
+    rho = float(rho)
+    e1, e2 = np.exp((1 - rho) * s), np.exp((2 - rho) * s)
+    ny = -np.asarray(y, dtype=_F32).astype(np.float64)
+    g = ny * e1 + e2
+    h = ny * (1 - rho) * e1 + (2 - rho) * e2
+    w = _lgb_weights(w)
+    if w is not None:
+        g, h = g * w, h * w
+    return g, h
+
+
+def lgb_xentropy_grad_hess(y, score, w=None):
+    """LightGBM ``cross_entropy`` (``xentropy_objective.hpp``), double cast to float32: for
+    ``s > -37``, ``e = exp(-s)``, ``g = ((1 - y) - y e) / (1 + e)`` (``1 - y`` in float32),
+    ``h = e / ((1 + e)(1 + e))``; else ``e = exp(s)``, ``g = e - y``, ``h = e``; times ``w``."""
+    s = np.asarray(score, dtype=np.float64)
+    y32 = np.asarray(y, dtype=_F32)
+    yy = y32.astype(np.float64)
+    far = s <= -37.0
+    with np.errstate(over="ignore"):
+        e = np.exp(np.where(far, s, -s))
+    one_m_y = (_F32(1.0) - y32).astype(np.float64)
+    g = np.where(far, e - yy, (one_m_y - yy * e) / (1.0 + e))
+    h = np.where(far, e, e / ((1.0 + e) * (1.0 + e)))
+    w = _lgb_weights(w)
+    if w is not None:
+        g, h = g * w, h * w
+    return g, h
+
+
+def lgb_xentropy_init_score(y, w=None) -> float:
+    """LightGBM ``cross_entropy``'s ``BoostFromScore``: the logit of the weighted (soft) label
+    mean from sequential double sums, clamped to [1e-15, 1 - 1e-15]."""
+    import math
+
+    pavg = min(max(lgb_l2_init_score(y, w), 1e-15), 1.0 - 1e-15)
+    return math.log(pavg / (1.0 - pavg))
+
+
+def lgb_fair_grad_hess(y, score, w=None, *, c=1.0):
+    """LightGBM ``fair``: ``x = s - y``, ``g = c x / (|x| + c)``, ``h = c^2 / ((|x| + c)^2)``
+    (``c * c / ((|x| + c) * (|x| + c))``), times ``w`` last; double."""
+    x = np.asarray(score, dtype=np.float64) - np.asarray(y, dtype=_F32).astype(np.float64)
+    c = float(c)
+    d = np.abs(x) + c
+    g = c * x / d
+    h = c * c / (d * d)
+    w = _lgb_weights(w)
+    if w is not None:
+        g, h = g * w, h * w
+    return g, h
+
+
+def lgb_log_mean_init_score(y, w=None) -> float:
+    """LightGBM ``poisson``/``gamma``/``tweedie``'s ``BoostFromScore``: ``SafeLog`` of the
+    weighted label mean (:func:`lgb_l2_init_score`)."""
+    import math
+
+    mean = lgb_l2_init_score(y, w)
+    return math.log(mean) if mean > 0 else -math.inf
+
+
 def _sequential_sum(a: np.ndarray) -> float:
     # ``for i: s += a[i]`` in double, left to right (np.sum is pairwise, math.fsum exact).
     return float(np.cumsum(a)[-1]) if a.size else 0.0
@@ -400,9 +533,19 @@ _KERNELS = {
     ("lightgbm", "regression"): lgb_l2_grad_hess,
     ("xgboost", "multi:softprob"): xgb_softprob_grad_hess,
     ("lightgbm", "multiclass"): lgb_multiclass_grad_hess,
+    ("xgboost", "count:poisson"): xgb_poisson_grad_hess,
+    ("xgboost", "reg:gamma"): xgb_gamma_grad_hess,
+    ("xgboost", "reg:tweedie"): xgb_tweedie_grad_hess,
+    ("lightgbm", "poisson"): lgb_poisson_grad_hess,
+    ("lightgbm", "gamma"): lgb_gamma_grad_hess,
+    ("lightgbm", "tweedie"): lgb_tweedie_grad_hess,
+    ("lightgbm", "cross_entropy"): lgb_xentropy_grad_hess,
+    ("lightgbm", "fair"): lgb_fair_grad_hess,
 }
 #: built-in parameter -> the mirror kernel's keyword
-_KERNEL_PARAMS = {"huber_slope": "slope"}
+_KERNEL_PARAMS = {"huber_slope": "slope", "max_delta_step": "max_delta_step",
+                  "poisson_max_delta_step": "max_delta_step", "tweedie_variance_power": "rho",
+                  "fair_c": "c"}
 
 
 def builtin_gradient_hessian(loss, library: str, y, preds, w):
@@ -420,7 +563,8 @@ def builtin_gradient_hessian(loss, library: str, y, preds, w):
             f"{loss!r} has no bit-exact mirror of a {library} built-in (twins in: {has or 'none'}); "
             "train it without match_builtin"
         )
-    params = {_KERNEL_PARAMS[k]: getattr(loss, attr) for k, attr in twin.params.items()}
+    names = twin.params if library == "xgboost" else twin.lightgbm_params
+    params = {_KERNEL_PARAMS[k]: getattr(loss, attr) for k, attr in names.items()}
     return _KERNELS[(library, builtin)](y, preds, w, **params)
 
 

@@ -20,8 +20,10 @@ import time
 import numpy as np
 
 from .._objective import Objective, hessian_scale, library_gradient_hessian
+from ..registry import twin_of
 from . import mirror
 from .cases import (
+    BUILTIN_TOLERANCES,
     NEAR_TIE_REGRESSION,
     PINNED_INTERCEPT,
     SAME_START,
@@ -106,6 +108,13 @@ EXACT_INTERCEPT = {
     ("lightgbm", "regression"): lambda loss, y, w: mirror.lgb_l2_init_score(y, w),
     ("lightgbm", "multiclass"): lambda loss, y, w: mirror.lgb_multiclass_init_score(y, w),
     ("xgboost", "multi:softprob"): lambda loss, y, w: xgb_softprob_intercept(y, w),
+    **dict.fromkeys([("xgboost", "count:poisson"), ("xgboost", "reg:gamma"),
+                     ("xgboost", "reg:tweedie")],
+                    lambda loss, y, w: mirror.xgb_mean_intercept(y, w)),
+    ("lightgbm", "cross_entropy"): lambda loss, y, w: mirror.lgb_xentropy_init_score(y, w),
+    ("lightgbm", "fair"): lambda loss, y, w: mirror.lgb_l2_init_score(y, w),
+    **dict.fromkeys([("lightgbm", "poisson"), ("lightgbm", "gamma"), ("lightgbm", "tweedie")],
+                    lambda loss, y, w: mirror.lgb_log_mean_init_score(y, w)),
 }
 
 
@@ -227,6 +236,8 @@ def train_lightgbm(case: Case, builtin: bool, cache: dict):
     params = _lgb_params(case)
     if builtin:
         params["objective"] = case.builtin
+        twin = twin_of(case.loss)  # the built-in's own parameters (tweedie_variance_power, ...)
+        params.update({k: getattr(case.loss, a) for k, a in twin.lightgbm_params.items()})
         bkey = ("lgb", id(d), json.dumps(params, sort_keys=True, default=str), case.rounds)
         if bkey not in cache:
             ds = lgb.Dataset(d.X, label=d.y, weight=d.w, params=params)
@@ -259,9 +270,15 @@ def train_lightgbm(case: Case, builtin: bool, cache: dict):
 
 
 # ============================================================================ one case
+def _tolerance(case: Case):
+    """(tolerance, require) of a case: the built-in's own entry, else the mode's."""
+    key = (case.mode, case.library, case.tree_method)
+    return BUILTIN_TOLERANCES.get((*key, case.builtin), TOLERANCES.get(key, (None, None)))
+
+
 def _judge(case: Case, dpred, dmargin, trees, identical, same):
     """(status, note, tolerance, require) of a trained case."""
-    tol, require = TOLERANCES.get((case.mode, case.library, case.tree_method), (None, None))
+    tol, require = _tolerance(case)
     status, note = "info", ""
     if tol == 0.0:
         status = "pass" if dpred == dmargin == 0.0 and identical == trees else "FAIL"
@@ -307,7 +324,7 @@ def run_case(case: Case, cache: dict | None = None) -> Result:
                                                                       case.loss.link)
             intercept_equal = None
     except NotImplementedError as exc:
-        tol, require = TOLERANCES.get((case.mode, case.library, case.tree_method), (None, None))
+        tol, require = _tolerance(case)
         return Result(**base, max_abs_diff_pred=math.nan, max_abs_diff_margin=math.nan, trees=0,
                       identical_trees=0, same_structure=0, intercept_equal=None, tolerance=tol,
                       require=require, status="n/a", note=str(exc),
