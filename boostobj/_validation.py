@@ -53,7 +53,7 @@ def check_weights(sample_weight, n: int) -> np.ndarray | None:
         raise ValueError("sample_weight contains NaN or inf; weights must be finite")
     if np.any(w < 0):
         bad = int(np.flatnonzero(w < 0)[0])
-        raise ValueError(f"sample_weight must be >= 0, got {w[bad]!r} at index {bad}")
+        raise ValueError(f"sample_weight must be >= 0, got {float(w[bad])!r} at index {bad}")
     if not w.sum() > 0:
         raise ValueError("sample_weight sums to 0; at least one weight must be positive")
     return w

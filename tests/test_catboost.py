@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import ALL_LOSSES
+from conftest import ALL_LOSSES, labels_for
 
 import boostobj
 from boostobj import HESSIAN_FLOOR
@@ -35,9 +35,15 @@ def _resolved(loss, y, w=None):
 
 
 def _data(task, n=240, seed=0):
+    """Features, labels of a task (or of a loss: positive amounts for the log link, soft labels
+    for BinaryCrossEntropy are not needed here) and weights."""
+    log_link = not isinstance(task, str) and task.link.name == "log"
+    task = task if isinstance(task, str) else task.task
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, 4))
-    if task == "binary":
+    if log_link:  # positive amounts (Gamma refuses zeros)
+        y = rng.gamma(2.0, np.exp(0.5 * X[:, 0]) / 2.0)
+    elif task == "binary":
         y = (X[:, 0] + rng.normal(size=n) > 0.3).astype(float)
     elif task == "multiclass":
         y = np.argmax(X[:, :3] + rng.normal(size=(n, 3)), axis=1).astype(float)
@@ -69,8 +75,7 @@ def _boostobj(loss, **params):
 def test_calc_ders_range_is_negated_floored_weighted(loss, rng):
     """CatBoost maximises: it gets -gradient and -hessian, weighted, hessian floored."""
     n = 700
-    y = (rng.random(n) < 0.3).astype(float) if loss.task == "binary" else rng.normal(0, 3, n)
-    y = y.astype(np.float32).astype(np.float64)  # the labels CatBoost holds
+    y = labels_for(loss, n, rng).astype(np.float32).astype(np.float64)  # as CatBoost holds them
     z = rng.normal(0, 3, n)
     z[:5] = [40.0, -40.0, 800.0, -800.0, 0.0]  # vanishing hessians get the floor
     w = rng.uniform(0.0, 2.0, n)
@@ -125,13 +130,7 @@ def test_softmax_hands_the_full_hessian_and_focal_a_scaled_diagonal(rng):
 def test_metric_protocol(loss, rng):
     n = 300
     k = 3 if loss.task == "multiclass" else 1
-    if loss.task == "multiclass":
-        y = rng.integers(0, 3, n).astype(float)
-    elif loss.task == "binary":
-        y = (rng.random(n) < 0.3).astype(float)
-    else:
-        y = rng.normal(0, 3, n)
-    y = y.astype(np.float32).astype(np.float64)  # the labels CatBoost holds
+    y = labels_for(loss, n, rng).astype(np.float32).astype(np.float64)  # as CatBoost holds them
     z = rng.normal(0, 2, (n, k))
     w = rng.uniform(0.5, 2.0, n)
     fit = _resolved(loss, y, w)
@@ -150,7 +149,7 @@ def test_metric_protocol(loss, rng):
 def test_every_loss_as_catboost_loss_function(loss):
     """``catboost.CatBoost*(loss_function=loss, eval_metric=loss.metric)`` trains, weighted,
     from the start given as the Pool's baseline, and the loss goes down."""
-    X, y, w = _data(loss.task)
+    X, y, w = _data(loss)
     fit = _resolved(loss, y, w)
     init = np.asarray(fit.init_score(*as_stored(y, w)))
     base = np.tile(init, (len(y), 1)) if init.ndim else np.full(len(y), float(init))
@@ -163,7 +162,7 @@ def test_every_loss_as_catboost_loss_function(loss):
 
 @pytest.mark.parametrize("loss", ALL_LOSSES, ids=repr)
 def test_every_loss_through_the_estimators(loss, tmp_path):
-    X, y, w = _data(loss.task)
+    X, y, w = _data(loss)
     if loss.task != "regression":
         y = y.astype(int)
     model = _boostobj(loss, **FAST).fit(X, y, sample_weight=w)
@@ -209,7 +208,7 @@ def test_weighted_equals_rows_repeated(loss):
     rng = np.random.default_rng(3)
     n = 240
     X = rng.integers(0, 8, size=(n, 4)).astype(float)
-    _, y, _ = _data(loss.task, n=n, seed=3)
+    _, y, _ = _data(loss, n=n, seed=3)
     w = np.r_[np.zeros(60), np.full(60, 2.0), np.ones(120)]
     rng.shuffle(w)
     rows = np.repeat(np.arange(n), w.astype(int))
@@ -252,7 +251,7 @@ def test_parity_with_builtin_twin(loss, builtin, extra, weighted):
     from boostobj.registry import twin_of
 
     assert twin_of(loss).catboost == builtin
-    X, y, w = _data(loss.task, n=300)
+    X, y, w = _data(loss, n=300)
     w = w if weighted else None
     params = {**PLAIN, "iterations": 30, "depth": 4, "learning_rate": 0.2}
     ref = cb.CatBoost({**params, "loss_function": builtin, **extra}).fit(X, y, sample_weight=w)
@@ -410,12 +409,7 @@ def test_estimator_objective_is_the_bare_loss(loss, rng):
     """What the estimators hand CatBoost (labels validated once, kernel bound once) returns
     exactly what the loss itself does."""
     n = 600
-    if loss.task == "multiclass":
-        y = rng.integers(0, 3, n).astype(np.float32)
-    elif loss.task == "binary":
-        y = (rng.random(n) < 0.3).astype(np.float32)
-    else:
-        y = rng.normal(0, 3, n).astype(np.float32)
+    y = labels_for(loss, n, rng).astype(np.float32)
     fit = _resolved(loss, y.astype(np.float64))
     validated = cba.ValidatedObjective(fit)
     w = rng.uniform(0.5, 2.0, n).astype(np.float32)

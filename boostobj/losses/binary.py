@@ -30,7 +30,7 @@ def _check_binary(y: np.ndarray) -> None:
     if np.any(bad):
         i = int(np.flatnonzero(bad)[0])
         raise ValueError(
-            f"binary labels must be 0 or 1, got {y[i]!r} at index {i}; encode the classes as 0/1 "
+            f"binary labels must be 0 or 1, got {float(y[i])!r} at index {i}; encode the classes as 0/1 "
             "(or use SoftmaxLoss for more than two classes)"
         )
 
@@ -133,7 +133,7 @@ class BinaryCrossEntropy(_BinaryLoss):
         if np.any(bad):
             i = int(np.flatnonzero(bad)[0])
             raise ValueError(f"BinaryCrossEntropy labels must be probabilities in [0, 1], got "
-                             f"{y[i]!r} at index {i}")
+                             f"{float(y[i])!r} at index {i}")
 
     def _loss(self, y, z):
         e = np.exp(-np.abs(z))

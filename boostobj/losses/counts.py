@@ -68,7 +68,7 @@ def _check_nonnegative(loss, y, strict: bool) -> None:
         i = int(np.flatnonzero(bad)[0])
         what = "> 0 (positive amounts)" if strict else ">= 0 (counts or non-negative amounts)"
         raise ValueError(f"{type(loss).__name__} labels must be finite and {what}, got "
-                         f"{y[i]!r} at index {i}")
+                         f"{float(y[i])!r} at index {i}")
 
 
 class _LogLinkLoss(Loss):

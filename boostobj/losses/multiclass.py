@@ -94,13 +94,13 @@ class _MulticlassLoss(Loss):
             alpha = getattr(self, "alpha", None)
             if alpha is not None and y[i] >= 0 and y[i] == np.floor(y[i]):
                 raise ValueError(
-                    f"got the class label {y[i]!r} at index {i}, but alpha has {len(alpha)} "
+                    f"got the class label {float(y[i])!r} at index {i}, but alpha has {len(alpha)} "
                     f"weights, one per class (classes 0..{len(alpha) - 1}); give alpha one weight "
                     "for every class, or encode the classes as 0..K-1 (e.g. "
                     "sklearn.preprocessing.LabelEncoder)"
                 )
             raise ValueError(
-                f"multiclass labels must be integers 0..{k}, got {y[i]!r} at index {i}; "
+                f"multiclass labels must be integers 0..{k}, got {float(y[i])!r} at index {i}; "
                 "encode the classes as 0..K-1 (e.g. sklearn.preprocessing.LabelEncoder)"
             )
 
