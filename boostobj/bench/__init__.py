@@ -46,7 +46,7 @@ Examples
 --------
 >>> from boostobj.bench import bench_losses
 >>> bench_losses("regression")
-[LogCoshLoss(), PseudoHuberLoss(), SquaredErrorLoss()]
+[LogCoshLoss(), PseudoHuberLoss(), SquaredErrorLoss(), QuantileLoss(), ExpectileLoss(), FairLoss(), CauchyLoss(), WelschLoss()]
 """
 
 from __future__ import annotations
