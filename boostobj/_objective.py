@@ -135,7 +135,8 @@ def library_gradient_hessian(loss, y, preds, w, *, scale: float = 1.0, reference
     margins ``preds``: the loss's fast kernel (float32), or its exact float64 math when it has
     none or ``reference`` is True; hessian floored at :data:`HESSIAN_FLOOR`, times ``scale``,
     then weighted. The two agree to float32 precision (tested for every loss). A loss with
-    "auto" hyperparameters is resolved on ``y`` and ``w`` first."""
+    "auto" hyperparameters is resolved on ``y`` and ``w`` first (a sort of the labels: resolve
+    it once yourself, ``loss.resolved(y, w)``, to time or call this repeatedly)."""
     if loss._has_auto():
         loss = loss.resolved(y, w)
     spec = None if reference else loss.fast_kernel()

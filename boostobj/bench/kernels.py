@@ -82,16 +82,16 @@ def kernel_rows_for(loss, rows: int, reps: int, libraries) -> dict[str, Any]:
     compiled = kernel is not None and _kernels.compiled(kernel)
     row = {"loss": repr(loss), "name": type(loss).__name__, "rows": rows, "outputs": k,
            "bytes_per_row": 4 + 12 * k, "kernel": kernel, "compiled": compiled}
-    med, best = _median_seconds(lambda: library_gradient_hessian(loss, y64, z32, None), reps)
+    med, best = _median_seconds(lambda: library_gradient_hessian(fit, y64, z32, None), reps)
     row.update(kernel_f32_ms=med * 1e3, kernel_f32_best_ms=best * 1e3)
-    med, best = _median_seconds(lambda: library_gradient_hessian(loss, y64, z64, None), reps)
+    med, best = _median_seconds(lambda: library_gradient_hessian(fit, y64, z64, None), reps)
     row.update(kernel_f64_ms=med * 1e3, kernel_f64_best_ms=best * 1e3)
     if compiled:
         with _kernels.numpy_kernels():  # the same kernel without the compiled extension
-            med, _ = _median_seconds(lambda: library_gradient_hessian(loss, y64, z32, None), reps)
+            med, _ = _median_seconds(lambda: library_gradient_hessian(fit, y64, z32, None), reps)
         row["numpy_f32_ms"] = med * 1e3
     med, _ = _median_seconds(
-        lambda: library_gradient_hessian(loss, y64, z64, None, reference=True), max(3, reps // 4))
+        lambda: library_gradient_hessian(fit, y64, z64, None, reference=True), max(3, reps // 4))
     row["reference_f64_ms"] = med * 1e3
     X = np.zeros((rows, 1), dtype=np.float32)
     if "xgboost" in libraries:
