@@ -33,7 +33,7 @@ from .losses import (
     WelschLoss,
 )
 
-__all__ = ["LOSSES", "REGISTRY", "Entry", "Twin", "builtin_twin", "get_loss"]
+__all__ = ["LOSSES", "REGISTRY", "Entry", "Twin", "builtin_twin", "get_loss", "register"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,7 +68,7 @@ _BINARY = Twin(xgboost="binary:logistic", lightgbm="binary", catboost="Logloss")
 _SOFTMAX = Twin(xgboost="multi:softprob", lightgbm="multiclass", catboost="MultiClass",
                 when={"hessian_scale": "library"})
 
-REGISTRY: tuple[Entry, ...] = (
+REGISTRY: list[Entry] = [
     Entry(BinaryLogLoss, _BINARY),
     Entry(FocalLoss, dataclasses.replace(_BINARY, when={"gamma": 0.0, "alpha": None})),
     Entry(LogCoshLoss),
@@ -91,11 +91,24 @@ REGISTRY: tuple[Entry, ...] = (
     Entry(TweedieLoss, Twin(xgboost="reg:tweedie", lightgbm="tweedie",
                             params={"tweedie_variance_power": "power"},
                             lightgbm_params={"tweedie_variance_power": "power"})),
-)
+]
 
 #: Registry key -> class. Keys are the losses' ``name``.
 LOSSES: dict[str, type[Loss]] = {entry.cls.name: entry.cls for entry in REGISTRY}
 _BY_CLASS = {entry.cls: entry for entry in REGISTRY}
+
+
+def register(cls: type[Loss], twin: Twin | None = None) -> type[Loss]:
+    """Add a loss class, and the built-in twin it reproduces, to the registry: the one line a
+    new loss needs. The generic tests, ``check --all``, the benchmark and the parity harness
+    then walk it. Returns the class; a second loss under the same ``name`` is refused."""
+    if cls.name in LOSSES and LOSSES[cls.name] is not cls:
+        raise ValueError(f"a loss named {cls.name!r} is registered already ({LOSSES[cls.name]})")
+    entry = Entry(cls, twin)
+    REGISTRY[:] = [e for e in REGISTRY if e.cls is not cls] + [entry]
+    LOSSES[cls.name] = cls
+    _BY_CLASS[cls] = entry
+    return cls
 
 
 def get_loss(name: str, **params) -> Loss:
