@@ -9,11 +9,11 @@ import sys
 
 sys.path.insert(0, os.path.abspath("."))  # the _ext folder
 
-import boostobj  # noqa: E402
+import boostobj
 
 project = "boostobj"
 author = "The boostobj developers"
-copyright = "2026, The boostobj developers"  # noqa: A001
+copyright = "2026, The boostobj developers"
 release = version = boostobj.__version__
 
 extensions = [

@@ -73,6 +73,15 @@ def _scale_param(value, name: str):
 class _RegressionLoss(Loss):
     link = IdentityLink()
     task = "regression"
+    #: The hyperparameter that may be "auto" (estimated by :func:`robust_scale`), if any.
+    _auto_scale: str | None = None
+
+    def resolved(self, y_true, sample_weight=None):
+        if self._auto_scale is None or getattr(self, self._auto_scale) != "auto":
+            return self
+        y = self.check_labels(y_true)
+        w = check_weights(sample_weight, y.shape[0])
+        return type(self)(**{**self.get_params(), self._auto_scale: robust_scale(y, w)})
 
     def _bracketed_init(self, y, w, x0: float) -> float:
         # The summed gradient of a convex residual loss is non-decreasing in the constant and
@@ -158,17 +167,11 @@ class LogCoshLoss(_RegressionLoss):
 
     name = "log_cosh"
     hessian_options = ("bounded", "exact")
+    _auto_scale = "scale"
 
     def __init__(self, *, scale="auto", hessian: str | None = None) -> None:
         self.scale = _scale_param(scale, "scale")
         super().__init__(hessian=hessian)
-
-    def resolved(self, y_true, sample_weight=None):
-        if self.scale != "auto":
-            return self
-        y = self.check_labels(y_true)
-        w = check_weights(sample_weight, y.shape[0])
-        return LogCoshLoss(scale=robust_scale(y, w), hessian=self.hessian)
 
     def _loss(self, y, z):
         s = self.scale
@@ -245,17 +248,11 @@ class PseudoHuberLoss(_RegressionLoss):
 
     name = "pseudo_huber"
     hessian_options = ("bounded", "exact")
+    _auto_scale = "delta"
 
     def __init__(self, *, delta="auto", hessian: str | None = None) -> None:
         self.delta = _scale_param(delta, "delta")
         super().__init__(hessian=hessian)
-
-    def resolved(self, y_true, sample_weight=None):
-        if self.delta != "auto":
-            return self
-        y = self.check_labels(y_true)
-        w = check_weights(sample_weight, y.shape[0])
-        return PseudoHuberLoss(delta=robust_scale(y, w), hessian=self.hessian)
 
     def warn_degenerate(self, y, w):
         # Both libraries refuse a split whose hessian sum is below min_child_weight (XGBoost, 1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._base import real_number
-from .regression import _RegressionLoss, _scale_param, _weighted_median, robust_scale
+from .regression import _RegressionLoss, _scale_param, _weighted_median
 
 __all__ = ["CauchyLoss", "ExpectileLoss", "FairLoss", "QuantileLoss", "WelschLoss"]
 
@@ -201,16 +201,11 @@ class _RedescendingLoss(_RegressionLoss):
     """A bounded-influence loss of ``u = r / s`` with ``scale="auto"`` (:func:`robust_scale`)."""
 
     hessian_options = ("bounded", "exact")
+    _auto_scale = "scale"
 
     def __init__(self, *, scale="auto", hessian: str | None = None) -> None:
         self.scale = _scale_param(scale, "scale")
         super().__init__(hessian=hessian)
-
-    def resolved(self, y_true, sample_weight=None):
-        if self.scale != "auto":
-            return self
-        y = self.check_labels(y_true)
-        return type(self)(scale=robust_scale(y, sample_weight), hessian=self.hessian)
 
     def _init_score(self, y, w):
         # Non-convex: the summed gradient is <= 0 at min(y) and >= 0 at max(y) (every residual

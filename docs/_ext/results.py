@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import Directive, directives
@@ -57,7 +58,7 @@ def _para(text: str) -> nodes.paragraph:
 
 class Results(Directive):
     required_arguments = 1
-    option_spec = {"kind": lambda v: directives.choice(v, ("bench", "parity"))}
+    option_spec: ClassVar[dict] = {"kind": lambda v: directives.choice(v, ("bench", "parity"))}
 
     def run(self):
         env = self.state.document.settings.env
