@@ -1,4 +1,5 @@
-"""The losses of issue 20 beyond the generic suite: what their docstrings promise."""
+"""The count, quantile, robust and soft-label losses beyond the generic suite: what their
+docstrings promise."""
 
 import pickle
 

@@ -33,7 +33,7 @@ Quick by default (at most 5,000 rows per table, 300 rounds at learning rate 0.1,
 after 20 rounds without progress); ``--full``: at most 100,000 rows (all of every table but
 ``flights``, subsampled), 2,000 rounds at 0.05, patience 50.
 
-``--quality refine``: the heavy-tailed synthetic set of issue 15 (the benchmark's nonlinear
+``--quality refine``: a heavy-tailed synthetic set (the benchmark's nonlinear
 signal in 20 standard normal features, times 2, plus Student-t(1.5) noise; 2% of the training
 labels get a one-sided gross error +U(20, 60)), a fixed number of rounds, held-out MAE against the
 clean labels and against the noise-free signal: LightGBM ``LogCoshLoss()``,
@@ -415,7 +415,7 @@ def _targets(report) -> list[dict]:
 
 # ------------------------------------------------------------------------------------ refine
 def make_heavy_tailed(rows: int, seed: int = 0, features: int = 20, outliers: float = 0.02):
-    """The synthetic set of issue 15: ``2 * signal`` plus Student-t(1.5) noise; a fraction
+    """The heavy-tailed synthetic set: ``2 * signal`` plus Student-t(1.5) noise; a fraction
     ``outliers`` of the *training* labels get ``+U(20, 60)``. Held-out rows: ``rows // 4``."""
     from .data import _signal
 
