@@ -53,8 +53,9 @@ def xgb_builtin_intercept(objective: str, y, w=None) -> float:
     from a one-round built-in model with ``eta = 0``, as the float32 it stores (XGBoost prints it
     in the shortest form that reads back as the same float32).
 
-    What :data:`EXACT_INTERCEPT` uses for ``binary:logistic`` / ``reg:squarederror`` on XGBoost
-    2.x, whose one Newton step from 0 boostobj does not mirror (3.0+ estimates the label mean,
+    What :data:`EXACT_INTERCEPT` uses for the single-target GLM built-ins (``binary:logistic``,
+    ``reg:squarederror``, the log-link ones) on XGBoost 2.x, whose one Newton step from 0
+    boostobj does not mirror (3.0+ estimates the label mean,
     :func:`boostobj.parity.mirror.xgb_mean_intercept`). The estimate reads the labels and weights
     only: on 200k rows (xgboost 2.1.0) it was the same float32 with the real features and
     ``hist``/``approx``/``exact`` at 2 threads as with one constant column at 1 or 2 threads.
@@ -108,9 +109,8 @@ EXACT_INTERCEPT = {
     ("lightgbm", "regression"): lambda loss, y, w: mirror.lgb_l2_init_score(y, w),
     ("lightgbm", "multiclass"): lambda loss, y, w: mirror.lgb_multiclass_init_score(y, w),
     ("xgboost", "multi:softprob"): lambda loss, y, w: xgb_softprob_intercept(y, w),
-    **dict.fromkeys([("xgboost", "count:poisson"), ("xgboost", "reg:gamma"),
-                     ("xgboost", "reg:tweedie")],
-                    lambda loss, y, w: mirror.xgb_mean_intercept(y, w)),
+    **{("xgboost", objective): _xgb_glm_intercept(objective)
+       for objective in ("count:poisson", "reg:gamma", "reg:tweedie")},
     ("lightgbm", "cross_entropy"): lambda loss, y, w: mirror.lgb_xentropy_init_score(y, w),
     ("lightgbm", "fair"): lambda loss, y, w: mirror.lgb_l2_init_score(y, w),
     **dict.fromkeys([("lightgbm", "poisson"), ("lightgbm", "gamma"), ("lightgbm", "tweedie")],
