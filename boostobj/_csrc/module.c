@@ -9,20 +9,27 @@
 
 #include "kernels.h"
 
+/* whether view holds float32 ("f") or float64 ("d") items, or either if fmt is NULL; else a
+ * TypeError is set (the buffer is still held) */
+static int check_format(const Py_buffer *view, const char *fmt, const char *what) {
+    const char *f = view->format ? view->format : "B";
+    if (f[0] == '=' || f[0] == '<' || f[0] == '@') f++;
+    int is_f = f[0] == 'f' && f[1] == 0 && view->itemsize == 4;
+    int is_d = f[0] == 'd' && f[1] == 0 && view->itemsize == 8;
+    if (fmt ? (fmt[0] == 'f' ? is_f : is_d) : (is_f || is_d)) return 0;
+    PyErr_Format(PyExc_TypeError, "%s: expected %s, got format '%s'", what,
+                 fmt ? (fmt[0] == 'f' ? "float32" : "float64") : "float32 or float64",
+                 view->format ? view->format : "B");
+    return -1;
+}
+
 /* a C-contiguous buffer of n items (any number if n < 0) of format `fmt` ("f" or "d"), or of
  * either if fmt is NULL; on failure an exception is set and nothing is held */
 static int get(PyObject *obj, Py_buffer *view, const char *fmt, Py_ssize_t n, int writable,
                const char *what) {
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
     if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
-    const char *f = view->format ? view->format : "B";
-    if (f[0] == '=' || f[0] == '<' || f[0] == '@') f++;
-    int is_f = f[0] == 'f' && f[1] == 0 && view->itemsize == 4;
-    int is_d = f[0] == 'd' && f[1] == 0 && view->itemsize == 8;
-    if (!(fmt ? (fmt[0] == 'f' ? is_f : is_d) : (is_f || is_d))) {
-        PyErr_Format(PyExc_TypeError, "%s: expected %s, got format '%s'", what,
-                     fmt ? (fmt[0] == 'f' ? "float32" : "float64") : "float32 or float64",
-                     view->format ? view->format : "B");
+    if (check_format(view, fmt, what) < 0) {
         PyBuffer_Release(view);
         return -1;
     }
@@ -169,16 +176,7 @@ static int get2d(PyObject *obj, Py_buffer *view, const char *fmt, const Py_ssize
                  int *f_order, int writable, const char *what) {
     int flags = PyBUF_STRIDES | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
     if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
-    const char *f = view->format ? view->format : "B";
-    if (f[0] == '=' || f[0] == '<' || f[0] == '@') f++;
-    int is_f = f[0] == 'f' && f[1] == 0 && view->itemsize == 4;
-    int is_d = f[0] == 'd' && f[1] == 0 && view->itemsize == 8;
-    if (!(fmt ? (fmt[0] == 'f' ? is_f : is_d) : (is_f || is_d))) {
-        PyErr_Format(PyExc_TypeError, "%s: expected %s, got format '%s'", what,
-                     fmt ? (fmt[0] == 'f' ? "float32" : "float64") : "float32 or float64",
-                     view->format ? view->format : "B");
-        goto fail;
-    }
+    if (check_format(view, fmt, what) < 0) goto fail;
     if (view->ndim != 2) {
         PyErr_Format(PyExc_ValueError, "%s: expected a 2-D array, got %d dimensions", what,
                      view->ndim);
