@@ -618,16 +618,23 @@ def softmax(y, z, w, *, scale: float):
             e, t, _, _, r, lab = _softmax_block(z, a, b, yi, *buffers)
             q_y = t[lab, r]
             np.multiply(e, t, out=t)  # p q
-            np.fmax(t, floor[: b - a], out=t)
-            if scale != 1.0:
-                t *= scale
             e[lab, r] = -q_y  # p_y - 1
-            if w is not None:
-                e *= w[a:b]
-                t *= w[a:b]
-            np.copyto(g[a:b], e.T, casting="same_kind")
-            np.copyto(h[a:b], t.T, casting="same_kind")
+            _store_block(e, t, g, h, a, b, floor, scale, w)
     return g, h
+
+
+def _store_block(gb, hb, g, h, a, b, floor, scale, w):
+    """The last steps of a multiclass block (class-major ``gb``, ``hb``), as the reference: the
+    hessian floored, times ``scale``, both times the weights, stored into rows ``a:b`` of the
+    outputs, rounded to float32."""
+    np.fmax(hb, floor[: b - a], out=hb)
+    if scale != 1.0:
+        hb *= scale
+    if w is not None:
+        gb *= w[a:b]
+        hb *= w[a:b]
+    np.copyto(g[a:b], gb.T, casting="same_kind")
+    np.copyto(h[a:b], hb.T, casting="same_kind")
 
 
 def multiclass_focal(y, z, w, *, gamma: float, alpha, bounded: bool, scale: float):
@@ -697,14 +704,7 @@ def multiclass_focal(y, z, w, *, gamma: float, alpha, bounded: bool, scale: floa
             q -= u  # exact hessian
             if bounded:
                 np.maximum(q, bound, out=q)
-            np.fmax(q, floor[:m], out=q)
-            if scale != 1.0:
-                q *= scale
-            if w is not None:
-                p *= w[a:b]
-                q *= w[a:b]
-            np.copyto(g[a:b], p.T, casting="same_kind")
-            np.copyto(h[a:b], q.T, casting="same_kind")
+            _store_block(p, q, g, h, a, b, floor, scale, w)
     return g, h
 
 
