@@ -91,6 +91,10 @@ class _RegressionLoss(Loss):
             return lo
         return self._solve_constant(y, w, x0, lo, hi)
 
+    def _init_score(self, y, w):
+        # The default of the robust losses: safeguarded Newton steps from the weighted median.
+        return self._bracketed_init(y, w, _weighted_median(y, w))
+
 
 class SquaredErrorLoss(_RegressionLoss):
     r"""Half squared error, the twin of ``reg:squarederror`` and LightGBM ``regression``.
@@ -194,9 +198,6 @@ class LogCoshLoss(_RegressionLoss):
             return None
         return "log_cosh", {"exact_hessian": self.hessian == "exact", "scale": self.scale}
 
-    def _init_score(self, y, w):
-        return self._bracketed_init(y, w, _weighted_median(y, w))
-
 
 #: A pseudo-Huber ``delta`` below this fraction of the labels' standard deviation warns.
 DEGENERATE_DELTA = 1e-6
@@ -297,6 +298,3 @@ class PseudoHuberLoss(_RegressionLoss):
         if self.delta == "auto" or not 1e-30 <= self.delta <= 1e30:  # float32 range: reference
             return None
         return "pseudo_huber", {"delta": self.delta, "exact_hessian": self.hessian == "exact"}
-
-    def _init_score(self, y, w):
-        return self._bracketed_init(y, w, _weighted_median(y, w))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._base import real_number
-from .regression import _RegressionLoss, _scale_param, _weighted_median
+from .regression import _RegressionLoss, _scale_param
 
 __all__ = ["CauchyLoss", "ExpectileLoss", "FairLoss", "QuantileLoss", "WelschLoss"]
 
@@ -193,9 +193,6 @@ class FairLoss(_RegressionLoss):
             g = np.where(np.isinf(r), c * np.sign(r), c * r / d)  # inf / inf at an infinite margin
         return g, (c / d) * (c / d)
 
-    def _init_score(self, y, w):
-        return self._bracketed_init(y, w, _weighted_median(y, w))
-
 
 class _RedescendingLoss(_RegressionLoss):
     """A bounded-influence loss of ``u = r / s`` with ``scale="auto"`` (:func:`robust_scale`)."""
@@ -206,13 +203,10 @@ class _RedescendingLoss(_RegressionLoss):
     def __init__(self, *, scale="auto", hessian: str | None = None) -> None:
         self.scale = _scale_param(scale, "scale")
         super().__init__(hessian=hessian)
-
-    def _init_score(self, y, w):
-        # Non-convex: the summed gradient is <= 0 at min(y) and >= 0 at max(y) (every residual
-        # has one sign there), so safeguarded Newton steps with the bounded (IRLS) weight from
-        # the weighted median converge to a root where it crosses upward, a local minimum
-        # (IRLS from the median, the usual M-estimator start).
-        return self._bracketed_init(y, w, _weighted_median(y, w))
+    # The start is the base class's: non-convex, but the summed gradient is <= 0 at min(y) and
+    # >= 0 at max(y) (every residual has one sign there), so safeguarded Newton steps with the
+    # bounded (IRLS) weight from the weighted median converge to a root where it crosses upward,
+    # a local minimum (IRLS from the median, the usual M-estimator start).
 
 
 class CauchyLoss(_RedescendingLoss):
