@@ -11,27 +11,16 @@ float64 F-ordered ones, compiled and numpy.
 """
 
 import os
-import statistics
 import sys
-import time
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
+from alternatives import timed  # the median of timed calls, in ms (benchmarks/alternatives.py)
 
 import boostobj
 from boostobj import _kernels, bench
 from boostobj._objective import library_gradient_hessian
-
-
-def _median_ms(fn, reps):
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-        del out
-    return statistics.median(times) * 1e3
 
 
 def multiclass_table(rows, reps, classes):
@@ -49,9 +38,9 @@ def multiclass_table(rows, reps, classes):
                 def call(loss=loss, y=y, zz=zz):
                     return library_gradient_hessian(loss, y, zz, None, scale=2.0)
 
-                compiled = _median_ms(call, reps) if _kernels.compiled(name) else float("nan")
+                compiled = timed(call, reps) if _kernels.compiled(name) else float("nan")
                 with _kernels.numpy_kernels():
-                    plain = _median_ms(call, max(3, reps // 4))
+                    plain = timed(call, max(3, reps // 4))
                 lines.append(f"{loss!r:44s} {k:3d} {label:>12s} {compiled:9.2f} {plain:9.2f}")
     return "\n".join(lines)
 
