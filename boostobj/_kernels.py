@@ -35,8 +35,9 @@ below the smallest normal float32 the error is absolute, at most ``2**-126``):
 
 **Compiled kernels.** When the optional extension ``boostobj._ckernels`` was built at install
 (gcc and glibc's vector math library, ``boostobj/_csrc``), every kernel in :data:`KERNELS` but
-squared error runs it instead of its numpy blocks (:func:`compiled` says which): one fused,
-single-threaded, vectorised pass each, 2-6x as fast (``benchmarks/kernels.py`` times both;
+squared error runs it (:func:`compiled` says which) instead of its numpy blocks, where it has
+any: one fused, single-threaded, vectorised pass each, 2-6x as fast (``benchmarks/kernels.py``
+times both;
 log-cosh with float32 margins and the bounded hessian measured about as fast as numpy's float32
 version here, and is more accurate).
 
@@ -47,10 +48,27 @@ version here, and is more accurate).
   ulp of the reference (tested), closer than the numpy kernels' float32 arithmetic.
 * softmax and multiclass focal: the reference's formulas in its order, rounded once (within
   half a float32 ulp of the reference, tested); rows are taken in blocks held class-major.
+* Poisson, gamma, Tweedie, quantile, expectile, Fair, Cauchy, Welsch and soft-label
+  cross-entropy (**compiled only**): the float64 reference's operations in its order, rounded
+  once, compiled without fused multiply-adds. Quantile, expectile, Fair and Cauchy (no ``exp``)
+  are the reference rounded to float32 bit for bit; the others differ from it only through
+  libmvec's ``exp`` (within 4 float64 ulp) and, for gamma, ``-expm1(-u)`` as ``1 - exp(-u)``
+  beyond ``|u| = 1/16`` and a Taylor series below (within 1e-14 relative): within 1 float32
+  ulp of the reference, but where the reference itself subtracts nearly equal terms (``mu - y``
+  at ``mu ~ y``, ``sigma(z) - y``), where both carry an absolute error of a few 1e-16 times the
+  terms (tested over margins to ±1e6 and ±inf, labels 0, tiny and huge, each hyperparameter and
+  hessian option). Gamma and Tweedie take ``log y`` from numpy's ``log``, once per label array,
+  as the reference does. Overflow is the reference's, in float32: ``exp(z)`` beyond float32 (a
+  margin of about 88 for Poisson) is ``inf``, as XGBoost and LightGBM would store the float64
+  value; CatBoost, which keeps float64 derivatives, gets the reference for these three
+  (:data:`FLOAT32_OVERFLOW`).
 
 :data:`COMPILED` says whether it is in use; setting the environment variable
 ``BOOSTOBJ_NUMPY_KERNELS=1`` before import turns it off. Squared error is numpy only (one
-subtraction: already at the memory floor).
+subtraction: already at the memory floor). The compiled-only kernels have no numpy version:
+without the extension (:func:`available` is False for them) the dispatcher hands the libraries
+their loss's float64 reference, the path they always took without a kernel (float64 output,
+about 2-30 ms per 1M rows).
 """
 
 from __future__ import annotations
@@ -70,9 +88,10 @@ except ImportError:  # not built here (another compiler, platform or libc): the 
 if os.environ.get("BOOSTOBJ_NUMPY_KERNELS", "") not in ("", "0"):
     _ckernels = None
 
-__all__ = ["BLOCK", "COMPILED", "HESSIAN_FLOOR", "KERNELS", "compiled", "focal", "log_cosh",
-           "log_loss", "multiclass_focal", "numpy_kernels", "pseudo_huber", "softmax",
-           "squared_error"]
+__all__ = ["BLOCK", "COMPILED", "FLOAT32_OVERFLOW", "HESSIAN_FLOOR", "KERNELS", "available", "cauchy", "compiled",
+           "cross_entropy", "expectile", "fair", "focal", "gamma", "log_cosh", "log_loss",
+           "multiclass_focal", "numpy_kernels", "poisson", "pseudo_huber", "quantile", "softmax",
+           "squared_error", "tweedie", "welsch"]
 
 #: True when the compiled extension was built and is in use (see above).
 COMPILED = _ckernels is not None
@@ -425,6 +444,90 @@ def pseudo_huber(y, z, w, *, delta: float, exact_hessian: bool):
     return g, h
 
 
+# ---------------------------------------------------------------------------------- compiled only
+# The newer 1-D losses have compiled kernels only (boostobj/_csrc: the float64 reference's
+# operations in its order, rounded once to float32). Without the extension the dispatcher runs
+# their float64 reference, as it always did (see available()): no numpy copy of each formula.
+def _log_labels(y: np.ndarray) -> np.ndarray:
+    """``log y`` with numpy's ``log``, as the reference takes it (so ``z - log y`` is the
+    reference's to the bit), ``-inf`` for a label 0."""
+    with np.errstate(divide="ignore"):
+        return np.log(y)
+
+
+def _run_compiled(name: str, labels, z, w, param: float = 0.0, exact: bool = False):
+    """Compiled 1-D kernel ``name`` (one parameter, one hessian switch) into the reused float32
+    outputs; margins that are not C-contiguous float32/float64 are copied first."""
+    if _ckernels is None:
+        raise RuntimeError(
+            f"kernel {name!r} has no numpy version and the compiled extension boostobj._ckernels "
+            "is not in use here; check boostobj._kernels.available(name) first (the dispatcher "
+            "runs the float64 reference then)")
+    z = np.ascontiguousarray(_as_float(z))
+    labels = np.ascontiguousarray(labels, dtype=np.float64)
+    w = None if w is None else np.ascontiguousarray(w, dtype=np.float64)
+    g, h = _outputs(z.shape[0])
+    getattr(_ckernels, name)(z, labels, w, g, h, float(param), bool(exact))
+    return g, h
+
+
+def _log_labels_of(y):
+    return _prepared(("log_labels",), y, None, lambda y, _: _log_labels(y))
+
+
+def poisson(y, z, w, *, max_delta_step: float, exact_hessian: bool):
+    """Poisson deviance (``PoissonLoss``): ``g = e^z - y``, ``h = e^z`` (exact) or
+    ``e^(z + max_delta_step)`` (bounded). Compiled only."""
+    return _run_compiled("poisson", y, z, w, max_delta_step, exact_hessian)
+
+
+def gamma(y, z, w):
+    """Gamma deviance (``GammaLoss``): with ``u = z - log y``, ``g = -expm1(-u)``, ``h = e^-u``;
+    ``log y`` computed once per label array. Compiled only."""
+    return _run_compiled("gamma", _log_labels_of(y), z, w)
+
+
+def tweedie(y, z, w, *, power: float):
+    """Tweedie deviance (``TweedieLoss``): ``g = e^(bz) - y e^(az)``, ``h = b e^(bz) - a y e^(az)``,
+    ``a = 1 - power``, ``b = 2 - power``, ``y e^(az)`` as ``exp(log y + az)`` (0 for ``y = 0``);
+    ``log y`` computed once per label array. Compiled only."""
+    return _run_compiled("tweedie", _log_labels_of(y), z, w, power)
+
+
+def quantile(y, z, w, *, alpha: float):
+    """Pinball loss (``QuantileLoss``): ``g = -alpha`` where ``z < y``, else ``1 - alpha``;
+    ``h = 1``. Compiled only."""
+    return _run_compiled("quantile", y, z, w, alpha)
+
+
+def expectile(y, z, w, *, tau: float):
+    """Expectile loss (``ExpectileLoss``): ``om = tau`` where ``y > z``, else ``1 - tau``;
+    ``g = om (z - y)``, ``h = om``. Compiled only."""
+    return _run_compiled("expectile", y, z, w, tau)
+
+
+def fair(y, z, w, *, c: float):
+    """Fair loss (``FairLoss``): ``g = c r / (|r| + c)``, ``h = (c / (|r| + c))**2``. Compiled
+    only."""
+    return _run_compiled("fair", y, z, w, c)
+
+
+def cauchy(y, z, w, *, scale: float, exact_hessian: bool):
+    """Cauchy loss (``CauchyLoss``), bounded (IRLS) or exact hessian. Compiled only."""
+    return _run_compiled("cauchy", y, z, w, scale, exact_hessian)
+
+
+def welsch(y, z, w, *, scale: float, exact_hessian: bool):
+    """Welsch loss (``WelschLoss``), bounded (IRLS) or exact hessian. Compiled only."""
+    return _run_compiled("welsch", y, z, w, scale, exact_hessian)
+
+
+def cross_entropy(y, z, w):
+    """Cross-entropy with soft labels (``BinaryCrossEntropy``): ``g = sigma(z) - y``,
+    ``h = sigma(z) sigma(-z)``. Compiled only."""
+    return _run_compiled("cross_entropy", y, z, w)
+
+
 # ---------------------------------------------------------------------------------- focal
 #: softplus(-u) is only ever multiplied by p = sigma(u) < e**-700 beyond this clip, which is 0 in
 #: float32 (and 1e-304 in float64), so clipping -u there changes no output and keeps exp finite.
@@ -721,12 +824,38 @@ KERNELS = {
     "pseudo_huber": pseudo_huber,
     "softmax": softmax,
     "multiclass_focal": multiclass_focal,
+    "poisson": poisson,
+    "gamma": gamma,
+    "tweedie": tweedie,
+    "quantile": quantile,
+    "expectile": expectile,
+    "fair": fair,
+    "cauchy": cauchy,
+    "welsch": welsch,
+    "cross_entropy": cross_entropy,
 }
 
+#: The kernels that exist only compiled: without the extension their losses run the float64
+#: reference (:func:`available`).
+_C_ONLY = frozenset({"poisson", "gamma", "tweedie", "quantile", "expectile", "fair", "cauchy",
+                     "welsch", "cross_entropy"})
+#: The kernels whose gradient or hessian is an exponential of the margin: their float32 outputs
+#: overflow to inf from a margin of about 88 (from ``z - log y`` of about -88 for gamma), where the
+#: float64 reference stays finite up to about 709. XGBoost and LightGBM store float32 and so
+#: overflow there either way; a consumer of float64 derivatives (CatBoost) gets the reference.
+FLOAT32_OVERFLOW = frozenset({"poisson", "gamma", "tweedie"})
 #: The kernels the compiled extension implements.
-_IN_C = frozenset({"log_loss", "focal", "log_cosh", "pseudo_huber", "softmax", "multiclass_focal"})
+_IN_C = frozenset({"log_loss", "focal", "log_cosh", "pseudo_huber", "softmax",
+                   "multiclass_focal"}) | _C_ONLY
 
 
 def compiled(name: str) -> bool:
     """Whether kernel ``name`` runs compiled code right now (see :func:`numpy_kernels`)."""
     return _ckernels is not None and name in _IN_C
+
+
+def available(name: str) -> bool:
+    """Whether kernel ``name`` can run right now: every kernel with a numpy version, and the
+    compiled-only ones while the extension is in use. The dispatcher runs the loss's float64
+    reference for a kernel that is not."""
+    return name not in _C_ONLY or _ckernels is not None

@@ -19,7 +19,8 @@ Every objective call walks the same four steps, in this file:
    changed in place, or by ``set_label``, is always seen.
    Calls without a data object (the scikit-learn signature) keep the last two training sets.
 3. **The kernel.** The loss's fast kernel (:meth:`boostobj.Loss.fast_kernel`, float32 output)
-   or, for a loss without one, its exact float64 math.
+   or, for a loss without one (or whose kernel exists only compiled while the extension is not
+   in use: :func:`boostobj._kernels.available`), its exact float64 math.
 4. **What the library receives.** Hessians floored at :data:`HESSIAN_FLOOR`, times the
    multiclass scale, then the sample weights on both gradient and hessian.
 """
@@ -133,14 +134,15 @@ def hessian_scale(loss, library: str, shape) -> float:
 def library_gradient_hessian(loss, y, preds, w, *, scale: float = 1.0, reference: bool = False):
     """What a library receives for validated float64 labels ``y``, weights ``w`` (or None) and
     margins ``preds``: the loss's fast kernel (float32), or its exact float64 math when it has
-    none or ``reference`` is True; hessian floored at :data:`HESSIAN_FLOOR`, times ``scale``,
-    then weighted. The two agree to float32 precision (tested for every loss). A loss with
-    "auto" hyperparameters is resolved on ``y`` and ``w`` first (a sort of the labels: resolve
-    it once yourself, ``loss.resolved(y, w)``, to time or call this repeatedly)."""
+    none that can run here (:func:`boostobj._kernels.available`) or ``reference`` is True;
+    hessian floored at :data:`HESSIAN_FLOOR`, times ``scale``, then weighted. The two agree to
+    float32 precision (tested for every loss). A loss with "auto" hyperparameters is resolved on
+    ``y`` and ``w`` first (a sort of the labels: resolve it once yourself,
+    ``loss.resolved(y, w)``, to time or call this repeatedly)."""
     if loss._has_auto():
         loss = loss.resolved(y, w)
     spec = None if reference else loss.fast_kernel()
-    if spec is not None:
+    if spec is not None and _kernels.available(spec[0]):
         name, params = spec
         if loss.task == "multiclass":
             params = {**params, "scale": scale}
@@ -273,7 +275,18 @@ def catboost_ders_range(loss, approxes, targets, weights, *, validated: bool = F
     from .adapters import catboost as lib
 
     y, w = lib.block_labels_weights(loss, targets, weights, validated)
-    return lib.ders_range(*library_gradient_hessian(loss, y, approxes, w))
+    return lib.ders_range(*library_gradient_hessian(loss, y, approxes, w,
+                                                    reference=_catboost_reference(loss)))
+
+
+def _catboost_reference(loss) -> bool:
+    """Whether CatBoost gets ``loss``'s float64 reference instead of its float32 kernel: CatBoost
+    keeps float64 derivatives, so a kernel whose float32 output overflows where the float64 one
+    is finite (:data:`boostobj._kernels.FLOAT32_OVERFLOW`) would change what it trains on at
+    large margins. The others' outputs are bounded or linear in the residual: their rounding is
+    a relative change of 6e-8 at most."""
+    spec = loss.fast_kernel()
+    return spec is not None and spec[0] in _kernels.FLOAT32_OVERFLOW
 
 
 def catboost_kernel(loss):
@@ -284,8 +297,8 @@ def catboost_kernel(loss):
     if loss.task == "multiclass" or loss._has_auto():
         raise ValueError(f"catboost_kernel needs a one-dimensional resolved loss, got {loss!r}")
     spec = loss.fast_kernel()
-    if spec is None:
-        return functools.partial(library_gradient_hessian, loss)
+    if spec is None or not _kernels.available(spec[0]) or _catboost_reference(loss):
+        return functools.partial(library_gradient_hessian, loss, reference=True)
     name, params = spec
     return functools.partial(_kernels.KERNELS[name], **params)
 

@@ -62,8 +62,10 @@ def test_bench_runs_end_to_end_and_writes_json_and_png(tmp_path, capsys):
         assert k["compiled"] is (spec is not None and _kernels.compiled(spec[0]))
         assert ("numpy_f32_ms" in k) is k["compiled"]
     compiled = {k["name"] for k in report["kernels"] if k["compiled"]}
-    if _kernels.COMPILED:  # today's extension: the binary and robust-regression kernels
-        assert {"BinaryLogLoss", "FocalLoss", "LogCoshLoss", "PseudoHuberLoss"} <= compiled
+    if _kernels.COMPILED:  # today's extension: every 1-D loss but squared error
+        assert {"BinaryLogLoss", "FocalLoss", "LogCoshLoss", "PseudoHuberLoss", "PoissonLoss",
+                "GammaLoss", "TweedieLoss", "QuantileLoss", "ExpectileLoss", "FairLoss",
+                "CauchyLoss", "WelschLoss", "BinaryCrossEntropy"} <= compiled
     else:
         assert not compiled
     text = capsys.readouterr().out

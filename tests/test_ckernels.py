@@ -9,7 +9,9 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import ALL_LOSSES, accepts, labels_for
 
+import boostobj
 from boostobj import _kernels
 
 _COMPILED = _kernels._ckernels
@@ -286,3 +288,193 @@ def test_compiled_multiclass_binding_checks_its_arguments():
     ck.multiclass_focal(z, np.array([-1.0, 3.0, 1e9, np.nan, 0.5, 2.0]), None, g, h, 1.0, 2.0,
                         np.ones(k), True)
     assert np.all(np.isfinite(g)) and np.all(h > 0)
+
+
+# ---------------------------------------------------------------------------------- compiled only
+def _compiled_only_losses():
+    """Every form in ALL_LOSSES of a loss whose kernel exists only compiled (counts, robust and
+    asymmetric regression, soft-label cross-entropy), "auto" scales resolved, and a few more
+    hyperparameters at the edges of their ranges."""
+    extra = [boostobj.PoissonLoss(max_delta_step=3.0, hessian="exact"),
+             boostobj.TweedieLoss(power=1.0 + 1e-6), boostobj.QuantileLoss(alpha=0.02),
+             boostobj.ExpectileLoss(tau=0.01), boostobj.FairLoss(c=1e-3),
+             boostobj.CauchyLoss(scale=1e-3, hessian="exact"), boostobj.WelschLoss(scale=1e3)]
+    out = []
+    for loss in [*ALL_LOSSES, *extra]:
+        if loss.task == "multiclass":
+            continue
+        fit = loss.resolved(np.linspace(-3.0, 3.0, 7) if loss.link.name == "identity"
+                            else np.ones(3))
+        spec = fit.fast_kernel()
+        if spec is not None and spec[0] in _kernels._C_ONLY:
+            out.append(fit)
+    return out
+
+
+COMPILED_ONLY = _compiled_only_losses()
+
+
+def test_the_compiled_only_losses_cover_every_compiled_only_kernel():
+    named = {loss.fast_kernel()[0] for loss in COMPILED_ONLY}
+    assert named == _kernels._C_ONLY
+    for loss in COMPILED_ONLY:  # every hessian option of each
+        assert {other.hessian for other in COMPILED_ONLY if type(other) is type(loss)} == \
+            set(loss.hessian_options), loss
+
+
+_EXTREME_MARGINS = np.array([0.0, 1e-45, -1e-45, 1e-30, -1e-30, 1e-8, -1e-8, 0.5, -0.5, 1.0, -1.0,
+                             20.0, -20.0, 88.0, -88.0, 89.0, -89.0, 400.0, -400.0, 700.0, -700.0,
+                             709.7, 709.8, -709.8, 745.0, -745.0, 746.0, -746.0, 1e6, -1e6, 1e15,
+                             -1e15, 3e38, -3e38, np.inf, -np.inf])
+
+
+def _extreme_data(loss, rng, n):
+    """Labels and margins at every edge: margins (log link, soft labels) or residuals (identity)
+    from 0 and subnormal to +-1e6, +-3e38 and +-inf; labels 0 (where valid), tiny, huge, soft
+    labels at 0, 1 and in between; labels half float32-representable."""
+    y = labels_for(loss, n, rng)
+    m = _EXTREME_MARGINS.size
+    if loss.link.name == "log":
+        special = [1e-30, 1e-8, 0.5, 1.0, 7.0, 1e10, 1e30] + ([0.0] if accepts(loss, 0.0) else [])
+        z = np.log(np.maximum(y, 1e-3)) + rng.normal(0.0, 2.0, n)
+    elif loss.task == "binary":
+        special = [0.0, 1.0, 0.5, 1e-10, 1.0 - 1e-10, 0.25]
+        z = rng.normal(0.0, 4.0, n)
+    else:
+        special = [0.0, 1e-30, 3.0, -7.5, 1e6, -1e6]
+        y = y * 10.0 + 0.1 * rng.standard_t(1, n)  # heavy tails
+        y[: n // 2] = y[: n // 2].astype(np.float32)
+        z = y + rng.normal(0.0, 3.0, n)
+    i = 0
+    for label in special:  # every special label against every extreme margin (or residual)
+        y[i: i + m] = label
+        z[i: i + m] = _EXTREME_MARGINS + (label if loss.link.name == "identity" else 0.0)
+        i += m
+    z[i: i + m] = _EXTREME_MARGINS  # margins themselves extreme against ordinary labels
+    return y, z
+
+
+def _terms(loss, y, z):
+    """The size of the terms the float64 reference subtracts to form the gradient, where they can
+    be nearly equal (mu - y, y mu^a against mu^b, sigma(z) - y): there the reference's own
+    absolute error is a few 1e-16 times this, and libmvec's exp may differ from numpy's by as
+    much. 0 for the losses whose gradient has no such difference."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if loss.name == "poisson":
+            return np.exp(z) + y
+        if loss.name == "tweedie":
+            return np.exp((2.0 - loss.power) * z) + y * np.exp((1.0 - loss.power) * z)
+        if loss.name == "cross_entropy":
+            return 1.0 + y
+    return np.zeros_like(z)
+
+
+@needs_compiled
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("loss", COMPILED_ONLY, ids=repr)
+def test_compiled_only_kernels_are_the_float64_reference_rounded(loss, dtype, weighted, rng):
+    # the reference's operations in its order, rounded once: within 1 float32 ulp of the float64
+    # reference (equal where the reference overflows float32 or is infinite), the hessian floored
+    # at 1e-16 before the weights exactly as the reference, at every margin and label edge
+    n = 2 * _kernels.BLOCK + 5
+    y, z = _extreme_data(loss, rng, n)
+    z = z.astype(dtype)
+    w = rng.uniform(0.1, 3.0, n).astype(np.float32).astype(np.float64) if weighted else None
+    name, params = loss.fast_kernel()
+    got = _kernels.KERNELS[name](y, z, w, **params)
+    z64 = z.astype(np.float64)
+    with np.errstate(all="ignore"):
+        _, h_raw = loss._gradient_hessian(y, z64)
+        want = _reference(loss, y, z, w)
+        slack = 16 * 2.0**-52 * _terms(loss, y, z64) * (1.0 if w is None else w)
+    ww = 1.0 if w is None else w
+    for a, b, what in zip(got, want, ("gradient", "hessian")):
+        assert a.dtype == np.float32 and a.shape == (n,), what
+        assert not np.isnan(a).any(), what
+        with np.errstate(over="ignore", invalid="ignore"):
+            b32 = b.astype(np.float32)  # where the reference is beyond float32, so is the kernel
+            ulp = np.spacing(np.abs(b32)).astype(np.float64)
+            close = np.abs(a.astype(np.float64) - b) <= ulp + (slack if what == "gradient" else 0.0)
+        bad = ~((a == b32) | close)
+        assert not bad.any(), (what, y[bad][:5], z[bad][:5], a[bad][:5], b[bad][:5])
+    # floored exactly as the reference: the floor, times the weight, rounded once
+    floored = ~(h_raw > boostobj.HESSIAN_FLOOR)
+    np.testing.assert_array_equal(got[1][floored],
+                                  np.float32(boostobj.HESSIAN_FLOOR * ww)[floored]
+                                  if w is not None else np.float32(boostobj.HESSIAN_FLOOR))
+    assert np.all(got[1] > 0)
+    if loss.hessian == "exact" and loss.name in ("cauchy", "welsch"):  # negative curvature
+        assert floored.any()
+
+
+@needs_compiled
+def test_compiled_only_kernels_keep_the_references_limits(rng):
+    # a few values by hand: overflow, infinite margins, a label 0, the floor
+    inf = np.inf
+    floor = np.float32(boostobj.HESSIAN_FLOOR)
+    y = np.array([0.0, 0.0, 2.0, 2.0, 1.0])
+    z = np.array([-inf, inf, 1e6, -1e6, 0.0], np.float32)
+    g, h = _kernels.poisson(y, z, None, max_delta_step=0.7, exact_hessian=False)
+    np.testing.assert_array_equal(g, [0.0, inf, inf, -2.0, 0.0])
+    np.testing.assert_array_equal(h[:4], [floor, inf, inf, floor])
+    g, h = _kernels.tweedie(y, z, None, power=1.5)  # y = 0: y mu^a is 0, even at z = -inf
+    np.testing.assert_array_equal(g[:4], [0.0, inf, inf, -inf])
+    np.testing.assert_array_equal(h[:4], [floor, inf, inf, inf])
+    g, h = _kernels.gamma(np.array([1.0, 1.0, 3.0]), np.array([inf, -inf, np.log(3.0)]), None)
+    np.testing.assert_array_equal(g, [1.0, -inf, 0.0])
+    np.testing.assert_array_equal(h, [floor, inf, 1.0])
+    g, h = _kernels.cross_entropy(np.array([0.3, 0.3, 1.0]), np.array([inf, -inf, 800.0]), None)
+    np.testing.assert_array_equal(g, np.float32([0.7, -0.3, 0.0]))
+    np.testing.assert_array_equal(h, [floor, floor, floor])
+    r = np.array([inf, -inf, 1e300])
+    for kernel, kw, g_inf in ((_kernels.fair, {"c": 2.0}, 2.0),
+                              (_kernels.cauchy, {"scale": 1.0, "exact_hessian": True}, 0.0),
+                              (_kernels.welsch, {"scale": 1.0, "exact_hessian": True}, 0.0)):
+        g, h = kernel(np.zeros(3), r, np.full(3, 2.0), **kw)
+        np.testing.assert_array_equal(g[:2], [2.0 * g_inf, -2.0 * g_inf])
+        assert np.all(h[:2] == (np.float32(2e-16) if g_inf == 0.0 else h[:2])) and np.all(h > 0)
+    g, h = _kernels.quantile(np.zeros(3), np.array([-1.0, 0.0, 1.0]), np.array([1.0, 2.0, 3.0]),
+                             alpha=0.25)
+    np.testing.assert_array_equal(g, [-0.25, 1.5, 2.25])
+    np.testing.assert_array_equal(h, [1.0, 2.0, 3.0])
+    g, h = _kernels.expectile(np.zeros(2), np.array([-2.0, 2.0]), None, tau=0.75)
+    np.testing.assert_array_equal(g, [-1.5, 0.5])
+    np.testing.assert_array_equal(h, [0.75, 0.25])
+
+
+@needs_compiled
+def test_compiled_1d_binding_checks_its_parameter():
+    ck = _COMPILED
+    n = 4
+    z, y = np.zeros(n, np.float32), np.ones(n)
+    g, h = np.empty(n, np.float32), np.empty(n, np.float32)
+    ck.tweedie(z, np.zeros(n), None, g, h, 1.5, False)  # the right call works
+    np.testing.assert_array_equal(g, np.float32(0.0))  # y = 1, z = 0: at the fit
+    for name, bad, match in (("tweedie", 2.0, "power must be strictly between 1 and 2, got 2.0"),
+                             ("tweedie", 1.0, "power must be strictly between 1 and 2"),
+                             ("quantile", 1.0, "alpha must be strictly between 0 and 1"),
+                             ("expectile", 0.0, "tau must be strictly between 0 and 1"),
+                             ("fair", 0.0, "c must be > 0"),
+                             ("cauchy", -1.0, "scale must be > 0"),
+                             ("welsch", np.nan, "scale must be > 0, got nan"),
+                             ("log_cosh", 0.0, "scale must be > 0"),
+                             ("poisson", -0.1, "max_delta_step must be >= 0"),
+                             ("gamma", np.inf, "param must be finite")):
+        with pytest.raises(ValueError, match=f"{name}: {match}"):
+            getattr(ck, name)(z, y, None, g, h, bad, False)
+    with pytest.raises(TypeError, match="cauchy"):
+        ck.cauchy(z, y, None, g, h, 1.0)  # a missing argument names the kernel
+    with pytest.raises(ValueError, match="weights: expected 4 items"):
+        ck.poisson(z, y, np.ones(3), g, h, 0.7, False)
+
+
+def test_compiled_only_kernels_need_the_extension(monkeypatch):
+    # without it the dispatcher runs the float64 reference (available() says so); a direct call
+    # of the kernel is refused with a clear message rather than run wrong
+    monkeypatch.setattr(_kernels, "_ckernels", None)
+    for name in _kernels._C_ONLY:
+        assert not _kernels.available(name) and not _kernels.compiled(name)
+    assert _kernels.available("log_loss") and _kernels.available("squared_error")
+    with pytest.raises(RuntimeError, match="'gamma' has no numpy version"):
+        _kernels.gamma(np.ones(3), np.zeros(3), None)

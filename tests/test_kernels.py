@@ -51,8 +51,9 @@ def _data(loss, rng, n=2 * _kernels.BLOCK + 37):
     elif loss.link.name == "identity":
         z[: extremes.size] = y[: extremes.size] + extremes  # residuals 0 .. ±1e6
         z[extremes.size: 2 * extremes.size] = extremes
-    elif loss.link.name == "log":  # exp(z) overflows float64 past 709.78: so does the gradient
-        z[: extremes.size] = np.clip(extremes, -700.0, 700.0)
+    elif loss.link.name == "log":  # exp(z) overflows float32 past 88.7: the float32 kernels'
+        # outputs too, where the float64 reference's do not (test_ckernels.py covers those)
+        z[: extremes.size] = np.clip(extremes, -80.0, 80.0)
     else:
         z[: extremes.size] = extremes
     return y, z
@@ -88,13 +89,37 @@ def test_float64_labels_not_representable_in_float32(loss, rng):
         np.testing.assert_allclose(a, b, rtol=RTOL, atol=TINY32)
 
 
-def test_output_dtype_is_float32_for_the_fast_kernels(rng):
+def test_output_dtype_is_float32_for_the_fast_kernels(rng, kernels):
     for loss in SINGLE:
         y, z = _data(loss, rng, n=100)
-        if loss.resolved(y).fast_kernel() is None:  # no fast kernel yet: the float64 reference
-            continue
+        spec = loss.resolved(y).fast_kernel()
         g, h = library_gradient_hessian(loss, y, z, None)
-        assert g.dtype == h.dtype == np.float32, loss
+        if spec is None:  # no fast kernel: the float64 reference
+            assert g.dtype == h.dtype == np.float64, loss
+        elif _kernels.available(spec[0]):
+            assert g.dtype == h.dtype == np.float32, loss
+        else:  # a compiled-only kernel without the extension: the float64 reference itself
+            assert kernels == "numpy" and spec[0] in _kernels._C_ONLY, loss
+            for a, b in zip((g, h), library_gradient_hessian(loss, y, z, None, reference=True)):
+                assert a.dtype == np.float64
+                np.testing.assert_array_equal(a, b)
+
+
+def test_every_registry_loss_names_a_kernel_in_the_table(rng, kernels):
+    # walks the registry: a new loss without a fast kernel (which would run the float64
+    # reference, several times slower), or naming one the table lacks, fails here
+    from boostobj.registry import REGISTRY
+
+    for entry in REGISTRY:
+        for option in entry.cls.hessian_options:
+            loss = entry.cls(hessian=option) if len(entry.cls.hessian_options) > 1 else entry.cls()
+            y = labels_for(loss, 50, rng)
+            spec = loss.resolved(y).fast_kernel()
+            assert spec is not None, f"{loss!r} has no fast kernel"
+            assert spec[0] in _kernels.KERNELS, loss
+            assert _kernels.available(spec[0]) == (kernels == "compiled"
+                                                   or spec[0] not in _kernels._C_ONLY), loss
+    assert _kernels._C_ONLY <= _kernels._IN_C <= set(_kernels.KERNELS)
 
 
 @pytest.mark.parametrize("loss", SINGLE, ids=repr)
@@ -218,6 +243,55 @@ def _limit(fit, sign):
     if isinstance(fit, boostobj.FairLoss):
         return fit.c * sign
     return getattr(fit, "delta", getattr(fit, "scale", 1.0)) * sign
+
+
+#: The losses whose kernels exist only compiled, every form in ALL_LOSSES.
+COMPILED_ONLY = [loss for loss in SINGLE
+                 if (loss.fast_kernel() or loss.resolved(np.arange(3.0)).fast_kernel() or ("",))[0]
+                 in _kernels._C_ONLY]
+
+
+def _reference_objective(loss):
+    """``loss`` as an objective that hands the libraries the float64 reference (the path these
+    losses took before their kernels, and still take without the compiled extension)."""
+    def reference(loss, library, y, preds, w):
+        return library_gradient_hessian(loss, y, preds, w, reference=True)
+
+    return boostobj.Objective(loss, kernel=reference)
+
+
+def _training_data(loss, rng, n=600):
+    X = rng.normal(size=(n, 4))
+    y = labels_for(loss, n, rng)
+    if loss.link.name == "identity":  # labels that depend on the features, with outliers
+        y = y + 3.0 * X[:, 0] - X[:, 1]
+    return X, y, rng.uniform(0.5, 2.0, n)
+
+
+@pytest.mark.parametrize("loss", COMPILED_ONLY, ids=repr)
+def test_kernel_trains_the_reference_model(loss, kernels, rng):
+    # XGBoost and LightGBM store gradients as float32: the kernel's float32 (the reference rounded
+    # once) gives the model the float64 reference gives, to float32 rounding
+    if kernels == "numpy":
+        pytest.skip("without the extension both sides run the float64 reference")
+    xgb = pytest.importorskip("xgboost")
+    lgb = pytest.importorskip("lightgbm")
+    assert loss in COMPILED_ONLY and _kernels.compiled(
+        (loss.fast_kernel() or loss.resolved(np.arange(3.0)).fast_kernel())[0])
+    X, y, w = _training_data(loss, rng)
+    params = {"max_depth": 3, "eta": 0.3, "nthread": 1, **boostobj.xgboost_params(loss, y, w)}
+    out = []
+    for obj in (loss, _reference_objective(loss)):
+        bst = xgb.train(params, xgb.DMatrix(X, label=y, weight=w), 10, obj=obj)
+        out.append(bst.predict(xgb.DMatrix(X), output_margin=True))
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-5, atol=1e-5)
+    out = []
+    for obj in (loss, _reference_objective(loss)):
+        ds = lgb.Dataset(X, label=y, weight=w, init_score=loss.init_raw_prediction(y, w))
+        lgb_params = {"objective": obj, "num_leaves": 7, "verbose": -1, "num_threads": 1,
+                      "deterministic": True, "force_col_wise": True}
+        out.append(lgb.train(lgb_params, ds, 10).predict(X, raw_score=True))
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-5, atol=1e-5)
 
 
 # ---------------------------------------------------------------------------------- multiclass

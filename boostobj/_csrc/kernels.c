@@ -14,6 +14,10 @@
  * (boostobj/losses/multiclass.py) rounded once to float32, on (n, k) margins in either memory
  * order (see the multiclass section).
  *
+ * Poisson, gamma, Tweedie, quantile, expectile, Fair, Cauchy, Welsch and soft-label
+ * cross-entropy: the float64 reference's operations in its order, rounded once to float32, with
+ * no numpy version behind them (see the 1-D kernels section).
+ *
  * Built without -ffast-math: IEEE semantics (inf, NaN, no reassociation) are kept. Three clones
  * (AVX-512, AVX2, SSE2) are chosen at load time by the CPU; the loops are vectorised through the
  * `declare simd` declarations below, which gcc maps to libmvec's _ZGV* functions.
@@ -144,67 +148,32 @@ CLONES void bo_focal_f64(const double *z, const double *y, const double *w, floa
     FOCAL_DISPATCH(focal_f64_impl)
 }
 
-/* ------------------------------------------------------------------------------ regression */
-/* tanh|r| = (1 - e) / (1 + e) with e = exp(-2|r|) (libmvec's tanh and expm1 in float64 took 2.5x
- * as long as exp here): the subtraction loses at most ulp(1) / (1 - e), below 1e-15 relative
- * for |r| >= 1/16; below that the Taylor series tanh(a) = a P(a^2), P = 1 - a^2/3 + 2a^4/15 -
- * 17a^6/315 + 62a^8/2835 (Abramowitz & Stegun 4.5.64), whose next term is 0.0089 a^10 relative,
- * under 1e-14. Both are far inside float32's 6e-8. With d = 1/(1 + e): the bounded hessian
- * tanh(a)/a is (1 - e) d / a, or P itself below 1/16 (1 at r = 0); the exact one,
- * sech^2 = 4e/(1 + e)^2, is 4e d^2.
- * r = (z - y) / s in float64, as the float64 reference (LogCoshLoss's scale s; s = 1 is exact),
- * and the gradient is s tanh(r). */
-#define TANH_SERIES 0.0625
-#define LOG_COSH_BODY(ZT)                                                              \
-    _Pragma("omp simd")                                                                \
-    for (ptrdiff_t i = 0; i < n; i++) {                                                \
-        double r = ((double)z[i] - y[i]) / scale;                                      \
-        double a = r < 0.0 ? -r : r;                                                   \
-        double e = exp(-2.0 * a);                                                      \
-        double a2 = a * a;                                                             \
-        double P = 1.0 + a2 * (-1.0 / 3.0 + a2 * (2.0 / 15.0 + a2 * (-17.0 / 315.0     \
-                   + a2 * (62.0 / 2835.0))));                                          \
-        int small = a < TANH_SERIES;                                                   \
-        double d = 1.0 / (1.0 + e);                                                    \
-        double ta = small ? a * P : (1.0 - e) * d;                                     \
-        double hh = exact ? (4.0 * e) * d * d : (small ? P : ta / (small ? 1.0 : a));   \
-        double gg = scale * (r < 0.0 ? -ta : ta);                                      \
-        hh = floor64(hh);                                                              \
-        if (weighted) { gg = gg * w[i]; hh = hh * w[i]; }                              \
-        g[i] = (float)gg;                                                              \
-        h[i] = (float)hh;                                                              \
+/* ------------------------------------------------------------------------------ 1-D kernels */
+/* The regression, count and soft-label kernels share one shape: a body computing the float64
+ * gradient gg and hessian hh of row i from z[i] and y[i] (or the labels' logarithms, for gamma
+ * and Tweedie), one parameter P of the loss and one switch `exact` (the hessian option), then
+ * STORE_1D: the hessian floored at 1e-16 (NaN to the floor), both times the weight, each rounded
+ * once to float32. KERNEL_1D makes the float32- and float64-margin entry points of a body, with
+ * one specialised loop per (exact, weighted) or per weighted alone. */
+#define STORE_1D(GG, HH)                                                               \
+    {                                                                                  \
+        double g_ = (GG), h_ = floor64(HH);                                            \
+        if (weighted) { g_ = g_ * w[i]; h_ = h_ * w[i]; }                              \
+        g[i] = (float)g_;                                                              \
+        h[i] = (float)h_;                                                              \
     }
 
-/* s = r / delta clipped at +-1e150 (s*s stays finite; beyond it 1/rho is below the floor and
- * s/rho is +-1 to float64 precision), rho2 = s*s + 1, g = delta (s / sqrt(rho2)),
- * h = 1/sqrt(rho2) or that / rho2 (exact: rho**-3) */
-#define PSEUDO_HUBER_BODY(ZT)                                                          \
-    _Pragma("omp simd")                                                                \
-    for (ptrdiff_t i = 0; i < n; i++) {                                                \
-        double s = ((double)z[i] - y[i]) / delta;                                      \
-        s = s > 1e150 ? 1e150 : (s < -1e150 ? -1e150 : s);                             \
-        double rho2 = s * s + 1.0;                                                     \
-        double inv = 1.0 / __builtin_sqrt(rho2);                                       \
-        double gg = delta * (s * inv);                                                 \
-        double hh = floor64(exact ? inv / rho2 : inv);                                 \
-        if (weighted) { gg = gg * w[i]; hh = hh * w[i]; }                              \
-        g[i] = (float)gg;                                                              \
-        h[i] = (float)hh;                                                              \
-    }
-
-#define REGRESSION_IMPL(NAME, BODY, ZT, EXTRA)                                         \
+#define IMPL_1D(NAME, BODY, ZT)                                                        \
     INLINE void NAME(const ZT *restrict z, const double *restrict y,                   \
                      const double *restrict w, float *restrict g, float *restrict h,   \
-                     ptrdiff_t n, EXTRA, int exact, int weighted) {                    \
-        BODY(ZT)                                                                       \
+                     ptrdiff_t n, double P, int exact, int weighted) {                 \
+        (void)P;                                                                       \
+        (void)exact;                                                                   \
+        BODY()                                                                         \
     }
-REGRESSION_IMPL(log_cosh_f32_impl, LOG_COSH_BODY, float, double scale)
-REGRESSION_IMPL(log_cosh_f64_impl, LOG_COSH_BODY, double, double scale)
-REGRESSION_IMPL(pseudo_huber_f32_impl, PSEUDO_HUBER_BODY, float, double delta)
-REGRESSION_IMPL(pseudo_huber_f64_impl, PSEUDO_HUBER_BODY, double, double delta)
 
 /* one specialised loop per (exact, weighted) */
-#define REGRESSION_DISPATCH(IMPL, P)                                                   \
+#define DISPATCH_EXACT(IMPL)                                                           \
     switch (exact * 2 + (w != 0)) {                                                    \
     case 0: IMPL(z, y, w, g, h, n, P, 0, 0); break;                                   \
     case 1: IMPL(z, y, w, g, h, n, P, 0, 1); break;                                   \
@@ -212,25 +181,216 @@ REGRESSION_IMPL(pseudo_huber_f64_impl, PSEUDO_HUBER_BODY, double, double delta)
     default: IMPL(z, y, w, g, h, n, P, 1, 1); break;                                  \
     }
 
-CLONES void bo_log_cosh_f32(const float *z, const double *y, const double *w, float *g,
-                            float *h, ptrdiff_t n, double scale, int exact) {
-    REGRESSION_DISPATCH(log_cosh_f32_impl, scale)
-}
+/* one specialised loop per weighted (a loss with one hessian: `exact` is unused) */
+#define DISPATCH_PLAIN(IMPL)                                                           \
+    (void)exact;                                                                       \
+    if (w) IMPL(z, y, w, g, h, n, P, 0, 1);                                            \
+    else IMPL(z, y, w, g, h, n, P, 0, 0);
 
-CLONES void bo_log_cosh_f64(const double *z, const double *y, const double *w, float *g,
-                            float *h, ptrdiff_t n, double scale, int exact) {
-    REGRESSION_DISPATCH(log_cosh_f64_impl, scale)
-}
+#define KERNEL_1D(NAME, BODY, DISPATCH)                                                \
+    IMPL_1D(NAME##_f32_impl, BODY, float)                                              \
+    IMPL_1D(NAME##_f64_impl, BODY, double)                                             \
+    CLONES void bo_##NAME##_f32(const float *z, const double *y, const double *w,      \
+                                float *g, float *h, ptrdiff_t n, double P, int exact) { \
+        DISPATCH(NAME##_f32_impl)                                                      \
+    }                                                                                  \
+    CLONES void bo_##NAME##_f64(const double *z, const double *y, const double *w,     \
+                                float *g, float *h, ptrdiff_t n, double P, int exact) { \
+        DISPATCH(NAME##_f64_impl)                                                      \
+    }
 
-CLONES void bo_pseudo_huber_f32(const float *z, const double *y, const double *w, float *g,
-                                float *h, ptrdiff_t n, double delta, int exact) {
-    REGRESSION_DISPATCH(pseudo_huber_f32_impl, delta)
-}
+/* ---- log-cosh and pseudo-Huber (boostobj/losses/regression.py)
+ * tanh|r| = (1 - e) / (1 + e) with e = exp(-2|r|) (libmvec's tanh and expm1 in float64 took 2.5x
+ * as long as exp here): the subtraction loses at most ulp(1) / (1 - e), below 1e-15 relative
+ * for |r| >= 1/16; below that the Taylor series tanh(a) = a P(a^2), P = 1 - a^2/3 + 2a^4/15 -
+ * 17a^6/315 + 62a^8/2835 (Abramowitz & Stegun 4.5.64), whose next term is 0.0089 a^10 relative,
+ * under 1e-14. Both are far inside float32's 6e-8. With d = 1/(1 + e): the bounded hessian
+ * tanh(a)/a is (1 - e) d / a, or P itself below 1/16 (1 at r = 0); the exact one,
+ * sech^2 = 4e/(1 + e)^2, is 4e d^2.
+ * r = (z - y) / s in float64, as the float64 reference (LogCoshLoss's scale s = P; s = 1 is
+ * exact), and the gradient is s tanh(r). */
+#define TANH_SERIES 0.0625
+#define LOG_COSH_BODY()                                                                \
+    _Pragma("omp simd")                                                                \
+    for (ptrdiff_t i = 0; i < n; i++) {                                                \
+        double r = ((double)z[i] - y[i]) / P;                                          \
+        double a = r < 0.0 ? -r : r;                                                   \
+        double e = exp(-2.0 * a);                                                      \
+        double a2 = a * a;                                                             \
+        double Q = 1.0 + a2 * (-1.0 / 3.0 + a2 * (2.0 / 15.0 + a2 * (-17.0 / 315.0     \
+                   + a2 * (62.0 / 2835.0))));                                          \
+        int small = a < TANH_SERIES;                                                   \
+        double d = 1.0 / (1.0 + e);                                                    \
+        double ta = small ? a * Q : (1.0 - e) * d;                                     \
+        double hh = exact ? (4.0 * e) * d * d : (small ? Q : ta / (small ? 1.0 : a));   \
+        STORE_1D(P * (r < 0.0 ? -ta : ta), hh)                                         \
+    }
 
-CLONES void bo_pseudo_huber_f64(const double *z, const double *y, const double *w, float *g,
-                                float *h, ptrdiff_t n, double delta, int exact) {
-    REGRESSION_DISPATCH(pseudo_huber_f64_impl, delta)
-}
+/* s = r / delta (delta = P) clipped at +-1e150 (s*s stays finite; beyond it 1/rho is below the
+ * floor and s/rho is +-1 to float64 precision), rho2 = s*s + 1, g = delta (s / sqrt(rho2)),
+ * h = 1/sqrt(rho2) or that / rho2 (exact: rho**-3) */
+#define PSEUDO_HUBER_BODY()                                                            \
+    _Pragma("omp simd")                                                                \
+    for (ptrdiff_t i = 0; i < n; i++) {                                                \
+        double s = ((double)z[i] - y[i]) / P;                                          \
+        s = s > 1e150 ? 1e150 : (s < -1e150 ? -1e150 : s);                             \
+        double rho2 = s * s + 1.0;                                                     \
+        double inv = 1.0 / __builtin_sqrt(rho2);                                       \
+        STORE_1D(P * (s * inv), exact ? inv / rho2 : inv)                              \
+    }
+
+KERNEL_1D(log_cosh, LOG_COSH_BODY, DISPATCH_EXACT)
+KERNEL_1D(pseudo_huber, PSEUDO_HUBER_BODY, DISPATCH_EXACT)
+
+/* ---- the newer losses: the float64 reference, operation for operation, rounded once
+ * Counts on the log link (boostobj/losses/counts.py, PoissonLoss, GammaLoss, TweedieLoss), the
+ * asymmetric and robust regression losses (robust.py) and soft-label cross-entropy (binary.py,
+ * BinaryCrossEntropy): each body is its loss's _gradient_hessian with the same operations in the
+ * same order (np.where as a select), so the overflow and the limits at infinite margins are the
+ * reference's. These functions are compiled without contracting a*b + c into a fused
+ * multiply-add (which the AVX-512 clone does otherwise, and numpy does not): the kernels without
+ * exp (quantile, expectile, Fair, Cauchy) return the reference rounded to float32 bit for bit on
+ * every CPU; the others differ from it only by libmvec's exp (within 4 float64 ulp) and gamma's
+ * expm1 (below, within 1e-14 relative), which the rounding hides but for a row within a few
+ * float64 ulp of a float32 rounding boundary, or where the reference itself subtracts nearly
+ * equal terms (mu - y at mu ~ y, sigma(z) - y at sigma(z) ~ y), where both carry an absolute
+ * error of a few 1e-16 times the terms. */
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+
+/* Poisson: mu = exp(z), g = mu - y, h = mu (exact) or exp(z + max_delta_step) (P, bounded) */
+#define POISSON_BODY()                                                                 \
+    _Pragma("omp simd")                                                                \
+    for (ptrdiff_t i = 0; i < n; i++) {                                                \
+        double zz = (double)z[i];                                                      \
+        double mu = exp(zz);                                                           \
+        STORE_1D(mu - y[i], exact ? mu : exp(zz + P))                                  \
+    }
+
+/* gamma, with y[i] = log(label) (prepared by the caller with numpy's log, as the reference):
+ * u = z - log y, h = e = exp(-u), g = -expm1(-u). libmvec's expm1 is several times slower than
+ * its exp here, so g is 1 - e for |u| >= 1/16 (|1 - e| > 0.06 there: e's few float64 ulp stay
+ * below 1e-14 relative) and the Taylor series of expm1 below 1/16 (terms to u^10/10!, the next
+ * under 1e-18 relative): both far inside float32's 6e-8. */
+#define EXPM1_SERIES 0.0625
+#define GAMMA_BODY()                                                                   \
+    _Pragma("omp simd")                                                                \
+    for (ptrdiff_t i = 0; i < n; i++) {                                                \
+        double x = -((double)z[i] - y[i]);                                             \
+        double e = exp(x);                                                             \
+        double m = x * (1.0 + x * (1.0 / 2 + x * (1.0 / 6 + x * (1.0 / 24 + x * (1.0 / 120 \
+                   + x * (1.0 / 720 + x * (1.0 / 5040 + x * (1.0 / 40320                \
+                   + x * (1.0 / 362880 + x * (1.0 / 3628800))))))))));                  \
+        int small = (x < 0.0 ? -x : x) < EXPM1_SERIES;                                 \
+        STORE_1D(small ? -m : 1.0 - e, e)                                              \
+    }
+
+/* Tweedie with power P, y[i] = log(label), -inf for a label 0 (the reference's `pos`):
+ * a = 1 - P, b = 2 - P, eb = exp(b z), ya = y mu^a = exp(log y + a z) (0 for y = 0),
+ * g = eb - ya, h = b eb - a ya */
+#define TWEEDIE_BODY()                                                                 \
+    const double a = 1.0 - P, b = 2.0 - P;                                             \
+    _Pragma("omp simd")                                                                \
+    for (ptrdiff_t i = 0; i < n; i++) {                                                \
+        double zz = (double)z[i], ly = y[i];                                           \
+        double eb = exp(b * zz);                                                       \
+        double ya = exp(ly + a * zz);                                                  \
+        ya = ly > -__builtin_inf() ? ya : 0.0;                                         \
+        STORE_1D(eb - ya, b * eb - a * ya)                                             \
+    }
+
+/* quantile at level alpha = P: g = -alpha where z < y, 1 - alpha elsewhere; h = 1 */
+#define QUANTILE_BODY()                                                                \
+    const double below = -P, above = 1.0 - P;                                         \
+    _Pragma("omp simd")                                                                \
+    for (ptrdiff_t i = 0; i < n; i++) {                                                \
+        STORE_1D((double)z[i] < y[i] ? below : above, 1.0)                             \
+    }
+
+/* expectile at level tau = P: om = tau where y > z, 1 - tau elsewhere; g = om (z - y), h = om */
+#define EXPECTILE_BODY()                                                               \
+    const double other = 1.0 - P;                                                      \
+    _Pragma("omp simd")                                                                \
+    for (ptrdiff_t i = 0; i < n; i++) {                                                \
+        double zz = (double)z[i];                                                      \
+        double om = y[i] > zz ? P : other;                                             \
+        STORE_1D(om * (zz - y[i]), om)                                                 \
+    }
+
+/* Fair with c = P: r = z - y, d = |r| + c, g = c r / d (c sign(r) at r = +-inf),
+ * h = (c/d)^2 */
+#define FAIR_BODY()                                                                    \
+    _Pragma("omp simd")                                                                \
+    for (ptrdiff_t i = 0; i < n; i++) {                                                \
+        double r = (double)z[i] - y[i];                                                \
+        double ar = r < 0.0 ? -r : r;                                                  \
+        double d = ar + P;                                                             \
+        double gg = P * r / d;                                                         \
+        gg = ar == __builtin_inf() ? (r < 0.0 ? -P : P) : gg;                          \
+        double cd = P / d;                                                             \
+        STORE_1D(gg, cd * cd)                                                          \
+    }
+
+/* Cauchy with scale s = P: u = r / s; for |u| > 1 in t = 1/u (g = s/(u + t), h = t^2/(1 + t^2),
+ * exact t^2 (t^2 - 1)/(1 + t^2)^2), else q = 1 + u^2, g = s u / q, h = 1/q, exact (1 - u^2)/q^2 */
+#define CAUCHY_BODY()                                                                  \
+    _Pragma("omp simd")                                                                \
+    for (ptrdiff_t i = 0; i < n; i++) {                                                \
+        double u = ((double)z[i] - y[i]) / P;                                          \
+        int big = (u < 0.0 ? -u : u) > 1.0;                                            \
+        double t = big ? 1.0 / u : 0.0;                                                \
+        double us = big ? 0.0 : u;                                                     \
+        double q = 1.0 + us * us;                                                      \
+        double gg = big ? P / (u + t) : P * us / q;                                    \
+        double t2 = t * t;                                                             \
+        double hh = exact ? (big ? t2 * (t2 - 1.0) / ((1.0 + t2) * (1.0 + t2))         \
+                                 : (1.0 - us * us) / (q * q))                          \
+                          : (big ? t2 / (1.0 + t2) : 1.0 / q);                         \
+        STORE_1D(gg, hh)                                                               \
+    }
+
+/* Welsch with scale s = P: u = r / s, e = exp(-u^2), g = s u e, h = e or, exact,
+ * (1 - 2u^2) e (0 where e underflows to 0, so an infinite u gives 0, not NaN). u^2 is clipped at
+ * 746, where exp is 0 already: libmvec's exp takes a slow scalar path for arguments beyond
+ * about -708, which a tail of huge residuals would otherwise send every vector through. */
+#define WELSCH_CLIP 746.0
+#define WELSCH_BODY()                                                                  \
+    _Pragma("omp simd")                                                                \
+    for (ptrdiff_t i = 0; i < n; i++) {                                                \
+        double u = ((double)z[i] - y[i]) / P;                                          \
+        double u2 = u * u;                                                             \
+        double e = exp(-(u2 < WELSCH_CLIP ? u2 : WELSCH_CLIP));                        \
+        int live = e > 0.0;                                                            \
+        double gg = live ? P * u * e : 0.0;                                            \
+        STORE_1D(gg, exact ? (live ? (1.0 - 2.0 * u2) * e : 0.0) : e)                  \
+    }
+
+/* cross-entropy with soft labels: e = exp(-|z|), p = sigma(z) and q = sigma(-z) as quotients of
+ * positive numbers (boostobj._math.signed_sigmoid), g = p - y for z < 0, (1 - y) - q otherwise,
+ * h = p q */
+#define CROSS_ENTROPY_BODY()                                                           \
+    _Pragma("omp simd")                                                                \
+    for (ptrdiff_t i = 0; i < n; i++) {                                                \
+        double zz = (double)z[i];                                                      \
+        double e = exp(-(zz < 0.0 ? -zz : zz));                                        \
+        double one_pe = 1.0 + e;                                                       \
+        int pos = zz >= 0.0;                                                           \
+        double p = (pos ? 1.0 : e) / one_pe;                                           \
+        double q = (pos ? e : 1.0) / one_pe;                                           \
+        STORE_1D(zz < 0.0 ? p - y[i] : (1.0 - y[i]) - q, p * q)                        \
+    }
+
+KERNEL_1D(poisson, POISSON_BODY, DISPATCH_EXACT)
+KERNEL_1D(gamma, GAMMA_BODY, DISPATCH_PLAIN)
+KERNEL_1D(tweedie, TWEEDIE_BODY, DISPATCH_PLAIN)
+KERNEL_1D(quantile, QUANTILE_BODY, DISPATCH_PLAIN)
+KERNEL_1D(expectile, EXPECTILE_BODY, DISPATCH_PLAIN)
+KERNEL_1D(fair, FAIR_BODY, DISPATCH_PLAIN)
+KERNEL_1D(cauchy, CAUCHY_BODY, DISPATCH_EXACT)
+KERNEL_1D(welsch, WELSCH_BODY, DISPATCH_EXACT)
+KERNEL_1D(cross_entropy, CROSS_ENTROPY_BODY, DISPATCH_PLAIN)
+
+#pragma GCC pop_options
 
 /* ------------------------------------------------------------------------------ multiclass */
 /* Softmax cross-entropy and multiclass focal loss on (n, k) margins, C-ordered (XGBoost) or

@@ -19,7 +19,10 @@ __all__ = ["KERNEL_TARGETS", "kernel_losses", "kernel_rows", "kernel_rows_for", 
 #: Objective-call targets in ms per 1M rows (3 classes for the multiclass losses), one core, by
 #: loss class.
 KERNEL_TARGETS = {"BinaryLogLoss": 3.0, "LogCoshLoss": 3.0, "PseudoHuberLoss": 3.0, "FocalLoss": 10.0,
-                  "SoftmaxLoss": 8.0, "MulticlassFocalLoss": 20.0}
+                  "SoftmaxLoss": 8.0, "MulticlassFocalLoss": 20.0,
+                  **dict.fromkeys(("PoissonLoss", "GammaLoss", "TweedieLoss", "QuantileLoss",
+                                   "ExpectileLoss", "FairLoss", "CauchyLoss", "WelschLoss",
+                                   "BinaryCrossEntropy"), 3.0)}
 
 
 def _median_seconds(fn, reps: int, budget: float = 3.0) -> tuple[float, float]:
@@ -57,8 +60,9 @@ def kernel_rows_for(loss, rows: int, reps: int, libraries) -> dict[str, Any]:
     """Time one loss's gradient/hessian at ``rows`` rows: the kernel the loss names
     (:meth:`boostobj.Loss.fast_kernel`; without one, its float64 reference), the float64
     reference and the whole objective call through each library's data object; when the
-    compiled extension runs the loss's kernel (:func:`boostobj._kernels.compiled`), also the
-    numpy kernel it replaces (float32 margins)."""
+    compiled extension runs the loss's kernel (:func:`boostobj._kernels.compiled`), also what
+    runs without it (float32 margins): the numpy kernel it replaces, or the float64 reference
+    for the kernels that exist only compiled."""
     rng = np.random.default_rng(7)
     multiclass = loss.task == "multiclass"
     k = 3 if multiclass else 1

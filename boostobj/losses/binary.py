@@ -149,6 +149,9 @@ class BinaryCrossEntropy(_BinaryLoss):
         g = np.where(z < 0, p - y, (1.0 - y) - q)
         return g, p * q
 
+    def fast_kernel(self):
+        return "cross_entropy", {}
+
     def _init_score(self, y, w):
         pavg = min(max(_positive_rate(y, w), PROB_CLAMP), 1.0 - PROB_CLAMP)
         return math.log(pavg / (1.0 - pavg))

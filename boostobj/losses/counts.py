@@ -158,6 +158,10 @@ class PoissonLoss(_LogLinkLoss):
             h = mu if self.hessian == "exact" else np.exp(z + self.max_delta_step)
         return mu - y, h
 
+    def fast_kernel(self):
+        return "poisson", {"max_delta_step": self.max_delta_step,
+                           "exact_hessian": self.hessian == "exact"}
+
 
 class GammaLoss(_LogLinkLoss):
     r"""Gamma deviance on the log link, the twin of XGBoost ``reg:gamma`` and LightGBM ``gamma``.
@@ -203,6 +207,9 @@ class GammaLoss(_LogLinkLoss):
         u = z - np.log(y)
         with np.errstate(over="ignore"):
             return -np.expm1(-u), np.exp(-u)
+
+    def fast_kernel(self):
+        return "gamma", {}
 
 
 class TweedieLoss(_LogLinkLoss):
@@ -273,3 +280,6 @@ class TweedieLoss(_LogLinkLoss):
             eb = np.exp(b * z)
             ya = np.where(pos, np.exp(ly + a * z), 0.0)  # y mu^a without overflow of mu^a alone
         return eb - ya, b * eb - a * ya
+
+    def fast_kernel(self):
+        return "tweedie", {"power": self.power}

@@ -79,6 +79,9 @@ class QuantileLoss(_RegressionLoss):
         g = np.where(z < y, -self.alpha, 1.0 - self.alpha)
         return g, np.ones_like(g)
 
+    def fast_kernel(self):
+        return "quantile", {"alpha": self.alpha}
+
     def _init_score(self, y, w):
         return _weighted_quantile(y, w, self.alpha)
 
@@ -122,6 +125,9 @@ class ExpectileLoss(_RegressionLoss):
     def _gradient_hessian(self, y, z):
         om = self._omega(y, z)
         return om * (z - y), om
+
+    def fast_kernel(self):
+        return "expectile", {"tau": self.tau}
 
     def _init_score(self, y, w):
         return self._bracketed_init(y, w, float(np.average(y, weights=w)))
@@ -193,6 +199,9 @@ class FairLoss(_RegressionLoss):
             g = np.where(np.isinf(r), c * np.sign(r), c * r / d)  # inf / inf at an infinite margin
         return g, (c / d) * (c / d)
 
+    def fast_kernel(self):
+        return "fair", {"c": self.c}
+
 
 class _RedescendingLoss(_RegressionLoss):
     """A bounded-influence loss of ``u = r / s`` with ``scale="auto"`` (:func:`robust_scale`)."""
@@ -203,6 +212,13 @@ class _RedescendingLoss(_RegressionLoss):
     def __init__(self, *, scale="auto", hessian: str | None = None) -> None:
         self.scale = _scale_param(scale, "scale")
         super().__init__(hessian=hessian)
+
+    def fast_kernel(self):
+        # the kernel named like the loss; "auto" is resolved first (the dispatcher does)
+        if self.scale == "auto":
+            return None
+        return self.name, {"scale": self.scale, "exact_hessian": self.hessian == "exact"}
+
     # The start is the base class's: non-convex, but the summed gradient is <= 0 at min(y) and
     # >= 0 at max(y) (every residual has one sign there), so safeguarded Newton steps with the
     # bounded (IRLS) weight from the weighted median converge to a root where it crosses upward,
