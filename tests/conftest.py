@@ -72,6 +72,14 @@ def labels_for(loss, n, rng):
     return rng.normal(0.0, 3.0, n)
 
 
+def kernel_of(loss):
+    """``(loss resolved on a few labels, the name of the fast kernel it names or None)``: a loss
+    with an "auto" scale names its kernel once resolved (as the dispatcher resolves it)."""
+    fit = loss.resolved(np.linspace(0.5, 3.0, 7)) if loss._has_auto() else loss
+    spec = fit.fast_kernel()
+    return fit, None if spec is None else spec[0]
+
+
 def margins_for(loss, n, rng, scale=3.0):
     shape = (n, 3) if loss.task == "multiclass" else (n,)
     return rng.normal(0.0, scale, shape)
