@@ -37,9 +37,8 @@ below the smallest normal float32 the error is absolute, at most ``2**-126``):
 (gcc and glibc's vector math library, ``boostobj/_csrc``), every kernel in :data:`KERNELS` but
 squared error runs it (:func:`compiled` says which) instead of its numpy blocks, where it has
 any: one fused, single-threaded, vectorised pass each, 2-6x as fast (``benchmarks/kernels.py``
-times both;
-log-cosh with float32 margins and the bounded hessian measured about as fast as numpy's float32
-version here, and is more accurate).
+times both; log-cosh with float32 margins and the bounded hessian measured about as fast as
+numpy's float32 version here, and is more accurate).
 
 * log loss and focal: the same float64 formulas in the same order. Only ``exp``/``log1p`` differ
   (libmvec's, within 4 float64 ulp), which the rounding to float32 hides but for rows within a
@@ -56,8 +55,8 @@ version here, and is more accurate).
   beyond ``|u| = 1/16`` and a Taylor series below (within 1e-14 relative): within 1 float32
   ulp of the reference, but where the reference itself subtracts nearly equal terms (``mu - y``
   at ``mu ~ y``, ``sigma(z) - y``), where both carry an absolute error of a few 1e-16 times the
-  terms (tested over margins to ±1e6 and ±inf, labels 0, tiny and huge, each hyperparameter and
-  hessian option). Gamma and Tweedie take ``log y`` from numpy's ``log``, once per label array,
+  terms (``tests/test_ckernels.py``: margins to ±1e6 and ±inf, labels 0, tiny and huge, each
+  hyperparameter and hessian option). Gamma and Tweedie take ``log y`` from numpy's ``log``, once per label array,
   as the reference does. Overflow is the reference's, in float32: ``exp(z)`` beyond float32 (a
   margin of about 88 for Poisson) is ``inf``, as XGBoost and LightGBM would store the float64
   value; CatBoost, which keeps float64 derivatives, gets the reference for these three
@@ -68,7 +67,7 @@ version here, and is more accurate).
 subtraction: already at the memory floor). The compiled-only kernels have no numpy version:
 without the extension (:func:`available` is False for them) the dispatcher hands the libraries
 their loss's float64 reference, the path they always took without a kernel (float64 output,
-about 2-30 ms per 1M rows).
+several times slower).
 """
 
 from __future__ import annotations
@@ -88,10 +87,10 @@ except ImportError:  # not built here (another compiler, platform or libc): the 
 if os.environ.get("BOOSTOBJ_NUMPY_KERNELS", "") not in ("", "0"):
     _ckernels = None
 
-__all__ = ["BLOCK", "COMPILED", "FLOAT32_OVERFLOW", "HESSIAN_FLOOR", "KERNELS", "available", "cauchy", "compiled",
-           "cross_entropy", "expectile", "fair", "focal", "gamma", "log_cosh", "log_loss",
-           "multiclass_focal", "numpy_kernels", "poisson", "pseudo_huber", "quantile", "softmax",
-           "squared_error", "tweedie", "welsch"]
+__all__ = ["BLOCK", "COMPILED", "FLOAT32_OVERFLOW", "HESSIAN_FLOOR", "KERNELS", "available",
+           "cauchy", "compiled", "cross_entropy", "expectile", "fair", "focal", "gamma", "log_cosh",
+           "log_loss", "multiclass_focal", "numpy_kernels", "poisson", "pseudo_huber", "quantile",
+           "softmax", "squared_error", "tweedie", "welsch"]
 
 #: True when the compiled extension was built and is in use (see above).
 COMPILED = _ckernels is not None
