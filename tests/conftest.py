@@ -8,6 +8,7 @@ import boostobj
 
 ALL_LOSSES = [
     boostobj.BinaryLogLoss(),
+    boostobj.BinaryLogLoss(label_smoothing=0.1),
     boostobj.FocalLoss(gamma=0.0),
     boostobj.FocalLoss(gamma=0.5),
     boostobj.FocalLoss(gamma=2.0, alpha=0.25),
@@ -20,6 +21,7 @@ ALL_LOSSES = [
     boostobj.PseudoHuberLoss(delta=2.0, hessian="exact"),
     boostobj.SquaredErrorLoss(),
     boostobj.SoftmaxLoss(),
+    boostobj.SoftmaxLoss(label_smoothing=0.2),
     boostobj.MulticlassFocalLoss(gamma=0.0),
     boostobj.MulticlassFocalLoss(gamma=2.0, alpha=[0.5, 1.0, 2.0]),
     boostobj.MulticlassFocalLoss(gamma=0.5, hessian="exact"),
