@@ -27,6 +27,7 @@ from .losses import (
     PoissonLoss,
     PseudoHuberLoss,
     QuantileLoss,
+    SmoothQuantileLoss,
     SoftmaxLoss,
     SquaredErrorLoss,
     TweedieLoss,
@@ -85,6 +86,7 @@ REGISTRY: list[Entry] = [
     Entry(GammaLoss, Twin(xgboost="reg:gamma", lightgbm="gamma")),
     Entry(BinaryCrossEntropy, Twin(xgboost="binary:logistic", lightgbm="cross_entropy")),
     Entry(QuantileLoss),  # the built-ins renew leaves to exact quantiles: no parity
+    Entry(SmoothQuantileLoss),
     Entry(ExpectileLoss),
     Entry(FairLoss, Twin(lightgbm="fair", lightgbm_params={"fair_c": "c"})),
     Entry(CauchyLoss),

@@ -216,6 +216,8 @@ def _limit(fit, sign):
         return 0.0 * sign
     if isinstance(fit, boostobj.QuantileLoss):
         return 1.0 - fit.alpha if sign > 0 else -fit.alpha
+    if isinstance(fit, boostobj.SmoothQuantileLoss):
+        return fit.scale * (1.0 - fit.alpha if sign > 0 else -fit.alpha)
     if isinstance(fit, boostobj.FairLoss):
         return fit.c * sign
     return getattr(fit, "delta", getattr(fit, "scale", 1.0)) * sign

@@ -107,6 +107,11 @@ def _ref_regression(loss):
         a = mp.mpf(loss.alpha)
         return (lambda r: -a * r if r < 0 else (1 - a) * r, lambda r: -a if r < 0 else 1 - a,
                 lambda r: mp.mpf(0))
+    if isinstance(loss, boostobj.SmoothQuantileLoss):  # s times Zheng's smooth pinball
+        a, s = mp.mpf(loss.alpha), mp.mpf(loss.scale)
+        sig = lambda r: 1 / (1 + mp.exp(-r / s))
+        return (lambda r: s * (a * -r + s * mp.log1p(mp.exp(r / s))), lambda r: s * (sig(r) - a),
+                lambda r: sig(r) * sig(-r))
     if isinstance(loss, boostobj.ExpectileLoss):
         t = mp.mpf(loss.tau)
         om = lambda r: t if r < 0 else 1 - t
