@@ -27,6 +27,7 @@ from .losses import (
     PoissonLoss,
     PseudoHuberLoss,
     QuantileLoss,
+    SmoothQuantileLoss,
     SoftmaxLoss,
     SquaredErrorLoss,
     TweedieLoss,
@@ -66,10 +67,11 @@ class Entry:
 
 _BINARY = Twin(xgboost="binary:logistic", lightgbm="binary", catboost="Logloss")
 _SOFTMAX = Twin(xgboost="multi:softprob", lightgbm="multiclass", catboost="MultiClass",
-                when={"hessian_scale": "library"})
+                when={"hessian_scale": "library", "label_smoothing": 0.0})
 
 REGISTRY: list[Entry] = [
-    Entry(BinaryLogLoss, _BINARY),
+    # the built-ins have no label smoothing: twins at label_smoothing=0 only
+    Entry(BinaryLogLoss, dataclasses.replace(_BINARY, when={"label_smoothing": 0.0})),
     Entry(FocalLoss, dataclasses.replace(_BINARY, when={"gamma": 0.0, "alpha": None})),
     Entry(LogCoshLoss),
     Entry(PseudoHuberLoss, Twin(xgboost="reg:pseudohubererror", when={"hessian": "exact"},
@@ -84,6 +86,7 @@ REGISTRY: list[Entry] = [
     Entry(GammaLoss, Twin(xgboost="reg:gamma", lightgbm="gamma")),
     Entry(BinaryCrossEntropy, Twin(xgboost="binary:logistic", lightgbm="cross_entropy")),
     Entry(QuantileLoss),  # the built-ins renew leaves to exact quantiles: no parity
+    Entry(SmoothQuantileLoss),
     Entry(ExpectileLoss),
     Entry(FairLoss, Twin(lightgbm="fair", lightgbm_params={"fair_c": "c"})),
     Entry(CauchyLoss),

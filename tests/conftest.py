@@ -8,6 +8,7 @@ import boostobj
 
 ALL_LOSSES = [
     boostobj.BinaryLogLoss(),
+    boostobj.BinaryLogLoss(label_smoothing=0.1),
     boostobj.FocalLoss(gamma=0.0),
     boostobj.FocalLoss(gamma=0.5),
     boostobj.FocalLoss(gamma=2.0, alpha=0.25),
@@ -20,6 +21,7 @@ ALL_LOSSES = [
     boostobj.PseudoHuberLoss(delta=2.0, hessian="exact"),
     boostobj.SquaredErrorLoss(),
     boostobj.SoftmaxLoss(),
+    boostobj.SoftmaxLoss(label_smoothing=0.2),
     boostobj.MulticlassFocalLoss(gamma=0.0),
     boostobj.MulticlassFocalLoss(gamma=2.0, alpha=[0.5, 1.0, 2.0]),
     boostobj.MulticlassFocalLoss(gamma=0.5, hessian="exact"),
@@ -37,6 +39,9 @@ ALL_LOSSES = [
     boostobj.BinaryCrossEntropy(),
     boostobj.QuantileLoss(),
     boostobj.QuantileLoss(alpha=0.9),
+    boostobj.SmoothQuantileLoss(),
+    boostobj.SmoothQuantileLoss(alpha=0.9, scale=3.0, hessian="exact"),
+    boostobj.SmoothQuantileLoss(alpha=0.2, scale=0.5),
     boostobj.ExpectileLoss(tau=0.8),
     boostobj.FairLoss(),
     boostobj.FairLoss(c=3.0),

@@ -18,8 +18,7 @@ TINY = ["--rows", "1500", "--rounds", "3", "--repeat", "2", "--kernel-rows", "30
 
 def test_bench_runs_end_to_end_and_writes_json_and_png(tmp_path, capsys):
     out = tmp_path / "res"
-    assert bench.main([*TINY, "--tasks", "binary,imbalanced,regression,multiclass",
-                       "--out", str(out)]) == 0
+    assert bench.main([*TINY, "--tasks", ",".join(bench.TASKS), "--out", str(out)]) == 0
     report = json.loads((out / "bench.json").read_text())
     png = (out / "bench.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
@@ -41,6 +40,15 @@ def test_bench_runs_end_to_end_and_writes_json_and_png(tmp_path, capsys):
     for lib, builtin in (("xgboost", "binary:logistic"), ("lightgbm", "binary")):
         assert by[("binary", lib, "BinaryLogLoss()")]["roc_auc"] == \
             pytest.approx(by[("binary", lib, builtin)]["roc_auc"], abs=1e-3)
+    # the log-link losses get deviance rows beside their twins, on labels they take
+    for lib, twins in (("xgboost", ("count:poisson", "reg:tweedie", "reg:gamma")),
+                       ("lightgbm", ("poisson", "tweedie", "gamma"))):
+        for (task, loss), twin in zip((("counts", "PoissonLoss()"), ("counts", "TweedieLoss()"),
+                                       ("positive", "GammaLoss()")), twins):
+            mine, theirs = by[(task, lib, loss)], by[(task, lib, twin)]
+            assert mine["deviance"] > 0 and theirs["deviance"] > 0
+            assert mine["deviance"] == pytest.approx(theirs["deviance"], rel=0.05)
+        assert "mae" in by[("regression", lib, "SmoothQuantileLoss()")]
 
     names = {k["loss"] for k in report["kernels"]}
     assert {repr(loss) for loss in bench.kernel_losses()} == names
@@ -156,6 +164,10 @@ def test_make_data(task):
         assert 0.3 < d["y"].mean() < 0.7
     if task == "regression":
         assert np.max(np.abs(d["y"])) > 15 > np.percentile(np.abs(d["y_test"]), 99)
+    if task == "counts":
+        assert np.all(d["y"] == np.floor(d["y"])) and 0.2 < np.mean(d["y"] == 0) < 0.7
+    if task == "positive":
+        assert np.all(d["y"] > 0)
 
 
 @pytest.mark.parametrize("argv", [["--tasks", "nope"], ["--tasks", ","], ["--libraries", "catboost"],
@@ -196,8 +208,7 @@ def test_rows_walk_the_registry():
     from boostobj.registry import REGISTRY
 
     names = {c.name for c in bench.make_cases(bench.TASKS, bench.LIBRARIES) if c.loss is not None}
-    assert names == {repr(e.cls(**bench.LOSS_PARAMS.get(e.cls.name, {}))) for e in REGISTRY
-                     if e.cls.link.name != "log"}  # no count task yet
+    assert names == {repr(e.cls(**bench.LOSS_PARAMS.get(e.cls.name, {}))) for e in REGISTRY}
     kinds = {loss.task for loss in bench.kernel_losses()}
     assert kinds == {"binary", "regression", "multiclass"}
     assert {type(loss) for loss in bench.kernel_losses()} == {e.cls for e in REGISTRY}

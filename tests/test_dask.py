@@ -211,6 +211,35 @@ def test_dask_xgb_regressor_bit_identical_to_builtin(client, regression):
     np.testing.assert_allclose(pred, single.predict(X), rtol=1e-5, atol=1e-3)  # measured 0
 
 
+@pytest.mark.parametrize("loss", [boostobj.PoissonLoss(), boostobj.GammaLoss(),
+                                  boostobj.TweedieLoss(power=1.5)], ids=repr)
+def test_dask_regressors_predict_the_mean_for_log_link_losses(client, loss):
+    # as the in-memory regressors: exp(margin), not the margin
+    import dask.dataframe as dd
+
+    rng = np.random.default_rng(5)
+    X = _quantised(rng.normal(size=(2000, 4)))
+    y = rng.poisson(np.exp(0.1 * X[:, 0] - 0.3)).astype(np.float64)
+    if isinstance(loss, boostobj.GammaLoss):
+        y = y + 0.5  # gamma: positive amounts
+    w = rng.uniform(0.5, 2.0, y.size)
+    dX, dy, dw = _dask(client, X, y, w)
+    xreg = boostobj.DaskXGBRegressor(objective=loss, n_estimators=ROUNDS, **XGB_KW).fit(dX, dy, sample_weight=dw)
+    lreg = boostobj.DaskLGBMRegressor(objective=loss, n_estimators=ROUNDS, **LGB_KW).fit(dX, dy, sample_weight=dw)
+    xmean, lmean = xreg.predict(dX).compute(), lreg.predict(dX).compute()
+    xmargin = xreg.predict(dX, output_margin=True).compute()
+    np.testing.assert_allclose(xmean, np.exp(xmargin.astype(np.float64)), rtol=1e-6)
+    assert xmean.dtype == xmargin.dtype
+    np.testing.assert_allclose(lmean, np.exp(lreg.predict(dX, raw_score=True).compute()), rtol=1e-12)
+    for pred in (xmean, lmean):  # the scale of the labels (a mean near exp(-0.3)), not of log
+        assert np.all(pred > 0)
+        assert np.average(pred, weights=w) == pytest.approx(np.average(y, weights=w), rel=0.05)
+    single = boostobj.XGBRegressor(objective=loss, n_estimators=ROUNDS, **XGB_KW).fit(X, y, sample_weight=w)
+    np.testing.assert_allclose(xmean, single.predict(X), rtol=1e-5)
+    frame = dd.from_dask_array(dX)  # a Dask DataFrame in, a Dask Series out
+    np.testing.assert_allclose(np.asarray(xreg.predict(frame).compute()), xmean, rtol=1e-6)
+
+
 # ---------------------------------------------------------------------- LightGBM
 def test_dask_lgbm_classifier(client, binary):
     (X, y, w), (dX, dy, dw) = binary

@@ -14,11 +14,13 @@ estimators; the classes derive from XGBoost's first, for xgboost 2.1's ``get_par
 
 from __future__ import annotations
 
+import numpy as np
 import xgboost.dask as dxgb
 
+from ..losses import Loss
 from ._estimators import check_classes
 from .dask import label_totals, repeat_like, resolved
-from .xgboost_sklearn import _StartFromInitScore
+from .xgboost_sklearn import _StartFromInitScore, response
 
 __all__ = ["DaskXGBClassifier", "DaskXGBRegressor"]
 
@@ -64,7 +66,24 @@ class DaskXGBClassifier(dxgb.DaskXGBClassifier, _DaskStartFromInitScore):
 
 class DaskXGBRegressor(dxgb.DaskXGBRegressor, _DaskStartFromInitScore):
     """``xgboost.dask.DaskXGBRegressor`` that starts ``objective=<boostobj loss>`` from its
-    ``init_score``; ``predict`` includes it."""
+    ``init_score``; ``predict`` includes it and returns the response, as
+    ``boostobj.XGBRegressor`` does: the mean ``exp(margin)`` for the log-link losses
+    (``PoissonLoss``, ``GammaLoss``, ``TweedieLoss``; ``output_margin=True`` for the margin)."""
 
     def fit(self, X, y, *, sample_weight=None, base_margin=None, **kwargs):
         return self._boostobj_fit(super().fit, X, y, sample_weight, base_margin, kwargs)
+
+    def predict(self, X, *, output_margin=False, **kwargs):
+        pred = super().predict(X, output_margin=output_margin, **kwargs)
+        loss = self.objective
+        if output_margin or not isinstance(loss, Loss) or loss.link.name != "log":
+            return pred
+        if hasattr(pred, "map_blocks"):  # a Dask Array (for a Dask Array X)
+            return pred.map_blocks(_response_part, loss, dtype=pred.dtype)
+        return pred.map_partitions(_response_part, loss, meta=pred._meta)  # a Dask Series
+
+
+def _response_part(part, loss):
+    """:func:`boostobj.adapters.xgboost_sklearn.response` of one partition (numpy or pandas)."""
+    values = response(loss, np.asarray(part))
+    return type(part)(values, index=part.index) if hasattr(part, "index") else values

@@ -262,7 +262,14 @@ class XGBRegressor(xgb.XGBRegressor, _StartFromInitScore):
 
     def predict(self, X, *, output_margin=False, **kwargs):
         pred = super().predict(X, output_margin=output_margin, **kwargs)
-        loss = self.objective
-        if isinstance(loss, Loss) and loss.link.name == "log" and not output_margin:
-            return loss.link.inverse(pred).astype(pred.dtype, copy=False)
-        return pred
+        return pred if output_margin else response(self.objective, pred)
+
+
+def response(loss, pred):
+    """What a regressor's ``predict`` returns for XGBoost's prediction ``pred`` (not margins):
+    the mean ``exp(margin)`` for a log-link boostobj loss, in ``pred``'s dtype (XGBoost's
+    estimators train a callable objective under ``reg:squarederror`` and return the margin);
+    ``pred`` itself otherwise."""
+    if isinstance(loss, Loss) and loss.link.name == "log":
+        return loss.link.inverse(pred).astype(pred.dtype, copy=False)
+    return pred

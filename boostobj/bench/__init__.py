@@ -11,7 +11,11 @@ What is measured (all in one run, so ratios compare like with like):
   losses, built-in squared error for the regression losses).
 * **Quality** on held-out rows: log loss, ROC AUC and PR AUC (binary and an imbalanced set where
   focal loss is the point), RMSE and MAE (a regression target with heavy-tailed noise and gross
-  outliers in the training labels, where log-cosh and pseudo-Huber are the point).
+  outliers in the training labels, where log-cosh and pseudo-Huber are the point; the built-in
+  median regression beside ``QuantileLoss()`` and ``SmoothQuantileLoss()``), mean Poisson
+  deviance (Poisson counts: ``PoissonLoss``, ``TweedieLoss`` beside ``count:poisson``/``poisson``
+  and ``reg:tweedie``/``tweedie``) and mean gamma deviance (gamma amounts: ``GammaLoss`` beside
+  ``reg:gamma``/``gamma``), with RMSE and MAE of the predicted mean.
 * **Kernels**: rows per second of each objective's gradient/hessian at ``--kernel-rows`` rows
   (float32 margins as XGBoost hands them, float64 as LightGBM does), the full objective call
   through a real ``DMatrix`` / ``Dataset``, the float64 reference path, and the memory-bandwidth
@@ -46,7 +50,7 @@ Examples
 --------
 >>> from boostobj.bench import bench_losses
 >>> bench_losses("regression")
-[LogCoshLoss(), PseudoHuberLoss(), SquaredErrorLoss(), QuantileLoss(), ExpectileLoss(), FairLoss(), CauchyLoss(), WelschLoss()]
+[LogCoshLoss(), PseudoHuberLoss(), SquaredErrorLoss(), QuantileLoss(), SmoothQuantileLoss(), ExpectileLoss(), FairLoss(), CauchyLoss(), WelschLoss()]
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ import numpy as np
 
 __all__ = ["TASKS", "make_data"]
 
-#: ``binary`` and ``imbalanced`` train the binary losses, ``regression`` and ``multiclass`` theirs.
-TASKS = ("binary", "imbalanced", "regression", "multiclass")
+#: ``binary`` and ``imbalanced`` train the binary losses, ``regression`` and ``multiclass`` theirs,
+#: ``counts`` (with zeros) and ``positive`` (amounts) the log-link losses that take such labels.
+TASKS = ("binary", "imbalanced", "regression", "multiclass", "counts", "positive")
 
 
 def _signal(X: np.ndarray) -> np.ndarray:
@@ -26,7 +27,9 @@ def make_data(task: str, rows: int, features: int, seed: int) -> dict[str, np.nd
       *training* labels get a gross error ``+U(20, 60)`` (one-sided, as a faulty sensor or data
       entry would), held-out labels are clean of them, so RMSE/MAE show what the outliers did to
       the fit;
-    * ``multiclass``: three classes from a softmax of three signals.
+    * ``multiclass``: three classes from a softmax of three signals;
+    * ``counts``: Poisson counts of mean ``exp(0.5 * signal)`` (about 40% zeros);
+    * ``positive``: gamma amounts (shape 2) of the same mean, all positive.
     """
     if features < 10:
         raise ValueError(f"features must be >= 10 (the signal uses ten), got {features}")
@@ -45,6 +48,10 @@ def make_data(task: str, rows: int, features: int, seed: int) -> dict[str, np.nd
         scores = np.column_stack([f, _signal(X[:, ::-1].astype(np.float64)), np.zeros_like(f)])
         scores += rng.gumbel(size=scores.shape)
         y = np.argmax(scores, axis=1).astype(np.float64)
+    elif task == "counts":
+        y = rng.poisson(np.exp(0.5 * f)).astype(np.float64)
+    elif task == "positive":
+        y = rng.gamma(2.0, np.exp(0.5 * f) / 2.0)
     else:
         raise ValueError(f"unknown task {task!r}; choose from {TASKS}")
     return {"X": X[:rows], "y": y[:rows], "X_test": X[rows:], "y_test": y[rows:]}

@@ -62,7 +62,8 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 def training_table(results: list[dict]) -> str:
     """One line per trained model: time, objective share, split work, ratio, target, quality."""
     headers = ["task", "library", "objective", "train s", "ms/round", "obj ms/round", "obj %",
-               "split M rows/round", "ratio", "target", "log loss", "ROC AUC", "PR AUC", "RMSE", "MAE"]
+               "split M rows/round", "ratio", "target", "log loss", "ROC AUC", "PR AUC", "RMSE", "MAE",
+               "deviance"]
     rows = []
     for r in results:
         q = r["quality"]
@@ -72,7 +73,8 @@ def training_table(results: list[dict]) -> str:
                      _fmt(r["split_rows_per_round"] / 1e6, ".3f"), _fmt(r.get("ratio")),
                      _fmt(r.get("target"), ".2f"), _fmt(q.get("log_loss"), ".4f"),
                      _fmt(q.get("roc_auc"), ".4f"), _fmt(q.get("pr_auc"), ".4f"),
-                     _fmt(q.get("rmse"), ".3f"), _fmt(q.get("mae"), ".3f")])
+                     _fmt(q.get("rmse"), ".3f"), _fmt(q.get("mae"), ".3f"),
+                     _fmt(q.get("deviance"), ".4f")])
     return _table(headers, rows)
 
 

@@ -57,7 +57,18 @@ def _builtins(task: str, library: str) -> list[tuple[str, dict[str, Any]]]:
                  {"objective": "reg:squarederror" if xgb else "regression"}),
                 ("reg:pseudohubererror" if xgb else "huber",
                  {"objective": "reg:pseudohubererror", "huber_slope": DELTA} if xgb
-                 else {"objective": "huber", "alpha": DELTA})]
+                 else {"objective": "huber", "alpha": DELTA}),
+                # beside QuantileLoss() and SmoothQuantileLoss() (alpha=0.5: MAE is the pinball)
+                ("reg:quantileerror" if xgb else "quantile",
+                 {"objective": "reg:quantileerror", "quantile_alpha": 0.5} if xgb
+                 else {"objective": "quantile", "alpha": 0.5})]
+    if task == "counts":
+        return [("count:poisson" if xgb else "poisson",
+                 {"objective": "count:poisson" if xgb else "poisson"}),
+                ("reg:tweedie" if xgb else "tweedie",
+                 {"objective": "reg:tweedie" if xgb else "tweedie", "tweedie_variance_power": 1.5})]
+    if task == "positive":
+        return [("reg:gamma" if xgb else "gamma", {"objective": "reg:gamma" if xgb else "gamma"})]
     return [("multi:softprob" if xgb else "multiclass",
              {"objective": "multi:softprob" if xgb else "multiclass", "num_class": 3})]
 
@@ -65,11 +76,22 @@ def _builtins(task: str, library: str) -> list[tuple[str, dict[str, Any]]]:
 def bench_losses(task: str) -> list:
     """The boostobj losses compared on ``task``: every registry entry of its kind (``binary`` and
     ``imbalanced`` both train the binary losses), with :data:`LOSS_PARAMS`. The log-link losses
-    (counts, positive amounts) are left out: the regression task's labels are negative too, and
-    there is no count task yet."""
+    (whose labels are >= 0) train on ``counts`` when they take a label 0 (Poisson, Tweedie), on
+    ``positive`` when they do not (gamma), never on ``regression`` (negative labels)."""
+    losses = [entry.cls(**LOSS_PARAMS.get(entry.cls.name, {})) for entry in REGISTRY]
+    if task in ("counts", "positive"):
+        return [loss for loss in losses if loss.link.name == "log"
+                and _takes_zero(loss) == (task == "counts")]
     kind = "binary" if task in ("binary", "imbalanced") else task
-    return [entry.cls(**LOSS_PARAMS.get(entry.cls.name, {})) for entry in REGISTRY
-            if entry.cls.task == kind and entry.cls.link.name != "log"]
+    return [loss for loss in losses if loss.task == kind and loss.link.name != "log"]
+
+
+def _takes_zero(loss) -> bool:
+    try:
+        loss.check_labels(np.zeros(1))
+    except ValueError:
+        return False
+    return True
 
 
 def make_cases(tasks, libraries) -> list[Case]:
@@ -234,8 +256,18 @@ def split_rows(booster, X: np.ndarray, sample: int = 50_000, per_tree: bool = Fa
 
 def quality(task: str, margin: np.ndarray, y_test: np.ndarray) -> dict[str, float]:
     """Held-out quality of raw margins: RMSE and MAE (regression), log loss and accuracy
-    (multiclass), log loss, ROC AUC and PR AUC (binary)."""
+    (multiclass), log loss, ROC AUC and PR AUC (binary), mean deviance of the labels'
+    distribution (Poisson for ``counts``, gamma for ``positive``) and RMSE and MAE of the mean
+    ``exp(margin)`` (the log-link tasks)."""
     from sklearn import metrics
+
+    if task in ("counts", "positive"):
+        mean = np.exp(margin)
+        deviance = (metrics.mean_poisson_deviance if task == "counts"
+                    else metrics.mean_gamma_deviance)(y_test, mean)
+        err = mean - y_test
+        return {"deviance": float(deviance), "rmse": float(np.sqrt(np.mean(err * err))),
+                "mae": float(np.mean(np.abs(err)))}
 
     if task == "regression":
         err = margin - y_test

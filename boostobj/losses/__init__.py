@@ -7,7 +7,14 @@ from .combined import CombinedLoss, combine
 from .counts import GammaLoss, PoissonLoss, TweedieLoss
 from .multiclass import MulticlassFocalLoss, SoftmaxLoss
 from .regression import LogCoshLoss, PseudoHuberLoss, SquaredErrorLoss
-from .robust import CauchyLoss, ExpectileLoss, FairLoss, QuantileLoss, WelschLoss
+from .robust import (
+    CauchyLoss,
+    ExpectileLoss,
+    FairLoss,
+    QuantileLoss,
+    SmoothQuantileLoss,
+    WelschLoss,
+)
 from .weights import class_balanced_weights
 
 __all__ = [
@@ -25,6 +32,7 @@ __all__ = [
     "PoissonLoss",
     "PseudoHuberLoss",
     "QuantileLoss",
+    "SmoothQuantileLoss",
     "SoftmaxLoss",
     "SquaredErrorLoss",
     "TweedieLoss",

@@ -41,6 +41,20 @@ def _positive_rate(y: np.ndarray, w: np.ndarray | None) -> float:
     return math.fsum(w * y) / math.fsum(w)
 
 
+def smoothing(value) -> float:
+    r"""The classification losses' ``label_smoothing`` :math:`\varepsilon`: a real number in
+    [0, 1), or a clear error. :math:`\varepsilon = 1` would make every target uniform, so the
+    labels would not matter."""
+    value = real_number(value, "label_smoothing")
+    if not 0.0 <= value < 1.0:
+        raise ValueError(
+            f"label_smoothing must be in [0, 1), got {value!r}: the targets are "
+            "y (1 - label_smoothing) + label_smoothing / K, which ignore the labels at 1; values "
+            "of 0.05 to 0.2 are usual"
+        )
+    return value
+
+
 class _BinaryLoss(Loss):
     link = LogitLink()
     task = "binary"
@@ -63,12 +77,42 @@ class BinaryLogLoss(_BinaryLoss):
 
     Domain: ``y`` in {0, 1}; link: logit (``link.inverse`` gives probabilities).
 
+    With ``label_smoothing`` :math:`\varepsilon > 0` the target is the smoothed
+    :math:`\tilde y = y(1 - \varepsilon) + \varepsilon/2` (Szegedy et al. 2016; Müller et al.
+    2019), and the loss is the cross-entropy with it:
+
+    .. math::
+        L = \tilde y\,\log(1 + e^{-z}) + (1 - \tilde y)\log(1 + e^{z}),\qquad
+        \frac{\partial L}{\partial z} = \sigma(z) - \tilde y,
+
+    same hessian. Its minimum over :math:`z` is the entropy of :math:`\tilde y`, not 0, and the
+    best margin of a row is bounded (:math:`\pm\log(2/\varepsilon - 1)`): the model never
+    becomes certain. ``init_score`` is the logit of the weighted mean of :math:`\tilde y`
+    (finite even when one class is absent). ``loss.metric`` reports this smoothed loss, the
+    one training minimises; score probabilities against the plain labels with
+    ``BinaryLogLoss().metric``. Only ``label_smoothing=0`` is the built-ins' twin.
+
+    Parameters
+    ----------
+    label_smoothing : float, default=0.0
+        :math:`\varepsilon` in [0, 1).
+
     Notes
     -----
-    With :math:`u = (2y-1)z` the loss is :math:`\mathrm{softplus}(-u)`, the gradient
-    :math:`-(2y-1)\sigma(-u)` and the hessian :math:`\sigma(u)\sigma(-u)`, all from one
-    :math:`e^{-|z|}`: full relative precision at every margin, e.g. ``z = 40, y = 1`` gives loss and
-    gradient ``4.2e-18`` instead of 0.
+    With :math:`u = (2y-1)z` the loss is
+    :math:`(1 - \varepsilon/2)\,\mathrm{softplus}(-u) + (\varepsilon/2)\,\mathrm{softplus}(u)`
+    (two non-negative terms: no cancellation), the gradient
+    :math:`(2y-1)(\varepsilon/2 - \sigma(-u))` and the hessian :math:`\sigma(u)\sigma(-u)`, all
+    from one :math:`e^{-|z|}`: full relative precision at every margin, e.g. ``z = 40, y = 1``
+    gives loss and gradient ``4.2e-18`` instead of 0. The fast kernel computes the unsmoothed
+    loss only; with :math:`\varepsilon > 0` the libraries receive the float64 reference.
+
+    References
+    ----------
+    .. [1] C. Szegedy, V. Vanhoucke, S. Ioffe, J. Shlens, Z. Wojna, "Rethinking the Inception
+       Architecture for Computer Vision", CVPR 2016 (sec. 7), arXiv:1512.00567.
+    .. [2] R. Müller, S. Kornblith, G. Hinton, "When Does Label Smoothing Help?", NeurIPS 2019,
+       arXiv:1906.02629.
 
     Examples
     --------
@@ -81,24 +125,37 @@ class BinaryLogLoss(_BinaryLoss):
 
     name = "log_loss"
 
-    def __init__(self) -> None:
+    def __init__(self, *, label_smoothing: float = 0.0) -> None:
+        self.label_smoothing = smoothing(label_smoothing)
         super().__init__()
 
     def _loss(self, y, z):
         _, u = self._signed(y, z)
-        return _math.softplus(-u)
+        if not self.label_smoothing:
+            return _math.softplus(-u)
+        half = 0.5 * self.label_smoothing
+        l1pe = np.log1p(np.exp(-np.abs(u)))
+        return ((1.0 - half) * _math.softplus_from(-u, l1pe)
+                + half * _math.softplus_from(u, l1pe))
 
     def _gradient_hessian(self, y, z):
         t, u = self._signed(y, z)
         p, q, _ = _math.signed_sigmoid(u)
-        return -t * q, p * q
+        if not self.label_smoothing:
+            return -t * q, p * q
+        return t * (0.5 * self.label_smoothing - q), p * q
 
     def fast_kernel(self):
-        return "log_loss", {}
+        return None if self.label_smoothing else ("log_loss", {})
 
     def _init_score(self, y, w):
-        pavg = min(max(_positive_rate(y, w), PROB_CLAMP), 1.0 - PROB_CLAMP)
-        return math.log(pavg / (1.0 - pavg))
+        eps = self.label_smoothing
+        if not eps:
+            pavg = min(max(_positive_rate(y, w), PROB_CLAMP), 1.0 - PROB_CLAMP)
+            return math.log(pavg / (1.0 - pavg))
+        # the logit of the smoothed mean target, both shares computed directly (no 1 - p)
+        pos, neg = _positive_rate(y, w), _positive_rate(1.0 - y, w)
+        return math.log(((1.0 - eps) * pos + 0.5 * eps) / ((1.0 - eps) * neg + 0.5 * eps))
 
 
 class BinaryCrossEntropy(_BinaryLoss):

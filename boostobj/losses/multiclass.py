@@ -17,9 +17,30 @@ from scipy.optimize import minimize
 from .._validation import check_labels_finite
 from ..links import SoftmaxLink
 from ._base import Loss, class_weight, real_number
-from .binary import PROB_CLAMP, focusing
+from .binary import PROB_CLAMP, focusing, smoothing
 
 __all__ = ["MulticlassFocalLoss", "SoftmaxLoss"]
+
+
+def _softmax_gaps(z):
+    r"""``(rows, top, gap, e, rest)`` of ``(n, K)`` margins: ``top`` the (first) largest column
+    of each row, :math:`\mathrm{gap}_j = m - z_j \ge 0` with :math:`m` the row maximum (0 for
+    columns tied with it, also an infinite one), :math:`e_j = e^{-\mathrm{gap}_j}` and ``rest``
+    the sum of :math:`e_j` over every column but ``top``; so that
+    :math:`-\log p_j = \mathrm{gap}_j + \log1p(\mathrm{rest})`, a sum of two non-negative terms.
+    """
+    n = z.shape[0]
+    rows = np.arange(n)
+    top = np.argmax(z, axis=1)
+    m = z[rows, top]
+    with np.errstate(invalid="ignore"):  # inf - inf: a column tied with an infinite maximum
+        gap = m[:, None] - z
+        gap[z == m[:, None]] = 0.0
+    e = np.exp(-gap)
+    e[rows, top] = 0.0
+    rest = e.sum(axis=1)
+    e[rows, top] = 1.0
+    return rows, top, gap, e, rest
 
 
 def _softmax_parts(y, z):
@@ -29,30 +50,18 @@ def _softmax_parts(y, z):
     ``q = 1 - p`` and
     :math:`s = -\log p_y` (the cross-entropy). With :math:`m` the row maximum and
     :math:`e_j = e^{z_j - m}`, let ``rest`` be the sum of :math:`e_j` over every column except the
-    (first) largest one. Then :math:`S = 1 + \mathrm{rest}`, and for the largest column
-    :math:`1 - p = \mathrm{rest}/S` (computed directly: ``1 - p`` would round to 0 for a confident
-    row); every other column has :math:`p \le 1/2`, where ``1 - p`` is exact. Likewise
-    :math:`-\log p_y = (m - z_y) + \log1p(\mathrm{rest})`.
+    (first) largest one (:func:`_softmax_gaps`). Then :math:`S = 1 + \mathrm{rest}`, and for the
+    largest column :math:`1 - p = \mathrm{rest}/S` (computed directly: ``1 - p`` would round to
+    0 for a confident row); every other column has :math:`p \le 1/2`, where ``1 - p`` is exact.
+    Likewise :math:`-\log p_y = (m - z_y) + \log1p(\mathrm{rest})`.
     """
-    n = z.shape[0]
-    rows = np.arange(n)
+    rows, top, gap, e, rest = _softmax_gaps(z)
     yi = y.astype(np.intp)
-    top = np.argmax(z, axis=1)
-    m = z[rows, top]
-    with np.errstate(invalid="ignore"):  # inf - inf: a column tied with an infinite maximum
-        d = z - m[:, None]
-        d[z == m[:, None]] = 0.0
-    e = np.exp(d)
-    e[rows, top] = 0.0
-    rest = e.sum(axis=1)
-    e[rows, top] = 1.0
     S = 1.0 + rest
     p = e / S[:, None]
     q = 1.0 - p
     q[rows, top] = rest / S
-    zy = z[rows, yi]
-    with np.errstate(invalid="ignore"):
-        s = np.where(zy == m, 0.0, m - zy) + np.log1p(rest)
+    s = gap[rows, yi] + np.log1p(rest)
     return rows, yi, p, q, s
 
 
@@ -149,6 +158,24 @@ class SoftmaxLoss(_MulticlassLoss):
 
     (the diagonal of the hessian, which is what both libraries take).
 
+    With ``label_smoothing`` :math:`\varepsilon > 0` the target of column :math:`j` is
+    :math:`\tilde y_j = (1 - \varepsilon)[j = y] + \varepsilon/K` (Szegedy et al. 2016; Müller et
+    al. 2019) and the loss the cross-entropy with it:
+
+    .. math::
+        L = -\sum_j \tilde y_j \log p_j = (1 - \varepsilon)(-\log p_y)
+            + \frac{\varepsilon}{K}\sum_j (-\log p_j),\qquad
+        \frac{\partial L}{\partial z_j} = p_j - \tilde y_j,
+
+    same hessian (diagonal and full). :math:`K` is the number of columns of the margins. Its
+    minimum is the entropy of :math:`\tilde y`, not 0, and the margins of a row stay within
+    :math:`\log(1 + (1-\varepsilon)K/\varepsilon)` of each other at the optimum. ``init_score``
+    is the centred log of the weighted mean smoothed target,
+    :math:`\log((1-\varepsilon) W_k/W + \varepsilon/K)`. ``loss.metric`` reports this smoothed
+    loss, the one training minimises. Only ``label_smoothing=0`` is the built-ins' twin (and,
+    under CatBoost, gets ``MultiClass``'s full hessian; with :math:`\varepsilon > 0` the
+    diagonal times ``K/(K-1)``).
+
     Parameters
     ----------
     n_classes : int or None, default=None
@@ -159,12 +186,23 @@ class SoftmaxLoss(_MulticlassLoss):
         XGBoost, ``K/(K-1)`` in LightGBM; the scikit-learn-signature call ``loss(y, z, w)``
         uses XGBoost's 2, and boostobj's LightGBM estimators bind LightGBM's), a number uses
         that everywhere (1 = plain diagonal).
+    label_smoothing : float, default=0.0
+        :math:`\varepsilon` in [0, 1).
 
     Notes
     -----
     ``1 - p`` of the most probable class and :math:`-\log p_y` are computed without cancellation
     (see ``_softmax_parts``), so a confidently right row keeps a gradient of ``-1e-300`` rather
-    than 0, and nothing overflows at margins of ``1e6``.
+    than 0, and nothing overflows at margins of ``1e6``. The smoothed loss is a sum of
+    non-negative terms :math:`-\log p_j = (m - z_j) + \log1p(\mathrm{rest})`. The fast kernel
+    computes the unsmoothed loss only; with :math:`\varepsilon > 0` the libraries receive the
+    float64 reference.
+
+    References
+    ----------
+    .. [1] C. Szegedy et al., "Rethinking the Inception Architecture for Computer Vision",
+       CVPR 2016, arXiv:1512.00567; R. Müller, S. Kornblith, G. Hinton, "When Does Label
+       Smoothing Help?", NeurIPS 2019, arXiv:1906.02629.
 
     Examples
     --------
@@ -177,24 +215,43 @@ class SoftmaxLoss(_MulticlassLoss):
 
     name = "softmax_loss"
 
-    def __init__(self, *, n_classes: int | None = None, hessian_scale="library") -> None:
+    def __init__(self, *, n_classes: int | None = None, hessian_scale="library",
+                 label_smoothing: float = 0.0) -> None:
+        self.label_smoothing = smoothing(label_smoothing)
         super().__init__(n_classes=n_classes, hessian_scale=hessian_scale)
 
     def fast_kernel(self):
-        return "softmax", {}
+        return None if self.label_smoothing else ("softmax", {})
 
     def _loss(self, y, z):
-        return _softmax_parts(y, z)[4]
+        eps = self.label_smoothing
+        if not eps:
+            return _softmax_parts(y, z)[4]
+        rows, _, gap, _, rest = _softmax_gaps(z)
+        l1r = np.log1p(rest)
+        s_y = gap[rows, y.astype(np.intp)] + l1r
+        # (eps/K) sum_j -log p_j = eps (mean_j gap_j + log1p(rest)): non-negative terms only
+        return (1.0 - eps) * s_y + eps * (gap.mean(axis=1) + l1r)
 
     def _gradient_hessian(self, y, z):
         rows, yi, p, q, _ = _softmax_parts(y, z)
-        g = p.copy()
-        g[rows, yi] = -q[rows, yi]  # p_y - 1 = -(1 - p_y), exact
+        eps = self.label_smoothing
+        if not eps:
+            g = p.copy()
+            g[rows, yi] = -q[rows, yi]  # p_y - 1 = -(1 - p_y), exact
+        else:
+            share = eps / z.shape[1]
+            g = p - share
+            g[rows, yi] = (eps - share) - q[rows, yi]  # p_y - (1 - eps + eps/K)
         return g, p * q
 
     def _init_score(self, y, w):
-        counts, _ = self._init_from_counts(y, w)
-        logp = np.log(np.maximum(counts / counts.sum(), PROB_CLAMP))
+        counts, k = self._init_from_counts(y, w)
+        eps = self.label_smoothing
+        if not eps:
+            logp = np.log(np.maximum(counts / counts.sum(), PROB_CLAMP))
+        else:  # the weighted mean smoothed target: positive for every class
+            logp = np.log((1.0 - eps) * (counts / counts.sum()) + eps / k)
         return logp - logp.mean()
 
 

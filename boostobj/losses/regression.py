@@ -75,13 +75,16 @@ class _RegressionLoss(Loss):
     task = "regression"
     #: The hyperparameter that may be "auto" (estimated by :func:`robust_scale`), if any.
     _auto_scale: str | None = None
+    #: ``"auto"`` is this fraction of :func:`robust_scale`.
+    _auto_fraction: float = 1.0
 
     def resolved(self, y_true, sample_weight=None):
         if self._auto_scale is None or getattr(self, self._auto_scale) != "auto":
             return self
         y = self.check_labels(y_true)
         w = check_weights(sample_weight, y.shape[0])
-        return type(self)(**{**self.get_params(), self._auto_scale: robust_scale(y, w)})
+        scale = self._auto_fraction * robust_scale(y, w)
+        return type(self)(**{**self.get_params(), self._auto_scale: scale})
 
     def _bracketed_init(self, y, w, x0: float) -> float:
         # The summed gradient of a convex residual loss is non-decreasing in the constant and

@@ -3,12 +3,16 @@ asymmetric (quantile, expectile), Fair, and the bounded-influence Cauchy and Wel
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from .. import _math
 from ._base import real_number
 from .regression import _RegressionLoss, _scale_param
 
-__all__ = ["CauchyLoss", "ExpectileLoss", "FairLoss", "QuantileLoss", "WelschLoss"]
+__all__ = ["CauchyLoss", "ExpectileLoss", "FairLoss", "QuantileLoss", "SmoothQuantileLoss",
+           "WelschLoss"]
 
 
 def _level(value, name: str) -> float:
@@ -84,6 +88,114 @@ class QuantileLoss(_RegressionLoss):
 
     def _init_score(self, y, w):
         return _weighted_quantile(y, w, self.alpha)
+
+
+#: ``SmoothQuantileLoss(scale="auto")`` smooths over this fraction of :func:`robust_scale`.
+SMOOTH_QUANTILE_FRACTION = 0.1
+
+
+class SmoothQuantileLoss(_RegressionLoss):
+    r"""Smoothed pinball (quantile) loss at level ``alpha``, with smoothing scale ``s``.
+
+    With :math:`r = z - y` (as :class:`QuantileLoss`), :math:`u = r / s` and
+    :math:`\sigma` the logistic function:
+
+    .. math::
+        L = s\,\big(s\,\log(1 + e^{u}) - \alpha\, r\big),\qquad
+        \frac{\partial L}{\partial z} = s\,\big(\sigma(u) - \alpha\big),\qquad
+        \frac{\partial^2 L}{\partial z^2} = \sigma(u)\,\sigma(-u)
+
+    :math:`L / s` is Zheng's smooth quantile function [1]_, the pinball loss
+    :math:`\rho_\alpha(y - z)` with its kink replaced by a softplus:
+    :math:`\rho_\alpha \le L/s \le \rho_\alpha + s\log 2`, the gap largest at :math:`r = 0` and
+    vanishing like :math:`s\,e^{-|u|}` in the tails. The factor :math:`s` makes the hessian
+    dimensionless (as for :class:`LogCoshLoss`), so the libraries' minimum hessian per leaf
+    means the same thing whatever the units of the target; it does not move any minimiser.
+    Convex, smooth, exact hessian; unlike :class:`QuantileLoss` every Newton step is a real
+    one. The price is a bias: the best constant is the ``alpha``-quantile of
+    :math:`y + s\,\varepsilon` with :math:`\varepsilon` standard logistic
+    (:math:`\sum w\,\sigma((c - y)/s) = \alpha \sum w`), not of :math:`y`, so ``s`` should be
+    small against the spread of the noise. ``init_score`` is that constant, solved by
+    safeguarded Newton steps inside :math:`[\min y, \max y] + s\,\mathrm{logit}(\alpha)`, where
+    the summed gradient changes sign.
+
+    Parameters
+    ----------
+    alpha : float, default=0.5
+        The quantile level, strictly between 0 and 1.
+    scale : "auto" or float, default="auto"
+        The smoothing scale ``s`` (> 0), in the units of the target. ``"auto"`` is
+        :data:`SMOOTH_QUANTILE_FRACTION` (0.1) times :func:`robust_scale` of the training
+        labels: about 0.13 robust standard deviations, small enough that the bias stays a
+        fraction of the noise.
+    hessian : {"bounded", "exact"}, default="bounded"
+        ``"exact"`` is :math:`\sigma(u)\sigma(-u)`, which vanishes like :math:`e^{-|u|}`: a
+        leaf of residuals beyond a few ``s`` gets a huge Newton step. ``"bounded"`` is the
+        majorize-minimize weight :math:`\tanh(u/2)/(2u)` (:math:`1/4` at :math:`r = 0`, about
+        :math:`s/(2|r|)` in the tails): :math:`L` is a linear term plus
+        :math:`s^2\log\cosh(u/2)`, which is concave in :math:`r^2`, so the quadratic with this
+        curvature touching it at the current residual lies above it (as for
+        :class:`LogCoshLoss`).
+
+    Notes
+    -----
+    Measured against :class:`QuantileLoss` (``benchmarks/smooth_quantile.py``: held-out pinball
+    loss, Student-t noise, 5 seeds; numbers in the robust-losses guide): lower in XGBoost and
+    LightGBM at ``alpha`` 0.1 and 0.9 (every seed), slightly higher at the median (0.5). The loss is computed as
+    :math:`s\,(\rho_\alpha(-r) + s\log1p(e^{-|u|}))` (non-negative terms, no cancellation).
+
+    References
+    ----------
+    .. [1] S. Zheng, "Gradient descent algorithms for quantile regression with smooth
+       approximation", Int. J. Mach. Learn. & Cyber. 2 (2011) 191-207 (the function
+       :math:`\tau x + \alpha\log(1 + e^{-x/\alpha})`, here with :math:`x = y - z`,
+       :math:`\tau` = ``alpha`` and :math:`\alpha` = ``s``).
+    """
+
+    name = "smooth_quantile"
+    hessian_options = ("bounded", "exact")
+    _auto_scale = "scale"
+    _auto_fraction = SMOOTH_QUANTILE_FRACTION
+
+    def __init__(self, *, alpha: float = 0.5, scale="auto", hessian: str | None = None) -> None:
+        self.alpha = _level(alpha, "alpha")
+        self.scale = _scale_param(scale, "scale")
+        super().__init__(hessian=hessian)
+
+    def _u(self, y, z):
+        r = z - y
+        with np.errstate(over="ignore"):
+            return r, r / self.scale
+
+    def _loss(self, y, z):
+        r, u = self._u(y, z)
+        s = self.scale
+        pinball = np.where(r < 0, -self.alpha * r, (1.0 - self.alpha) * r)
+        return s * (pinball + s * np.log1p(np.exp(-np.abs(u))))
+
+    def _gradient_hessian(self, y, z):
+        _, u = self._u(y, z)
+        # sigma(u) - alpha = tanh(u/2)/2 + (1/2 - alpha): exact relative precision at a small
+        # residual for the median, no 1 - p rounding in the tails
+        th = np.tanh(0.5 * u)
+        g = self.scale * (0.5 * th + (0.5 - self.alpha))
+        if self.hessian == "exact":
+            p, q, _ = _math.signed_sigmoid(u)
+            return g, p * q
+        # tanh(u/2)/u -> 1/2 at u = 0 (and is 1/inf = 0 at an infinite residual)
+        return g, 0.5 * np.divide(th, u, out=np.full_like(u, 0.5), where=u != 0)
+
+    def _init_score(self, y, w):
+        # sum w sigma((c - y)/s) = alpha sum w: every term is <= alpha at min(y) + s logit(alpha)
+        # and >= alpha at max(y) + s logit(alpha), a bracket; the exact hessian is positive.
+        shift = self.scale * math.log(self.alpha / (1.0 - self.alpha))
+        lo, hi = float(np.min(y)) + shift, float(np.max(y)) + shift
+        if lo == hi:
+            return lo
+        exact = self if self.hessian == "exact" else type(self)(
+            **{**self.get_params(), "hessian": "exact"})
+        x0 = min(max(_weighted_quantile(y, w, self.alpha), lo), hi)
+        return exact._solve_constant(y, w, x0, lo, hi)
 
 
 class ExpectileLoss(_RegressionLoss):
