@@ -94,7 +94,10 @@ How CatBoost's wrapper moves the data (read in the public ``_catboost.pyx`` and
   hand-offs between them. boostobj's estimators bind the kernel once and skip per-block label
   checks (:class:`ValidatedObjective`). Not yet timed (a quiet machine is needed): holding the
   GIL through kernels of a few thousand rows (no hand-off to another CatBoost thread mid-call),
-  and writing ``-g, -h`` from the kernel directly.
+  writing ``-g, -h`` from the kernel directly (one ``(2, m)`` buffer, no ``np.negative``), and,
+  for the numpy kernels (squared error, the robust regression losses, or no compiled
+  extension), their per-label-array cache (:func:`boostobj._kernels._prepared`), which misses on
+  every block because each block's float64 labels are a new array.
 
 Built-in twins (registry :attr:`~boostobj.registry.Twin.catboost`, measured by training both with
 ``boosting_type="Plain"``, ``bootstrap_type="No"``, ``random_strength=0``, Newton leaves with one
