@@ -59,13 +59,16 @@ def adapter_for(data):
 
 
 def adapter(library: str):
-    """The adapter module of ``library`` (``"xgboost"`` or ``"lightgbm"``)."""
+    """The adapter module of ``library`` (``"xgboost"``, ``"lightgbm"`` or ``"catboost"``;
+    CatBoost calls the loss's own methods, never through :func:`adapter_for`)."""
     if library == "xgboost":
         from .adapters import xgboost as module
     elif library == "lightgbm":
         from .adapters import lightgbm as module
+    elif library == "catboost":
+        from .adapters import catboost as module
     else:
-        raise ValueError(f"library must be one of {LIBRARIES}, got {library!r}")
+        raise ValueError(f"library must be one of {(*LIBRARIES, 'catboost')}, got {library!r}")
     return module
 
 
@@ -88,6 +91,18 @@ class Objective:
     def __call__(self, y_true, y_pred, sample_weight=None):
         return objective_call(self.loss, y_true, y_pred, sample_weight, library=self.library,
                               kernel=self.kernel)
+
+    # CatBoost's protocol, as boostobj.Loss has it, with ``kernel`` (the parity harness's float64
+    # mode hands ``loss_function=Objective(loss, kernel=...)``)
+    no_jit = True
+
+    def calc_ders_range(self, approxes, targets, weights):
+        """CatBoost's call for one-dimensional models (:meth:`boostobj.Loss.calc_ders_range`)."""
+        return catboost_ders_range(self.loss, approxes, targets, weights, kernel=self.kernel)
+
+    def calc_ders_multi(self, approxes, target, weight):
+        """CatBoost's call for one row of a multiclass model (:meth:`boostobj.Loss.calc_ders_multi`)."""
+        return catboost_ders_multi(self.loss, approxes, target, weight, kernel=self.kernel)
 
     def __repr__(self) -> str:
         extra = "" if self.kernel is None else f", kernel={getattr(self.kernel, '__name__', self.kernel)}"
@@ -126,8 +141,11 @@ def hessian_scale(loss, library: str, shape) -> float:
     factor (its adapter's ``multiclass_hessian_scale``) for ``hessian_scale="library"``."""
     if loss.task != "multiclass":
         return 1.0
+    lib = adapter(library)
+    if hasattr(lib, "multiclass_form"):  # CatBoost: 1 for the twins of MultiClass (full hessian)
+        return float(lib.multiclass_form(loss, shape[1])[1])
     if loss.hessian_scale == "library":
-        return float(adapter(library).multiclass_hessian_scale(shape[1]))
+        return float(lib.multiclass_hessian_scale(shape[1]))
     return float(loss.hessian_scale)
 
 
@@ -267,14 +285,18 @@ def forget() -> None:
 # blocks of about 1000 rows or one row at a time: far too small for the per-training-set cache
 # above (validating a block costs less than comparing it with a kept copy), and too small to estimate an
 # "auto" scale, which the adapter refuses (the estimators resolve the loss on all labels first).
-def catboost_ders_range(loss, approxes, targets, weights, *, validated: bool = False):
+def catboost_ders_range(loss, approxes, targets, weights, *, validated: bool = False,
+                        kernel=None):
     """CatBoost's ``calc_ders_range`` for a one-dimensional model: the block's labels and weights
     read and checked by :mod:`boostobj.adapters.catboost` (labels skipped when ``validated``:
     the estimators check the whole training set once), the kernel, then CatBoost's form
-    (``(m, 2)`` of ``-gradient, -hessian``, weighted, hessian floored)."""
+    (``(m, 2)`` of ``-gradient, -hessian``, weighted, hessian floored). ``kernel``: as
+    :class:`Objective`'s."""
     from .adapters import catboost as lib
 
     y, w = lib.block_labels_weights(loss, targets, weights, validated)
+    if kernel is not None:
+        return lib.ders_range(*kernel(loss, lib.NAME, y, approxes, w))
     return lib.ders_range(*library_gradient_hessian(loss, y, approxes, w,
                                                     reference=_catboost_reference(loss)))
 
@@ -303,17 +325,22 @@ def catboost_kernel(loss):
     return functools.partial(_kernels.KERNELS[name], **params)
 
 
-def catboost_ders_multi(loss, approxes, target, weight, *, validated: bool = False, form=None):
+def catboost_ders_multi(loss, approxes, target, weight, *, validated: bool = False, form=None,
+                        kernel=None):
     """CatBoost's ``calc_ders_multi`` for one row of a multiclass model: ``(der1, der2)`` with
     ``der2`` the ``K x K`` hessian, negated (see :mod:`boostobj.adapters.catboost`). The exact
     float64 math: one row costs the same either way, and CatBoost sums float64 derivatives.
-    ``form`` is the adapter's ``multiclass_form`` when the caller has it already."""
+    ``form`` is the adapter's ``multiclass_form`` when the caller has it already; ``kernel``: as
+    :class:`Objective`'s (its hessian scale is :func:`hessian_scale`'s for CatBoost)."""
     from .adapters import catboost as lib
 
     y = lib.row_label(loss, approxes, target, weight, validated)
     z = approxes.reshape(1, -1)
     full, scale = form or lib.multiclass_form(loss, z.shape[1])
-    g, h = library_gradient_hessian(loss, y, z, None, scale=scale, reference=True)
+    if kernel is not None:
+        g, h = kernel(loss, lib.NAME, y, z, None)
+    else:
+        g, h = library_gradient_hessian(loss, y, z, None, scale=scale, reference=True)
     return lib.ders_multi(full, int(target), g, h, weight)
 
 

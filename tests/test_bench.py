@@ -23,7 +23,7 @@ def test_bench_runs_end_to_end_and_writes_json_and_png(tmp_path, capsys):
     png = (out / "bench.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
 
-    cases = bench.make_cases(bench.TASKS, bench.LIBRARIES)
+    cases = bench.make_cases(bench.TASKS, bench.parse_args([]).libraries)  # CatBoost if installed
     rows = report["training"]
     assert len(rows) == len(cases)
     assert {(r["task"], r["library"], r["objective"]) for r in rows} == \
@@ -151,6 +151,23 @@ def test_split_rows_counts_the_smaller_child_of_every_split():
     assert bench.split_rows(xd, X, sample=1000) == pytest.approx(exact, rel=0.15)
 
 
+def test_split_rows_of_catboost_symmetric_trees():
+    cb = pytest.importorskip("catboost")
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((3000, 4)).astype(np.float32)
+    y = (X[:, 0] > 1.0) + 0.5 * X[:, 1] + 0.1 * rng.standard_normal(3000)
+    params = {"iterations": 3, "verbose": False, "allow_writing_files": False, "random_seed": 0}
+    stump = cb.CatBoost({**params, "depth": 1}).fit(X, y)
+    leaves = np.asarray(stump.calc_leaf_indexes(cb.Pool(X)))
+    assert bench.split_rows(stump, X) == _stump_rows(leaves)
+    # depth 2: the first split (leaf index bit 0) over all rows, the second within each side
+    deep = cb.CatBoost({**params, "depth": 2}).fit(X, y)
+    leaf = np.asarray(deep.calc_leaf_indexes(cb.Pool(X)))[:, 0]
+    first = min(np.sum(leaf & 1), np.sum(1 - (leaf & 1)))
+    second = sum(min(np.sum(leaf == side), np.sum(leaf == side + 2)) for side in (0, 1))
+    assert bench.split_rows(deep, X, per_tree=True)[0] == first + second
+
+
 @pytest.mark.parametrize("task", bench.TASKS)
 def test_make_data(task):
     d = bench.make_data(task, 4000, 12, seed=3)
@@ -170,7 +187,9 @@ def test_make_data(task):
         assert np.all(d["y"] > 0)
 
 
-@pytest.mark.parametrize("argv", [["--tasks", "nope"], ["--tasks", ","], ["--libraries", "catboost"],
+@pytest.mark.parametrize("argv", [["--tasks", "nope"], ["--tasks", ","], ["--libraries", "nope"],
+                                  ["--quality", "real", "--libraries", "catboost"],
+                                  ["--catboost-rows", "10"],
                                   ["--rows", "0"], ["--repeat", "0"], ["--features", "0"],
                                   ["--features", "9"], ["--kernel-rows", "-1"],
                                   ["--threads", "0"], ["--rounds", "x"]])
@@ -201,7 +220,43 @@ def test_default_run_is_quick_and_full_is_the_readme_configuration():
         (100_000, 100, 3, 1_000_000, 21)
     mixed = bench.parse_args(["--full", "--rounds", "7"])  # explicit options win
     assert mixed.rounds == 7 and mixed.rows == 100_000
-    assert quick.tasks == list(bench.TASKS) and quick.libraries == list(bench.LIBRARIES)
+    assert quick.tasks == list(bench.TASKS)
+    assert quick.libraries == [lib for lib in bench.LIBRARIES
+                               if lib != "catboost" or bench.report.installed(lib)]
+    assert (quick.catboost_rows, full.catboost_rows) == (5_000, 20_000)
+    assert "catboost" not in bench.parse_args(["--quality", "real"]).libraries
+
+
+def test_catboost_is_left_out_cleanly_when_not_installed(monkeypatch, tmp_path, capsys):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "catboost", None)  # import catboost raises ImportError
+    assert bench.parse_args([]).libraries == ["xgboost", "lightgbm"]
+    with pytest.raises(SystemExit) as exc:
+        bench.main(["--libraries", "catboost", "--out", str(tmp_path / "x"), "--no-progress"])
+    assert exc.value.code == 2 and "not installed" in capsys.readouterr().err
+    assert bench.main([*TINY, "--tasks", "regression", "--kernel-rows", "0",
+                       "--out", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "bench.json").read_text())
+    assert {r["library"] for r in report["training"]} == {"xgboost", "lightgbm"}
+
+
+def test_catboost_rows_beside_its_builtins(tmp_path):
+    pytest.importorskip("catboost")
+    assert bench.main([*TINY, "--libraries", "catboost", "--tasks", "binary,multiclass",
+                       "--catboost-rows", "1000", "--kernel-rows", "0",
+                       "--out", str(tmp_path)]) == 0
+    rows = json.loads((tmp_path / "bench.json").read_text())["training"]
+    by = {r["objective"]: r for r in rows}
+    assert {"Logloss", "CrossEntropy", "MultiClass", "BinaryLogLoss()", "SoftmaxLoss()"} <= set(by)
+    # CrossEntropy on 0/1 labels is Logloss; the custom rows are timed against Logloss
+    assert by["CrossEntropy"]["quality"] == pytest.approx(by["Logloss"]["quality"], rel=1e-9)
+    assert by["BinaryLogLoss()"]["reference"] == "Logloss"
+    assert by["SoftmaxLoss()"]["reference"] == "MultiClass"
+    for r in rows:
+        assert r["split_rows_per_round"] > 0 and r["quality"]
+        if r["kind"] == "custom":
+            assert r["objective_ms_per_round"] > 0 and "target" not in r
 
 
 def test_rows_walk_the_registry():

@@ -25,8 +25,10 @@ from boostobj.parity import mirror
 
 ROUNDS = 10
 LOSSES = parity.parity_losses()
+LIBRARIES = parity.cli.default_libraries()  # CatBoost when it is installed
 PAIRS = [(loss, library, method) for loss in LOSSES for library in boostobj.builtin_twin(loss)
-         for method in parity.TREE_METHODS[library]]
+         if library in LIBRARIES for method in parity.TREE_METHODS[library]]
+MIRRORED = [p for p in PAIRS if "match_builtin" in parity.LIBRARY_MODES[p[1]]]
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +50,7 @@ def test_pairs_cover_every_twin():
     names = {type(loss).__name__ for loss in LOSSES}
     assert {"BinaryLogLoss", "FocalLoss", "PseudoHuberLoss", "SquaredErrorLoss", "SoftmaxLoss",
             "MulticlassFocalLoss", "PoissonLoss", "GammaLoss", "TweedieLoss", "BinaryCrossEntropy",
-            "FairLoss"} <= names
+            "FairLoss", "LogCoshLoss"} <= names
     for loss in LOSSES:
         assert boostobj.builtin_twin(loss)
     assert ("xgboost", "hist") in {(lib, m) for _, lib, m in PAIRS}
@@ -70,11 +72,15 @@ def test_float64_within_tolerance(loss, library, method, datasets, cache):
                 assert r.same_structure >= r.trees - 1, r
         elif library == "xgboost":  # 2e-7; 2e-6 for the float32-exp log-link built-ins
             assert rel <= r.tolerance <= 2e-6 and r.same_structure == r.trees, r
+        elif library == "catboost":  # double derivatives on both sides
+            assert r.status == "pass" and rel <= 1e-7, r
+            if r.require == "structure":
+                assert r.same_structure == r.trees, r
         else:
             assert rel <= 1e-12 and r.identical_trees == r.trees, r
 
 
-@pytest.mark.parametrize(("loss", "library", "method"), PAIRS, ids=lambda v: str(v))
+@pytest.mark.parametrize(("loss", "library", "method"), MIRRORED, ids=lambda v: str(v))
 def test_match_builtin_is_bit_identical(loss, library, method, datasets, cache):
     for data in datasets[loss.task]:
         r = _run(loss, library, method, data, "match_builtin", cache)
@@ -180,6 +186,8 @@ def test_match_builtin_refuses_a_library_without_twin():
         objective(np.zeros(4), ds)
     with pytest.raises(ValueError, match="has none"):
         mirror.match_builtin(boostobj.LogCoshLoss())
+    with pytest.raises(ValueError, match="twin of {'catboost': 'LogCosh'} only"):
+        mirror.match_builtin(boostobj.LogCoshLoss(scale=1.0, hessian="exact"))
 
 
 # ------------------------------------------------------------------ the modes' objectives
@@ -259,6 +267,52 @@ def test_modes_are_objectives_not_patched_losses():
         parity.custom_objective(loss, "float32")
 
 
+# ------------------------------------------------------------------ CatBoost's protocol
+@pytest.mark.parametrize("loss", [lo for lo in LOSSES if lo.task != "multiclass"], ids=repr)
+def test_float64_mode_in_catboost_hands_the_exact_derivatives(loss):
+    """``calc_ders_range`` of the float64 mode: the loss's exact float64 math, floored, weighted,
+    negated, as float64 (the default mode hands the fast kernel's float32)."""
+    from conftest import labels_for, margins_for
+
+    rng = np.random.default_rng(5)
+    y = labels_for(loss, 50, rng).astype(np.float32)
+    w = rng.uniform(0.5, 2.0, 50).astype(np.float32)
+    z = margins_for(loss, 50, rng).astype(np.float64)
+    out = parity.custom_objective(loss, "float64").calc_ders_range(z, y, w)
+    assert out.shape == (50, 2) and out.dtype == np.float64
+    y64, w64 = y.astype(np.float64), w.astype(np.float64)
+    g, h = type(loss)._gradient_hessian(loss, y64, z)
+    np.testing.assert_array_equal(out[:, 0], -g * w64)
+    np.testing.assert_array_equal(out[:, 1], -np.maximum(h, boostobj.HESSIAN_FLOOR) * w64)
+
+
+@pytest.mark.parametrize("loss", [boostobj.SoftmaxLoss(), boostobj.MulticlassFocalLoss(gamma=2.0)],
+                         ids=repr)
+def test_float64_mode_in_catboost_multiclass_is_the_loss_own_row(loss):
+    """The float64 mode's ``calc_ders_multi`` is the loss's own (already exact float64): the full
+    softmax hessian for MultiClass's twins, the diagonal times K/(K-1) for the others."""
+    z = np.array([0.3, -1.2, 0.5])
+    got = parity.custom_objective(loss, "float64").calc_ders_multi(z, 2.0, 1.5)
+    want = loss.calc_ders_multi(z, 2.0, 1.5)
+    assert got == want
+    offdiag = np.asarray(want[1])[0, 1]
+    assert (offdiag != 0) == (type(loss) is boostobj.SoftmaxLoss)
+
+
+def test_catboost_is_left_out_cleanly_when_not_installed(monkeypatch, capsys):
+    import sys
+
+    from boostobj.parity import cli
+
+    monkeypatch.setitem(sys.modules, "catboost", None)  # import catboost raises ImportError
+    assert cli.default_libraries() == ["xgboost", "lightgbm"]
+    _, plans = cli._plans(cli._parser().parse_args([]))
+    assert all("catboost" not in p["libraries"] for p in plans)
+    with pytest.raises(SystemExit) as exc:
+        parity.main(["--libraries", "catboost", "--quiet"])
+    assert exc.value.code == 2 and "not installed" in capsys.readouterr().err
+
+
 # ------------------------------------------------------------------ plans and usage errors
 def _count(argv):
     from boostobj.parity import cli
@@ -271,20 +325,25 @@ def _count(argv):
         datasets = {t: parity.load_datasets(t, sources=plan["sources"], rows=args.rows,
                                              variants=plan["variants"])
                     for t in {loss.task for loss in losses}}
-        n += len(parity.build_cases(losses, datasets, tree_methods=plan["tree_methods"],
-                                    modes=plan["modes"], sampling=plan["sampling"]))
+        n += len(parity.build_cases(losses, datasets, libraries=plan["libraries"],
+                                    tree_methods=plan["tree_methods"], modes=plan["modes"],
+                                    sampling=plan["sampling"]))
     return name, n
 
 
 def test_default_plan_is_quick_and_full_is_the_documented_run():
-    assert _count([]) == ("quick", 164)
-    assert _count(["--full", "--rows", "1000"]) == ("full", 564)  # rows do not change the count
-    assert _count(["--datasets", "real"]) == ("datasets", 484)
+    # CatBoost's 10 twins: the default run has their float64 mode on one variant; --full and
+    # --datasets real every variant in modes float64 and default
+    cat = "catboost" in LIBRARIES
+    assert _count([]) == ("quick", 164 + 10 * cat)
+    assert _count(["--full", "--rows", "1000"]) == ("full", 564 + 80 * cat)  # rows do not count
+    assert _count(["--datasets", "real"]) == ("datasets", 484 + 80 * cat)
+    assert _count(["--libraries", "xgboost", "lightgbm"]) == ("quick", 164)
 
 
 @pytest.mark.parametrize("argv", [["--seeds", "-1"], ["--rows", "50"], ["--rounds", "0"],
                                   ["--threads", "0"], ["--full", "--datasets", "real"],
-                                  ["--losses", "log_cosh"]])
+                                  ["--losses", "cauchy"]])
 def test_usage_errors_exit_2_before_running(argv, monkeypatch, capsys):
     from boostobj.parity import cli
 

@@ -65,6 +65,70 @@ Facts this relies on (measured with catboost 1.2.10):
 * boostobj's estimators hook ``CatBoost._prepare_train_params`` (private, catboost 1.2.10): it
   returns the train and eval Pools after CatBoost has built them from ``X``/``eval_set`` (and
   split ``eval_fraction``) and the parameters ``_train`` will use.
+
+How CatBoost's wrapper moves the data (read in the public ``_catboost.pyx`` and
+``approx_calcer.cpp`` of the 1.2 line; the block sizes above measured with 1.2.10):
+
+* ``_ObjectiveCalcDersRange`` is a ``with gil`` callback: every call takes the GIL. ``approxes``,
+  ``targets`` and ``weights`` are numpy views on CatBoost's buffers (no copy). The result is
+  first asked for ``len()``; when ``type(result) is np.ndarray`` (exactly: a subclass takes the
+  slow path) with ``ndim == 2``, ``shape[1] == 2`` and dtype float32 or float64, it is bound to a
+  typed 2-D memoryview (``np.float32_t[:, :]`` / ``np.float64_t[:, :]``: any strides, but a
+  writable buffer) and copied into CatBoost's ``TDers`` by a C loop, no Python object per row.
+  Anything else is iterated in Python as ``(der1, der2)`` pairs. :func:`ders_range` hands the
+  fast path: an exact ``np.ndarray``, writable, in the kernel's dtype (float32 from the fast
+  kernels, float64 in the parity harness's float64 mode), the transpose of a ``(2, m)`` buffer.
+* The C++ side calls it from CatBoost's thread pool (``LocalExecutor::ExecRange``): for the
+  derivatives used to score splits, blocks of ``AdjustBlockSize(rows, APPROX_BLOCK_SIZE)``; for
+  the leaf values, ``AdjustBlockCountLimit(rows, CB_THREAD_LIMIT)`` blocks, each walked in inner
+  blocks of ``APPROX_BLOCK_SIZE`` rows. ``thread_count`` sets how many pool threads run blocks
+  at once, not the block sizes; with more than one thread they queue for the GIL, and each
+  release inside the call (the compiled kernels release it; numpy releases it for more than 500
+  elements) lets another block's Python code run before this call ends.
+* ``_ObjectiveCalcDersMultiClass`` (one row) reads ``der1`` with ``enumerate`` and ``der2``'s
+  upper triangle with nested Python loops over ``line[indY:]``: lists are the fastest thing to
+  return (a numpy array would make one numpy scalar per element), which :func:`ders_multi` does.
+* So a faster data path than today's is not in the return value (already the typed loop) but in
+  the Python work per block: the float64 copies of the block's labels and weights
+  (``astype``), the kernel call, two ``np.negative`` into a fresh ``(2, m)`` array, and the GIL
+  hand-offs between them. boostobj's estimators bind the kernel once and skip per-block label
+  checks (:class:`ValidatedObjective`). Not yet timed (a quiet machine is needed): holding the
+  GIL through kernels of a few thousand rows (no hand-off to another CatBoost thread mid-call),
+  writing ``-g, -h`` from the kernel directly (one ``(2, m)`` buffer, no ``np.negative``), and,
+  for the numpy kernels (squared error, the robust regression losses, or no compiled
+  extension), their per-label-array cache (:func:`boostobj._kernels._prepared`), which misses on
+  every block because each block's float64 labels are a new array.
+
+Built-in twins (registry :attr:`~boostobj.registry.Twin.catboost`, measured by training both with
+``boosting_type="Plain"``, ``bootstrap_type="No"``, ``random_strength=0``, Newton leaves with one
+iteration, from the same start; ``python -m boostobj parity``, tolerance
+:data:`boostobj.parity.cases.CATBOOST_TOLERANCE`): ``Logloss`` (``boost_from_average=True``) and
+``CrossEntropy`` (soft labels) by :class:`~boostobj.BinaryLogLoss` /
+:class:`~boostobj.BinaryCrossEntropy` within 2.6e-9 in probability; ``RMSE`` exactly;
+``MultiClass`` (the full softmax hessian) within 3e-16; ``Poisson`` by
+``PoissonLoss(hessian="exact")`` and ``Tweedie:variance_power=p`` by ``TweedieLoss(power=p)``
+within 5e-13 of ``max |y|``; ``Focal:focal_alpha=a;focal_gamma=g`` by ``FocalLoss(alpha=a,
+gamma=g, hessian="exact")`` within 3e-16 (CatBoost's ``Focal`` uses the exact, unfloored
+hessian and clamps ``p`` to ``[1e-13, 1 - 1e-13]``; boostobj floors the hessian at
+``HESSIAN_FLOOR``, which did not bind on the parity sets); ``LogCosh`` by
+``LogCoshLoss(scale=1.0, hessian="exact")`` within 7e-9 of ``max |y|``. Not twins
+(catboost 1.2.10):
+
+* ``LogCosh`` at another scale: CatBoost's has none (``log(cosh(z - y))``); ``scale=2`` gave
+  models 0.37 apart (standardised diabetes, 50 iterations); the default ``hessian="bounded"``
+  differs too.
+* ``Quantile:alpha``: CatBoost refuses Newton leaves for it ("Newton leaves estimation method is
+  not supported for Quantile loss function") and its ``Gradient`` leaves are not
+  :class:`~boostobj.QuantileLoss`'s unit-hessian Newton step (0.5 apart, same data); its
+  gradient is 0 within ``1e-6`` of the label.
+* ``Expectile:alpha``: its derivatives are twice :class:`~boostobj.ExpectileLoss`'s
+  (``2 alpha e``, ``2 alpha``), and the models differed (0.34, same data) even with
+  ``l2_leaf_reg`` halved on boostobj's side.
+* ``FairLoss:smoothness``: a metric only; as ``loss_function`` CatBoost answers "Unknown loss
+  function FairLoss".
+* ``Huber:delta``: the true Huber loss, not :class:`~boostobj.PseudoHuberLoss`.
+* ``Focal`` with ``alpha=None``: CatBoost's needs ``focal_alpha``; ``focal_alpha=0.5`` weighs
+  both classes alike but halves the derivatives, which ``l2_leaf_reg`` sees.
 """
 
 from __future__ import annotations
@@ -76,7 +140,8 @@ import numpy as np
 from .._objective import catboost_ders_multi, catboost_ders_range, catboost_kernel
 from ..registry import twin_of
 
-__all__ = ["NAME", "ValidatedObjective", "block_labels_weights", "check_objective_params",
+__all__ = ["NAME", "ValidatedObjective", "block_labels_weights", "builtin_loss_function",
+           "check_objective_params",
            "ders_multi", "ders_range", "distributed", "effective_weights", "evaluate",
            "fold_init_score", "full_softmax_hessian", "labels_weights", "multiclass_form",
            "multiclass_hessian_scale", "refuse_unresolved", "row_label"]
@@ -98,8 +163,20 @@ def multiclass_hessian_scale(n_classes: int) -> float:
 def full_softmax_hessian(loss) -> bool:
     """Whether ``loss`` hands CatBoost the full softmax hessian ``diag(p) - p p^T``: the losses
     whose registry twin is CatBoost's ``MultiClass`` (``hessian_scale="library"``)."""
-    twin = twin_of(loss)
+    twin = twin_of(loss, "catboost")
     return twin is not None and twin.catboost == "MultiClass"
+
+
+def builtin_loss_function(loss) -> str:
+    """CatBoost's ``loss_function`` for the built-in twin of ``loss`` (registry
+    :attr:`~boostobj.registry.Twin.catboost`, its parameters from ``catboost_params``):
+    ``"Tweedie:variance_power=1.5"``. A loss without a CatBoost twin is a ``ValueError``."""
+    twin = twin_of(loss, "catboost")
+    if twin is None:
+        raise ValueError(f"{loss!r} has no CatBoost built-in twin")
+    params = ";".join(f"{name}={float(getattr(loss, attr))!r}"
+                      for name, attr in twin.catboost_params.items())
+    return twin.catboost + (f":{params}" if params else "")
 
 
 def distributed(data=None) -> bool:

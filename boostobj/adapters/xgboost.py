@@ -167,7 +167,7 @@ def params_from_init(loss, init, *, warn: bool = True) -> dict[str, Any]:
         if _versions.xgb_vector_base_score():
             params["base_score"] = [float(v) for v in init]
         return params  # XGBoost < 3.1: the start goes in base_margin (see xgboost_params)
-    twin = twin_of(loss)
+    twin = twin_of(loss, "xgboost")
     log_link = loss.link.name == "log"
     # XGBoost reads base_score on the response scale of the configured objective: the mean
     # itself for the log-link objectives (it takes their log), the margin for the identity ones.

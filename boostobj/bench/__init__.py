@@ -1,6 +1,6 @@
 """``python -m boostobj bench``: boostobj objectives against the built-in objectives they stand in
-for, in XGBoost and LightGBM — training speed, model quality on held-out data, and the
-gradient/hessian kernels beside the machine's memory bandwidth.
+for, in XGBoost, LightGBM and CatBoost (when installed) — training speed, model quality on
+held-out data, and the gradient/hessian kernels beside the machine's memory bandwidth.
 
 What is measured (all in one run, so ratios compare like with like):
 
@@ -28,8 +28,11 @@ the compiled extension runs it (:func:`boostobj._kernels.compiled`): a new loss 
 an edit here.
 
 Every custom model starts from its loss's ``init_score`` (``boostobj.xgboost_params(loss, y)``
-for XGBoost, ``Dataset(init_score=...)`` folded into the first trees for LightGBM), as the
-built-ins start from theirs. ``OMP_WAIT_POLICY=PASSIVE`` is set before the libraries are imported
+for XGBoost, ``Dataset(init_score=...)`` folded into the first trees for LightGBM, the Pool's
+baseline folded into the model's bias for CatBoost), as the built-ins start from theirs.
+CatBoost trains on the first ``--catboost-rows`` rows (a tenth of them for multiclass): it calls
+a Python objective per block of rows under the GIL, and per row for multiclass
+(:func:`~boostobj.bench.training.catboost_data`); its rows compare with each other. ``OMP_WAIT_POLICY=PASSIVE`` is set before the libraries are imported
 unless you set it (spin-waiting OpenMP threads made LightGBM 11x slower on a shared 2-core
 machine).
 

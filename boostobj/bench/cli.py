@@ -1,10 +1,10 @@
 """``python -m boostobj bench``: the command line of the benchmark.
 
 Without options it runs a quick pass (50,000 rows per task, 50 rounds, one timed run per model;
-kernels at 200,000 rows, median of 7 calls), a few minutes at most on 2 cores; ``--full``
-runs the configuration the README reports (100,000 rows, 100 rounds, median of 3 runs; kernels
-at 1,000,000 rows, median of 21 calls; 6-10 minutes on 2 cores). Options given explicitly
-override either preset.
+kernels at 200,000 rows, median of 7 calls; CatBoost, when installed, on 5,000 rows), a few
+minutes at most on 2 cores; ``--full`` runs the configuration the README reports (100,000 rows,
+100 rounds, median of 3 runs; kernels at 1,000,000 rows, median of 21 calls; CatBoost on 20,000
+rows; 6-10 minutes on 2 cores without CatBoost). Options given explicitly override either preset.
 """
 
 from __future__ import annotations
@@ -20,15 +20,17 @@ from typing import Any
 from .._cli import int_at_least, writable_or_error
 from .data import TASKS, make_data
 from .kernels import KERNEL_TARGETS, kernel_losses, kernel_rows, memory_floor
-from .report import LIBRARIES, kernel_table, machine, plot, training_table, versions
-from .training import TRAIN_TARGETS, Prepared, make_cases, quality, split_rows
+from .report import LIBRARIES, installed, kernel_table, machine, plot, training_table, versions
+from .training import TRAIN_TARGETS, Prepared, catboost_data, make_cases, quality, split_rows
 
 __all__ = ["FULL", "QUICK", "main", "run"]
 
 #: The defaults of a run without ``--full``.
-QUICK = {"rows": 50_000, "rounds": 50, "repeat": 1, "kernel_rows": 200_000, "kernel_repeat": 7}
+QUICK = {"rows": 50_000, "rounds": 50, "repeat": 1, "kernel_rows": 200_000, "kernel_repeat": 7,
+         "catboost_rows": 5_000}
 #: ``--full``: the configuration the README's results are measured with.
-FULL = {"rows": 100_000, "rounds": 100, "repeat": 3, "kernel_rows": 1_000_000, "kernel_repeat": 21}
+FULL = {"rows": 100_000, "rounds": 100, "repeat": 3, "kernel_rows": 1_000_000, "kernel_repeat": 21,
+        "catboost_rows": 20_000}
 
 
 def _names(allowed):
@@ -74,8 +76,12 @@ def _parser() -> argparse.ArgumentParser:
                         "passes (default 1; more spreads the samples over a noisy machine's phases)")
     p.add_argument("--tasks", type=_names(TASKS), default=list(TASKS),
                    help=f"comma-separated, from {','.join(TASKS)} (default all)")
-    p.add_argument("--libraries", type=_names(LIBRARIES), default=list(LIBRARIES),
-                   help="xgboost,lightgbm or one of them")
+    p.add_argument("--libraries", type=_names(LIBRARIES), default=None,
+                   help="comma-separated, from xgboost,lightgbm,catboost (default: all three, "
+                        "catboost only when it is installed)")
+    p.add_argument("--catboost-rows", type=int_at_least(100),
+                   help="CatBoost's training rows per task, at most --rows (a tenth of them for "
+                        f"multiclass: a Python objective is called per row) {_preset('catboost_rows')}")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="bench-results",
                    help="folder for bench.json and bench.png (created after the options are checked)")
@@ -101,6 +107,15 @@ def parse_args(argv=None, parser: argparse.ArgumentParser | None = None) -> argp
     for name, value in ({} if args.quality else FULL if args.full else QUICK).items():
         if getattr(args, name) is None:
             setattr(args, name, value)
+    if args.quality and "catboost" in (args.libraries or ()):
+        parser.error("--quality trains XGBoost and LightGBM (--quality refine adds CatBoost's "
+                     "LogCosh by itself): drop catboost from --libraries")
+    if args.libraries is None:
+        args.libraries = [lib for lib in LIBRARIES
+                          if lib != "catboost" or (not args.quality and installed(lib))]
+    elif "catboost" in args.libraries and not installed("catboost"):
+        parser.error("--libraries catboost: catboost is not installed (pip install "
+                     "'boostobj[catboost]')")
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         parser.error(f"--out {args.out}: exists and is not a folder")
     return args
@@ -125,7 +140,9 @@ def run(args) -> dict:
         data = make_data(task, args.rows, args.features, args.seed)
         for library in libraries:
             bar.set_description(f"{library} {task}: binning")
-            prep = Prepared(task, library, data, args.threads)
+            lib_data = (catboost_data(task, data, min(args.rows, args.catboost_rows))
+                        if library == "catboost" else data)
+            prep = Prepared(task, library, lib_data, args.threads)
             mine = [c for c in cases if c.task == task and c.library == library]
             prep.fit(mine[0], 2)  # warm-up: first-use costs stay out of the timings
             bar.update()
@@ -137,7 +154,7 @@ def run(args) -> dict:
                     case.objective_times.append(obj_seconds)
                     if rep == args.repeat - 1:  # outside the timing
                         case.quality = quality(task, margin, data["y_test"])
-                        case.split_rows = split_rows(booster, data["X"])
+                        case.split_rows = split_rows(booster, lib_data["X"])
                     del booster
                     bar.update()
             for case in mine:
@@ -156,7 +173,7 @@ def run(args) -> dict:
                        objective_share_pct=100.0 * obj / med, reference=case.reference,
                        ratio=med / statistics.median(ref.times), ratio_per_repeat=ratios)
             target = TRAIN_TARGETS.get(type(case.loss).__name__)
-            if target is not None:
+            if target is not None and case.library != "catboost":
                 row["target"] = target[LIBRARIES.index(case.library)]
                 row["target_applies"] = args.rows >= 1_000_000 and args.rounds >= 200
                 row["target_met"] = row["ratio"] <= row["target"]

@@ -10,9 +10,22 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["LIBRARIES", "kernel_table", "machine", "plot", "training_table", "versions"]
+__all__ = ["LIBRARIES", "installed", "kernel_table", "machine", "plot", "training_table",
+           "versions"]
 
-LIBRARIES = ("xgboost", "lightgbm")
+#: The libraries the benchmark trains (CatBoost when it is installed: :func:`installed`).
+LIBRARIES = ("xgboost", "lightgbm", "catboost")
+
+
+def installed(library: str) -> bool:
+    """Whether ``library`` imports (CatBoost is an optional extra, ``boostobj[catboost]``)."""
+    import importlib
+
+    try:
+        importlib.import_module(library)
+    except ImportError:
+        return False
+    return True
 
 
 def versions() -> dict[str, str]:
@@ -20,7 +33,8 @@ def versions() -> dict[str, str]:
     import importlib.metadata as md
 
     out = {"python": platform.python_version()}
-    for pkg in ("boostobj", "numpy", "scipy", "xgboost", "lightgbm", "scikit-learn", "matplotlib"):
+    for pkg in ("boostobj", "numpy", "scipy", "xgboost", "lightgbm", "catboost", "scikit-learn",
+                "matplotlib"):
         try:
             out[pkg] = md.version(pkg)
         except md.PackageNotFoundError:
@@ -118,25 +132,30 @@ def plot(report: dict, path: str) -> None:
 
     results = report["training"]
     fig, axes = plt.subplots(2, 2, figsize=(15, 10))
-    colors = {"xgboost": "tab:blue", "lightgbm": "tab:orange"}
+    colors = {"xgboost": "tab:blue", "lightgbm": "tab:orange", "catboost": "tab:purple"}
 
     ax = axes[0, 0]
     custom = [r for r in results if r["kind"] == "custom"]
     labels = sorted({f'{r["task"]}\n{r["objective"]}' for r in custom})
     x = np.arange(len(labels))
-    for i, lib in enumerate(LIBRARIES):
+    libs = [lib for lib in LIBRARIES if any(r["library"] == lib for r in custom)]
+    width = 0.76 / max(1, len(libs))
+
+    def offset(i):
+        return (i - (len(libs) - 1) / 2) * width
+
+    for i, lib in enumerate(libs):
         vals = {f'{r["task"]}\n{r["objective"]}': r["ratio"] for r in custom if r["library"] == lib}
-        if vals:
-            ax.bar(x + (i - 0.5) * 0.38, [vals.get(lbl, np.nan) for lbl in labels], 0.38,
-                   label=lib, color=colors[lib])
+        ax.bar(x + offset(i), [vals.get(lbl, np.nan) for lbl in labels], width,
+               label=lib, color=colors[lib])
     ax.axhline(1.0, color="k", lw=0.8)
-    for i, lib in enumerate(LIBRARIES):  # targets (stated at 1M rows x 200 rounds)
+    for i, lib in enumerate(libs):  # targets (stated at 1M rows x 200 rounds)
         for j, lbl in enumerate(labels):
             tgt = [r.get("target") for r in custom if r["library"] == lib
                    and f'{r["task"]}\n{r["objective"]}' == lbl]
             if tgt and tgt[0]:
-                ax.plot([j + (i - 0.5) * 0.38 - 0.17, j + (i - 0.5) * 0.38 + 0.17], [tgt[0]] * 2,
-                        color="k", lw=1.5)
+                ax.plot([j + offset(i) - width * 0.45, j + offset(i) + width * 0.45],
+                        [tgt[0]] * 2, color="k", lw=1.5)
     ax.set_xticks(x, labels, fontsize=6, rotation=30, ha="right")
     ax.set_ylabel("training time, custom / built-in (black ticks: targets)")
     ax.set_title(f'Speed ({report["settings"]["rows"]:,} rows, {report["settings"]["rounds"]} rounds, '

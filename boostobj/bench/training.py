@@ -12,8 +12,9 @@ import numpy as np
 
 from ..registry import REGISTRY
 
-__all__ = ["DELTA", "LOSS_PARAMS", "TRAIN_TARGETS", "Case", "Prepared", "bench_losses",
-           "lgb_params", "make_cases", "quality", "split_rows", "xgb_params"]
+__all__ = ["CATBOOST_MULTICLASS_SHARE", "DELTA", "LOSS_PARAMS", "TRAIN_TARGETS", "Case", "Prepared",
+           "bench_losses", "catboost_data", "cb_params", "lgb_params", "make_cases", "quality",
+           "split_rows", "xgb_params"]
 
 #: Training-time targets, custom / built-in at 1M rows x 28 features, 200 rounds, hist,
 #: 2 threads: (XGBoost, LightGBM), by loss class.
@@ -46,8 +47,23 @@ class Case:
         return "built-in" if self.builtin is not None else "custom"
 
 
+#: CatBoost's built-ins on each task (``loss_function``), the reference first: its own
+#: ``Logloss``, ``Focal`` (``focal_alpha=0.5`` weighs both classes alike, as
+#: ``FocalLoss(alpha=None)``, up to a factor 0.5 that only ``l2_leaf_reg`` sees), ``CrossEntropy``
+#: (``BinaryCrossEntropy``'s twin), ``RMSE``, ``Huber`` (true Huber at :data:`DELTA`),
+#: ``LogCosh`` (``LogCoshLoss(scale=1, hessian="exact")``'s twin) and ``MultiClass``.
+_CATBOOST_BUILTINS = {
+    "binary": ["Logloss", "Focal:focal_alpha=0.5;focal_gamma=2.0", "CrossEntropy"],
+    "regression": ["RMSE", f"Huber:delta={DELTA}", "LogCosh"],
+    "multiclass": ["MultiClass"],
+}
+
+
 def _builtins(task: str, library: str) -> list[tuple[str, dict[str, Any]]]:
     """(name, params) of the built-in objectives compared on ``task``; the first is the reference."""
+    if library == "catboost":
+        kind = "binary" if task == "imbalanced" else task
+        return [(name, {"loss_function": name}) for name in _CATBOOST_BUILTINS[kind]]
     xgb = library == "xgboost"
     if task in ("binary", "imbalanced"):
         return [("binary:logistic" if xgb else "binary",
@@ -138,13 +154,74 @@ def lgb_params(threads: int) -> dict[str, Any]:
             "verbose": -1, "force_col_wise": True, "seed": 0, "deterministic": True}
 
 
+def cb_params(threads: int) -> dict[str, Any]:
+    """The CatBoost parameters every benchmark model shares (borders: the Pool's, 254 per
+    feature, CatBoost's default on CPU). ``Plain`` boosting, as CatBoost picks for large data;
+    each objective keeps CatBoost's own leaf estimation (``Newton`` for a Python objective)."""
+    return {"depth": 6, "learning_rate": 0.1, "boosting_type": "Plain", "thread_count": threads,
+            "random_seed": 0, "verbose": False, "allow_writing_files": False}
+
+
+#: CatBoost calls a multiclass Python objective once per row (twice per row per round, about
+#: 10 us a call, catboost 1.2.10): its multiclass models train on this share of
+#: ``--catboost-rows``.
+CATBOOST_MULTICLASS_SHARE = 0.1
+
+
+def catboost_data(task: str, data: dict, rows: int) -> dict:
+    """The training rows CatBoost gets: the first ``rows`` (a :data:`CATBOOST_MULTICLASS_SHARE`
+    of them for multiclass), the same held-out rows. CatBoost calls a Python objective per block
+    of about 1000 rows (per row for multiclass) under the GIL (see
+    :mod:`boostobj.adapters.catboost`): the benchmark's other sizes would make its rows cost
+    minutes."""
+    n = int(rows * CATBOOST_MULTICLASS_SHARE) if task == "multiclass" else rows
+    n = max(min(n, data["X"].shape[0]), 100)
+    return {**data, "X": data["X"][:n], "y": data["y"][:n]}
+
+
+class _TimedCatBoost:
+    """:class:`boostobj.adapters.catboost.ValidatedObjective` (what boostobj's CatBoost
+    estimators hand CatBoost) with the time spent in its calls added up."""
+
+    no_jit = True
+
+    def __init__(self, loss) -> None:
+        from ..adapters.catboost import ValidatedObjective
+
+        self.objective = ValidatedObjective(loss)
+        self.seconds = 0.0
+
+    def __deepcopy__(self, memo):
+        return self  # CatBoost deep-copies its params; keep adding up here
+
+    def calc_ders_range(self, approxes, targets, weights):
+        t0 = time.perf_counter()
+        out = self.objective.calc_ders_range(approxes, targets, weights)
+        self.seconds += time.perf_counter() - t0
+        return out
+
+    def calc_ders_multi(self, approxes, target, weight):
+        t0 = time.perf_counter()
+        out = self.objective.calc_ders_multi(approxes, target, weight)
+        self.seconds += time.perf_counter() - t0
+        return out
+
+
 class Prepared:
     """Library data for one task, built once (binning is outside every timing)."""
 
     def __init__(self, task, library, data, threads) -> None:
         self.task, self.library, self.data, self.threads = task, library, data, threads
         X, y = data["X"], data["y"]
-        if library == "xgboost":
+        if library == "catboost":
+            import catboost as cb
+
+            # quantized once; the custom models' Pool gets each loss's start as its baseline
+            self.plain = cb.Pool(X, y)
+            self.plain.quantize(border_count=254)
+            self.with_init = cb.Pool(X, y)
+            self.with_init.quantize(border_count=254)
+        elif library == "xgboost":
             import xgboost as xgb
 
             self.train = xgb.QuantileDMatrix(X, y, max_bin=256, nthread=threads)
@@ -162,6 +239,8 @@ class Prepared:
     def fit(self, case: Case, rounds: int):
         """Train ``case``; return (seconds, objective seconds, held-out raw margins, booster)."""
         X_test, y = self.data["X_test"], self.data["y"]
+        if self.library == "catboost":
+            return self._fit_catboost(case, rounds)
         if self.library == "xgboost":
             import xgboost as xgb
 
@@ -203,6 +282,37 @@ class Prepared:
         margin = booster.predict(X_test, raw_score=True)
         return seconds, (obj.seconds if obj else 0.0), np.asarray(margin, np.float64), booster
 
+    def _fit_catboost(self, case: Case, rounds: int):
+        """:meth:`fit` for CatBoost: a built-in, or the resolved loss from its ``init_score``
+        (the Pool's baseline, folded into the model's bias afterwards), as boostobj's CatBoost
+        estimators train it."""
+        import catboost as cb
+
+        from ..adapters.catboost import fold_init_score
+
+        y = self.data["y"]
+        params = {**cb_params(self.threads), "iterations": rounds}
+        obj = init = None
+        if case.builtin is not None:
+            params.update(case.builtin)
+            pool = self.plain
+        else:
+            loss = case.loss.resolved(y) if case.loss._has_auto() else case.loss
+            init = loss.init_score(y)
+            pool = self.with_init
+            pool.set_baseline(loss.init_raw_prediction(y))
+            obj = _TimedCatBoost(loss)
+            params.update(loss_function=obj, eval_metric=loss.metric)
+            if loss.task == "multiclass":
+                params["classes_count"] = int(np.size(init))
+        t0 = time.perf_counter()
+        model = cb.CatBoost(params).fit(pool)
+        seconds = time.perf_counter() - t0
+        if init is not None:
+            fold_init_score(model, init)
+        margin = model.predict(self.data["X_test"], prediction_type="RawFormulaVal")
+        return seconds, (obj.seconds if obj else 0.0), np.asarray(margin, np.float64), model
+
 
 def split_rows(booster, X: np.ndarray, sample: int = 50_000, per_tree: bool = False):
     """Rows in the smaller child of every split, summed over the model's trees (or one sum per
@@ -226,6 +336,8 @@ def split_rows(booster, X: np.ndarray, sample: int = 50_000, per_tree: bool = Fa
         (a, wa), (b, wb) = (smaller_children(k, count, children) for k in kids)
         return a + b, wa + wb + min(a, b)
 
+    if type(booster).__module__.startswith("catboost"):
+        return _catboost_split_rows(booster, X, sample, per_tree)
     if type(booster).__module__.startswith("lightgbm"):
         work = np.array([
             smaller_children(tree["tree_structure"], lambda nd: nd.get("leaf_count", 0),
@@ -250,6 +362,30 @@ def split_rows(booster, X: np.ndarray, sample: int = 50_000, per_tree: bool = Fa
         counts = np.bincount(leaves[:, j], minlength=max(nodes) + 1).astype(np.float64)
         kids = {i: [nd["yes"], nd["no"]] if "children" in nd else [] for i, nd in nodes.items()}
         work.append(smaller_children(0, counts.__getitem__, kids.__getitem__)[1])
+    work = np.array(work) * (X.shape[0] / rows.shape[0])
+    return work if per_tree else float(work.sum())
+
+
+def _catboost_split_rows(model, X, sample, per_tree):
+    """:func:`split_rows` for CatBoost's symmetric trees: every node of a level splits on the
+    level's condition; rows in the smaller child of each, from the leaf indices of an evenly
+    spaced sample of at most ``sample`` training rows, scaled up (the leaf index's bit ``k`` is
+    the side of the tree's ``k``-th split, catboost 1.2.10)."""
+    import catboost as cb
+
+    step = max(1, X.shape[0] // sample)
+    rows = X[::step]
+    leaves = np.asarray(model.calc_leaf_indexes(cb.Pool(rows)), dtype=np.int64)
+    work = []
+    for j in range(leaves.shape[1]):
+        leaf, total = leaves[:, j], 0.0
+        depth = int(leaf.max()).bit_length()
+        for k in range(depth):
+            node = leaf & ((1 << k) - 1)
+            right = (leaf >> k) & 1
+            counts = np.bincount(node * 2 + right, minlength=2 << k).reshape(-1, 2)
+            total += float(counts.min(axis=1).sum())
+        work.append(total)
     work = np.array(work) * (X.shape[0] / rows.shape[0])
     return work if per_tree else float(work.sum())
 

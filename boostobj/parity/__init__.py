@@ -26,6 +26,13 @@ dispatcher (:class:`boostobj.Objective`), never a patched loss:
     from the intercept the library itself would compute. Passes only with **0 difference and
     every tree dump identical**.
 
+CatBoost (when installed) has the ``float64`` and ``default`` modes, no ``match_builtin`` (its
+built-ins compute double derivatives; ``Logloss`` and ``Poisson`` keep ``exp(margin)``):
+``float64`` is judged on predictions within
+:data:`~boostobj.parity.cases.CATBOOST_TOLERANCE`, with the parameters of
+:data:`~boostobj.parity.cases.CATBOOST_PARAMS` on both sides and the start of
+:data:`~boostobj.parity.cases.CATBOOST_OWN_START`.
+
 Known limits are reported as ``known`` rather than failures: LightGBM with
 ``feature_fraction < 1`` draws different feature subsets for custom objectives through
 ``lgb.train`` (lightgbm-org/LightGBM#6053); ``Case(skip_objective_reset=True)`` shows the cause
@@ -49,13 +56,14 @@ three small tables: :data:`~boostobj.parity.cases.PINNED_INTERCEPT`,
 Examples
 --------
 >>> from boostobj.parity import parity_losses
->>> parity_losses(["focal_loss", "pseudo_huber"])
-[FocalLoss(gamma=0.0), PseudoHuberLoss(delta=25.0, hessian='exact')]
+>>> parity_losses(["focal_loss", "pseudo_huber"])  # FocalLoss's second twin: CatBoost's Focal
+[FocalLoss(gamma=0.0), FocalLoss(alpha=0.25, hessian='exact'), PseudoHuberLoss(delta=25.0, hessian='exact')]
 """
 
 from __future__ import annotations
 
 from .cases import (
+    LIBRARY_MODES,
     MODES,
     TOLERANCES,
     TREE_METHODS,
@@ -80,6 +88,7 @@ from .runner import (
 )
 
 __all__ = [
+    "LIBRARY_MODES",
     "MODES",
     "TOLERANCES",
     "TREE_METHODS",

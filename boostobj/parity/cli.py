@@ -9,6 +9,9 @@ Plans (what runs without options, and the documented full runs):
   sets with XGBoost ``hist`` and LightGBM, variants plain and w+nan, modes float64 and
   match_builtin: 564 cases, an estimated 25 minutes on 2 cores (not re-timed since the log-link twins joined);
 * ``--datasets real synthetic``: every case on both (slow; approx/exact on 200k rows too).
+
+CatBoost, when installed, joins each plan (:data:`QUICK_CATBOOST`): 10 cases in the default run
+(174 in all), 80 more in ``--full`` (644) and in ``--datasets real``.
 """
 
 from __future__ import annotations
@@ -23,13 +26,18 @@ from .cases import MODES, TREE_METHODS, VARIANTS, build_cases, load_datasets, pa
 from .report import format_table, report_json, summary, summary_lines
 from .runner import detect_pseudohuber_hessian, run
 
-__all__ = ["main"]
+__all__ = ["default_libraries", "main"]
 
 #: The default run's variants and modes (the tree methods: all).
 QUICK = {"variants": ["plain", "w+nan"], "modes": ["float64", "match_builtin"]}
 #: ``--full``: on the synthetic sets, the cases the tolerances are stated for.
 FULL_SYNTHETIC = {"variants": ["plain", "w+nan"], "tree_methods": ["hist"],
                   "modes": ["float64", "match_builtin"]}
+#: CatBoost in the default run: its float64 cases on the weighted set with NaN features, 20
+#: rounds (CatBoost calls a Python objective per block of rows, per row for multiclass: its
+#: cases cost more than the others', a few seconds in all here). ``--full`` runs every CatBoost
+#: case on the real sets with ``--rounds``; the synthetic sets only with ``--datasets``.
+QUICK_CATBOOST = {"variants": ["w+nan"], "modes": ["float64"], "rounds": 20}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,8 +49,8 @@ def _parser() -> argparse.ArgumentParser:
                     "564-case plan with the 200k-row sets (an estimated 25 minutes).")
     p.add_argument("--rows", type=int_at_least(100), default=200_000,
                    help="rows of the synthetic datasets (default 200000)")
-    p.add_argument("--rounds", type=int_at_least(1), default=100,
-                   help="boosting rounds (default 100)")
+    p.add_argument("--rounds", type=int_at_least(1), default=None,
+                   help="boosting rounds (default 100; CatBoost in the default run: 20)")
     p.add_argument("--seeds", type=int_at_least(0), nargs="+", default=[0],
                    help="seeds (>= 0) for synthetic data, weights and NaN positions (default 0)")
     plan = p.add_mutually_exclusive_group()
@@ -57,13 +65,14 @@ def _parser() -> argparse.ArgumentParser:
                            "variants plain and w+nan, modes float64 and match_builtin")
     p.add_argument("--variants", nargs="+", choices=VARIANTS, default=None,
                    help="plain, w (sample weights), nan (10%% NaN features), w+nan")
-    p.add_argument("--libraries", nargs="+", choices=("xgboost", "lightgbm"),
-                   default=["xgboost", "lightgbm"])
+    p.add_argument("--libraries", nargs="+", choices=("xgboost", "lightgbm", "catboost"),
+                   default=None,
+                   help="default: xgboost and lightgbm, and catboost when it is installed")
     p.add_argument("--tree-methods", nargs="+", choices=TREE_METHODS["xgboost"], default=None,
                    help="XGBoost tree methods (default all)")
     p.add_argument("--modes", nargs="+", choices=MODES, default=None)
     p.add_argument("--losses", nargs="+", default=None,
-                   choices=sorted(e.cls.name for e in REGISTRY if e.twin is not None),
+                   choices=sorted(e.cls.name for e in REGISTRY if e.twins),
                    help="registry keys (default: every loss with a built-in twin)")
     p.add_argument("--no-sampling", action="store_true",
                    help="skip the subsample/colsample/feature_fraction/bagging cases")
@@ -82,16 +91,44 @@ def _plans(args) -> tuple[str, list[dict]]:
     everything = {"variants": list(VARIANTS), "tree_methods": list(TREE_METHODS["xgboost"]),
                   "modes": list(MODES)}
     sampling = not args.no_sampling
+    rounds = args.rounds or 100
+    libraries = args.libraries if args.libraries is not None else default_libraries()
+    others = [lib for lib in libraries if lib != "catboost"]
+    catboost = ["catboost"] if "catboost" in libraries else []
 
     def over(defaults):
         return {k: given[k] if given[k] is not None else defaults[k] for k in given}
 
+    def plan(sources, libraries, defaults, sampling=sampling, rounds=rounds):
+        return {"sources": sources, "sampling": sampling, "libraries": libraries,
+                "rounds": rounds, **over(defaults)}
+
     if args.datasets is not None:
-        return "datasets", [{"sources": args.datasets, "sampling": sampling, **over(everything)}]
+        return "datasets", [plan(args.datasets, libraries, everything)]
     if args.full:
-        return "full", [{"sources": ["real"], "sampling": sampling, **over(everything)},
-                        {"sources": ["synthetic"], "sampling": False, **over(FULL_SYNTHETIC)}]
-    return "quick", [{"sources": ["real"], "sampling": sampling, **over({**everything, **QUICK})}]
+        plans = [plan(["real"], libraries, everything),
+                 plan(["synthetic"], others, FULL_SYNTHETIC, sampling=False)]
+    else:
+        plans = [plan(["real"], others, {**everything, **QUICK})]
+        if catboost:
+            plans.append(plan(["real"], catboost, {**everything, **QUICK_CATBOOST},
+                              rounds=args.rounds or QUICK_CATBOOST["rounds"]))
+    return ("full" if args.full else "quick"), [p for p in plans if p["libraries"]]
+
+
+def _installed(module: str) -> bool:
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
+def default_libraries() -> list[str]:
+    """XGBoost and LightGBM, and CatBoost when it is installed (an optional extra)."""
+    return ["xgboost", "lightgbm"] + (["catboost"] if _installed("catboost") else [])
 
 
 def main(argv=None) -> int:
@@ -101,6 +138,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.json_out:
         writable_or_error(parser, "--json-out", args.json_out)
+    if args.libraries is None:
+        args.libraries = default_libraries()
+    elif "catboost" in args.libraries and not _installed("catboost"):
+        parser.error("--libraries catboost: catboost is not installed (pip install "
+                     "'boostobj[catboost]')")
     losses = parity_losses(args.losses)
     tasks = sorted({loss.task for loss in losses})
     plan_name, plans = _plans(args)
@@ -110,9 +152,9 @@ def main(argv=None) -> int:
         for plan in plans:
             datasets = {t: load_datasets(t, sources=plan["sources"], rows=args.rows, seed=seed,
                                          variants=plan["variants"]) for t in tasks}
-            cases += build_cases(losses, datasets, libraries=args.libraries,
+            cases += build_cases(losses, datasets, libraries=plan["libraries"],
                                  tree_methods=plan["tree_methods"], modes=plan["modes"],
-                                 rounds=args.rounds, threads=args.threads, seed=seed,
+                                 rounds=plan["rounds"], threads=args.threads, seed=seed,
                                  sampling=plan["sampling"])
         total, done = len(cases), [0]
 

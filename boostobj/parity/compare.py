@@ -8,7 +8,8 @@ import re
 
 import numpy as np
 
-__all__ = ["compare_lightgbm", "compare_xgboost", "max_abs_diff", "xgboost_intercept"]
+__all__ = ["compare_catboost", "compare_lightgbm", "compare_xgboost", "max_abs_diff",
+           "xgboost_intercept"]
 
 _LEAF = re.compile(r"leaf=[^,\s]+")
 
@@ -50,6 +51,33 @@ def compare_lightgbm(b, c, X, link):
         identical += tb == tc
         same += _strip(tb, _LGB_VALUES + ("shrinkage",)) == _strip(tc, _LGB_VALUES + ("shrinkage",))
     raw_b, raw_c = b.predict(X, raw_score=True), c.predict(X, raw_score=True)
+    return (len(trees_b), identical, same, max_abs_diff(link.inverse(raw_b), link.inverse(raw_c)),
+            max_abs_diff(raw_b, raw_c))
+
+
+def _catboost_trees(model) -> list:
+    """A CatBoost model's oblivious trees as its JSON export has them (splits, leaf values and
+    weights; catboost 1.2.10 exports JSON to a file only)."""
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.json")
+        model.save_model(path, format="json")
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)["oblivious_trees"]
+
+
+def compare_catboost(b, c, X, link):
+    """:func:`compare_xgboost` for two CatBoost models on the features ``X``: identical trees
+    have equal splits, leaf values and leaf weights; the same structure, equal splits.
+    Predictions are the raw formula values (the bias, i.e. the start, included) through
+    ``link``."""
+    trees_b, trees_c = _catboost_trees(b), _catboost_trees(c)
+    identical = sum(tb == tc for tb, tc in zip(trees_b, trees_c))
+    same = sum(tb["splits"] == tc["splits"] for tb, tc in zip(trees_b, trees_c))
+    raw_b = b.predict(X, prediction_type="RawFormulaVal")
+    raw_c = c.predict(X, prediction_type="RawFormulaVal")
     return (len(trees_b), identical, same, max_abs_diff(link.inverse(raw_b), link.inverse(raw_c)),
             max_abs_diff(raw_b, raw_c))
 

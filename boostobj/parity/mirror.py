@@ -553,12 +553,12 @@ def builtin_gradient_hessian(loss, library: str, y, preds, w):
 
     A loss without a twin in ``library`` (or without a mirror of it) is a ``ValueError``.
     """
-    from ..registry import twin_of
+    from ..registry import builtin_twin, twin_of
 
-    twin = twin_of(loss)
-    builtin = None if twin is None else twin.names().get(library)
+    twin = twin_of(loss, library)
+    builtin = None if twin is None else twin.names()[library]
     if builtin is None or (library, builtin) not in _KERNELS:
-        has = sorted(twin.names()) if twin is not None else []
+        has = sorted(builtin_twin(loss))
         raise ValueError(
             f"{loss!r} has no bit-exact mirror of a {library} built-in (twins in: {has or 'none'}); "
             "train it without match_builtin"
@@ -576,10 +576,14 @@ def match_builtin(loss):
     only the kernel differs. A loss without a twin is refused here, before any training.
     """
     from .._objective import Objective
-    from ..registry import twin_of
+    from ..registry import builtin_twin
 
-    if twin_of(loss) is None:
+    twins = builtin_twin(loss)
+    if not twins:
         raise ValueError(f"match_builtin needs a loss with a built-in twin; {loss!r} has none")
+    if not any(pair in _KERNELS for pair in twins.items()):
+        raise ValueError(f"match_builtin mirrors XGBoost's and LightGBM's built-ins; {loss!r} is "
+                         f"a twin of {twins} only (compare it with parity's float64 mode)")
     return Objective(loss, kernel=builtin_gradient_hessian)
 
 

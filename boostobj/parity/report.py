@@ -63,6 +63,10 @@ def summary(results, pseudohuber: str | None = None, plan: str | None = None) ->
 
     out = {"counts": counts, "cases": len(results), "xgboost": xgboost.__version__,
            "lightgbm": lightgbm.__version__, "libm_expf_fma": mirror.libm_uses_fma()}
+    if any(r.library == "catboost" for r in results):
+        import catboost
+
+        out["catboost"] = catboost.__version__
     if plan is not None:
         out["plan"] = plan
     if pseudohuber is not None:
@@ -80,7 +84,9 @@ def report_json(results, summary_: dict) -> str:
 def summary_lines(summary_: dict) -> list[str]:
     """The lines printed under the table."""
     counts = ", ".join(f"{v} {k}" for k, v in sorted(summary_["counts"].items()))
-    lines = [f"summary: {counts}; xgboost {summary_['xgboost']}, lightgbm {summary_['lightgbm']}"]
+    versions = ", ".join(f"{lib} {summary_[lib]}" for lib in ("xgboost", "lightgbm", "catboost")
+                         if lib in summary_)
+    lines = [f"summary: {counts}; {versions}"]
     pseudohuber = summary_.get("xgboost_pseudohuber_hessian")
     if pseudohuber is not None:
         lines.append(f"reg:pseudohubererror in this XGBoost uses the {pseudohuber} hessian"
