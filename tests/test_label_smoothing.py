@@ -113,8 +113,10 @@ def test_twins_kernels_and_metric():
     for loss in (boostobj.BinaryLogLoss(label_smoothing=0.1), boostobj.SoftmaxLoss(label_smoothing=0.1)):
         assert builtin_twin(loss) == {} and loss.fast_kernel() is None
         assert "label_smoothing=0.1" in loss.metric.__name__
-    assert builtin_twin(boostobj.BinaryLogLoss()) == {"xgboost": "binary:logistic", "lightgbm": "binary"}
-    assert builtin_twin(boostobj.SoftmaxLoss()) == {"xgboost": "multi:softprob", "lightgbm": "multiclass"}
+    assert builtin_twin(boostobj.BinaryLogLoss()) == {"xgboost": "binary:logistic", "lightgbm": "binary",
+                                                  "catboost": "Logloss"}
+    assert builtin_twin(boostobj.SoftmaxLoss()) == {"xgboost": "multi:softprob", "lightgbm": "multiclass",
+                                                "catboost": "MultiClass"}
     from boostobj.adapters.catboost import full_softmax_hessian
 
     assert full_softmax_hessian(boostobj.SoftmaxLoss())
