@@ -87,6 +87,7 @@ from scipy.special import expit
 from . import _math
 from .links import IdentityLink, Link, LogitLink
 from .losses import Loss
+from .losses._labels import weighted_quantile
 
 __all__ = ["FORMULA_CONSTANTS", "FORMULA_FUNCTIONS", "DerivationWarning", "DerivedLoss", "derive"]
 
@@ -771,9 +772,7 @@ class DerivedLoss(Loss):
         lo, hi = float(np.min(y)), float(np.max(y))
         if lo == hi:
             return lo
-        order = np.argsort(y, kind="stable")
-        cw = np.cumsum(np.ones_like(y) if w is None else w[order])
-        x0 = float(y[order][np.searchsorted(cw, 0.5 * cw[-1])])  # weighted median
+        x0 = weighted_quantile(y, w, 0.5)  # the lower weighted median
         return self._solve_constant(y, w, x0, lo, hi)
 
     # ---------------------------------------------------------------- description
