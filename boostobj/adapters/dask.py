@@ -44,13 +44,22 @@ they are expensive to compute. The Dask estimators (``boostobj.DaskXGBClassifier
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import struct
 
 import numpy as np
 
 from ..losses import Loss
-from ..losses._labels import exact, exact_sum, first_reaching, quantile_target, to_float
+from ..losses._labels import (
+    exact,
+    exact_group_sums,
+    exact_sum,
+    first_reaching,
+    quantile_target,
+    to_float,
+)
 from . import as_stored
 
 __all__ = ["DaskLabels", "init_score", "label_totals", "repeat_like", "resolved",
@@ -174,9 +183,10 @@ class DaskLabels:
         lo, hi = -math.inf, math.inf
         pivots = _key_pivots(-np.finfo(np.float64).max, np.finfo(np.float64).max)
         target = None
+        exact_bins = False
         while True:
             below, upto, counts, weights, mins, maxs = self._reduce(
-                _histogram_part, (lo, hi, pivots), _merge_histograms)
+                _histogram_part, (lo, hi, pivots, exact_bins), _merge_histograms)
             if target is None:  # the first round spans every float: upto is the total weight
                 if counts.sum() == 0:
                     raise ValueError("y is empty; a start needs at least one sample")
@@ -187,13 +197,21 @@ class DaskLabels:
             rest = target - below  # > 0 once lo is a finite bin edge
             if rest <= 0:
                 return float(mins.min())
-            running = np.cumsum(weights)
-            goal = to_float(rest)
-            slack = ((counts.sum() + counts.shape[0] + len(self._parts) + 2) * 2.0 ** -51
-                     * max(float(running[-1]), goal))
-            first = int(np.searchsorted(running, goal - slack, side="left"))
-            last = min(int(np.searchsorted(running, goal + slack, side="left")),
-                       counts.shape[0] - 1)
+            if exact_bins:
+                first = last = min(bisect.bisect_left(list(itertools.accumulate(weights)), rest),
+                                   counts.shape[0] - 1)
+            else:
+                running = np.cumsum(weights)
+                goal = to_float(rest)
+                slack = ((counts.sum() + counts.shape[0] + len(self._parts) + 2) * 2.0 ** -51
+                         * max(float(running[-1]), goal))
+                first = int(np.searchsorted(running, goal - slack, side="left"))
+                last = min(int(np.searchsorted(running, goal + slack, side="left")),
+                           counts.shape[0] - 1)
+                if last - first > 1:  # float rounding leaves more than a bin boundary open
+                    exact_bins = True  # (weights spread over many orders of magnitude)
+                    continue
+            exact_bins = False
             # the labels up to bin first - 1 weigh less than the target, those up to bin last
             # at least the target: the answer is in bins first..last
             if first > 0:
@@ -344,16 +362,23 @@ def _merge_sums(*parts):
     return tuple(sum(p[i] for p in parts) for i in range(len(parts[0])))
 
 
-def _histogram_part(v, w, lo, hi, pivots):
+def _histogram_part(v, w, lo, hi, pivots, exact_bins):
     """The exact weight of the labels <= lo and <= hi, and for those in (lo, hi] the count,
-    weight, smallest and largest label of each bin (bin j: pivots[j-1] < v <= pivots[j])."""
+    weight (float, or exact with ``exact_bins``), smallest and largest label of each bin (bin j:
+    pivots[j-1] < v <= pivots[j])."""
     up_to_lo, up_to_hi = v <= lo, v <= hi
     inside = up_to_hi & ~up_to_lo
     vi = v[inside]
     b = np.searchsorted(pivots, vi, side="left")
     nb = pivots.shape[0] + 1
     counts = np.bincount(b, minlength=nb)
-    weights = counts.astype(np.float64) if w is None else np.bincount(b, w[inside], minlength=nb)
+    if exact_bins:
+        wi = np.ones(vi.shape[0]) if w is None else w[inside]
+        weights = np.empty(nb, dtype=object)
+        weights[:] = exact_group_sums(wi, b, nb)  # Python ints
+    else:
+        weights = counts if w is None else np.bincount(b, w[inside], minlength=nb)
+        weights = weights.astype(np.float64)  # (bincount of no rows is int64 even with weights)
     mins = np.full(nb, math.inf)
     maxs = np.full(nb, -math.inf)
     np.minimum.at(mins, b, vi)

@@ -346,7 +346,9 @@ def newton_root(gsum, x0: float, lo: float, hi: float) -> float:
     """A root of the summed gradient ``gsum(c) -> (sum of gradients, sum of hessian weights)``
     by safeguarded Newton steps from ``x0``.
 
-    Newton uses the loss's own gradient and its ``hessian`` weight; a bracket ``[lo, hi]`` on
+    Newton uses the loss's own gradient and its ``hessian`` weight, or the secant slope of the
+    last two steps where that is smaller (the bounded weights overestimate the curvature, and
+    IRLS steps alone converge only linearly); a bracket ``[lo, hi]`` on
     which the summed gradient changes sign is kept and widened first, and a step that leaves
     it is replaced by bisection, so the iteration always converges to a root of the summed
     gradient (the minimiser for the convex losses, a stationary point otherwise).
@@ -360,6 +362,7 @@ def newton_root(gsum, x0: float, lo: float, hi: float) -> float:
     else:  # pragma: no cover - only for a loss without a minimiser
         raise ValueError("init_score: the loss has no finite minimiser on these labels")
     x = min(max(x0, lo), hi)
+    previous = None
     for _ in range(200):
         g, h = gsum(x)
         if g == 0:
@@ -368,6 +371,13 @@ def newton_root(gsum, x0: float, lo: float, hi: float) -> float:
             lo = x
         else:
             hi = x
+        if previous is not None and previous[0] != x:
+            # the secant slope of the summed gradient, where it is below the Newton weight
+            # (the bounded weights overestimate the curvature): superlinear, not linear, steps
+            secant = (g - previous[1]) / (x - previous[0])
+            if 0 < secant < h:
+                h = secant
+        previous = x, g
         x_new = x - g / h if h > 0 else math.nan
         if not lo < x_new < hi:
             x_new = 0.5 * (lo + hi)

@@ -45,24 +45,36 @@ _BLOCK = 1 << 25
 def exact_sum(x) -> int:
     """The exact sum of the finite floats ``x``, an integer in units of :math:`2^{-1126}`."""
     x = np.asarray(x, dtype=np.float64).reshape(-1)
-    pos, neg = x[x > 0], x[x < 0]
-    return _positive_sum(pos) - (_positive_sum(-neg) if neg.size else 0)
+    neg = x < 0
+    if not neg.any():
+        return exact_group_sums(x)[0]
+    return exact_group_sums(x[~neg])[0] - exact_group_sums(-x[neg])[0]
 
 
-def _positive_sum(x: np.ndarray) -> int:
-    total = 0
+def exact_group_sums(x, groups=None, n_groups: int = 1) -> list[int]:
+    """The exact sums (as :func:`exact_sum`) of the finite ``x >= 0`` in each of ``n_groups``
+    groups (``groups``: the group of each ``x``, from 0; None: one group)."""
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    if groups is not None:
+        keep = x > 0
+        x, groups = x[keep], np.asarray(groups, dtype=np.intp)[keep]
+    totals = [0] * n_groups
     for start in range(0, x.shape[0], _BLOCK):
         m, e = np.frexp(x[start:start + _BLOCK])  # x = m 2**e, m in [0.5, 1), e >= -1073
         mantissa = m * 2.0 ** 53  # an integer below 2**53, exactly (powers of two scale exactly)
         high = np.floor(mantissa * 2.0 ** -26)
         low = mantissa - high * 2.0 ** 26
-        e += 1073  # slot: the unit of mantissa 1 is 2**(slot - 1126)
-        slot = e.astype(np.intp, copy=False)
-        highs = np.bincount(slot, weights=high)
-        lows = np.bincount(slot, weights=low)
+        base = int(e.min())  # a zero (e = 0) is counted at mantissa 0
+        width = int(e.max()) - base + 1
+        slot = (e - base).astype(np.intp)
+        if groups is not None:
+            slot += groups[start:start + _BLOCK] * width
+        highs = np.bincount(slot, weights=high, minlength=n_groups * width)
+        lows = np.bincount(slot, weights=low, minlength=n_groups * width)
         for k in np.flatnonzero(highs + lows).tolist():
-            total += ((int(highs[k]) << 26) + int(lows[k])) << k
-    return total
+            group, offset = divmod(k, width)  # mantissa 1 is worth 2**(e - 53) = 2**(shift - 1126)
+            totals[group] += ((int(highs[k]) << 26) + int(lows[k])) << (offset + base + 1073)
+    return totals
 
 
 def exact(x: float) -> int:
@@ -76,7 +88,7 @@ def to_float(n: int) -> float:
     try:
         return n / (1 << _UNIT_EXP)  # Python's int / int is correctly rounded
     except OverflowError:
-        return math.copysign(math.inf, n)
+        return math.inf if n > 0 else -math.inf
 
 
 def quantile_target(total: int, alpha: float) -> int:

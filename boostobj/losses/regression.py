@@ -54,6 +54,18 @@ def _robust_scale(labels) -> float:
     return HUBER_K * sigma if sigma > 0 and math.isfinite(sigma) else 1.0
 
 
+def bracketed_start(loss, labels, x0: float | None = None) -> float:
+    """The root of ``loss``'s summed gradient over the labels by safeguarded Newton steps from
+    ``x0`` (default: the lower weighted median). The summed gradient of a residual loss is
+    <= 0 at min(y) and >= 0 at max(y) (every residual has one sign there), so that is a valid
+    starting bracket."""
+    lo, hi = labels.extent()
+    if lo == hi:
+        return lo
+    x0 = labels.quantile(0.5) if x0 is None else x0
+    return newton_root(lambda c: labels.gradient_sums(loss, c), x0, lo, hi)
+
+
 def _scale_param(value, name: str):
     if isinstance(value, str):
         if value != "auto":
@@ -86,20 +98,12 @@ class _RegressionLoss(Loss):
         scale = self._auto_fraction * _robust_scale(labels)
         return type(self)(**{**self.get_params(), self._auto_scale: scale})
 
-    def _bracketed_start(self, labels, x0: float) -> float:
-        # The summed gradient of a convex residual loss is non-decreasing in the constant and
-        # changes sign between min(y) and max(y), so that is a valid starting bracket.
-        lo, hi = labels.extent()
-        if lo == hi:
-            return lo
-        return newton_root(lambda c: labels.gradient_sums(self, c), x0, lo, hi)
-
     def _init_score(self, y, w):
         return self._start(Labels(y, w))
 
     def _start(self, labels):
         # The default of the robust losses: safeguarded Newton steps from the weighted median.
-        return self._bracketed_start(labels, labels.quantile(0.5))
+        return bracketed_start(self, labels)
 
 
 class SquaredErrorLoss(_RegressionLoss):

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import _math
 from ._base import newton_root, real_number
-from .regression import _RegressionLoss, _scale_param
+from .regression import _RegressionLoss, _scale_param, bracketed_start
 
 __all__ = ["CauchyLoss", "ExpectileLoss", "FairLoss", "QuantileLoss", "SmoothQuantileLoss",
            "WelschLoss"]
@@ -228,7 +228,7 @@ class ExpectileLoss(_RegressionLoss):
         return om * (z - y), om
 
     def _start(self, labels):
-        return self._bracketed_start(labels, labels.mean())
+        return bracketed_start(self, labels, labels.mean())
 
 
 _FAIR_SERIES = [(-1.0) ** j / (j + 2) for j in range(17)]
