@@ -379,10 +379,12 @@ def newton_root(gsum, x0: float, lo: float, hi: float) -> float:
                 h = secant
         previous = x, g
         x_new = x - g / h if h > 0 else math.nan
+        if abs(x_new - x) <= 4 * np.finfo(float).eps * max(1.0, abs(x)):
+            return x_new if lo <= x_new <= hi else x  # converged (x_new may round onto lo or hi)
         if not lo < x_new < hi:
             x_new = 0.5 * (lo + hi)
-        if abs(x_new - x) <= 4 * np.finfo(float).eps * max(1.0, abs(x)) or hi - lo <= 0:
-            return x_new
+            if abs(x_new - x) <= 4 * np.finfo(float).eps * max(1.0, abs(x)) or hi - lo <= 0:
+                return x_new
         x = x_new
     return x
 
