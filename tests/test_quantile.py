@@ -173,6 +173,21 @@ def test_dask_quantile_decides_within_rounding_exactly(y, w):
     assert got == weighted_quantile(ys, ws, 0.5) == _reference_quantile(ys, ws, 0.5) == 2.0
 
 
+def test_dask_quantile_separates_adjacent_floats():
+    # float64 labels one ulp apart (the deviations of a MAD could be): two bins, both open to
+    # float rounding, are decided by exact sums (without that, the bracket never narrowed)
+    a, b = 1.0, np.nextafter(1.0, 2.0)
+    rng = np.random.default_rng(0)
+    as_is = (lambda y, w=None: (np.asarray(y, dtype=float),
+                                None if w is None else np.asarray(w, dtype=float)))
+    with mock.patch.object(bdask, "as_stored", as_is), mock.patch.object(bdask, "QUANTILE_FETCH", 1):
+        for _ in range(300):
+            y = rng.choice([a, b], 12)
+            w = rng.choice([0.1, 3e9, 1e-3, 0.7, 3e9 + 0.5], 12)
+            labels = bdask.DaskLabels(da.from_array(y, chunks=3), da.from_array(w, chunks=3))
+            assert labels.quantile(0.5) == weighted_quantile(y, w, 0.5)
+
+
 @pytest.mark.parametrize("n_parts", [1, 3, 40])
 def test_dask_quantile_heavy_ties_zero_weights_and_large_values(n_parts):
     rng = np.random.default_rng(n_parts)

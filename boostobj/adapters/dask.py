@@ -185,7 +185,7 @@ class DaskLabels:
         pivots = _key_pivots(-np.finfo(np.float64).max, np.finfo(np.float64).max)
         target = None
         exact_bins = False
-        while True:
+        for _ in range(100):  # about 10 (see the module docstring); a bound, not a budget
             below, upto, counts, weights, mins, maxs = self._reduce(
                 _histogram_part, (lo, hi, pivots, exact_bins), _merge_histograms)
             if target is None:  # the first round spans every float: upto is the total weight
@@ -209,8 +209,10 @@ class DaskLabels:
                 first = int(np.searchsorted(running, goal - slack, side="left"))
                 last = min(int(np.searchsorted(running, goal + slack, side="left")),
                            counts.shape[0] - 1)
-                if last - first > 1:  # float rounding leaves more than a bin boundary open
-                    exact_bins = True  # (weights spread over many orders of magnitude)
+                if last - first > 1 or last - first + 1 == counts.shape[0]:
+                    # float rounding leaves more than one bin boundary open (weights spread
+                    # over many orders of magnitude), or every bin (two: adjacent floats)
+                    exact_bins = True
                     continue
             exact_bins = False
             # the labels up to bin first - 1 weigh less than the target, those up to bin last
@@ -229,6 +231,7 @@ class DaskLabels:
                                        below, target)
                 return hi if found is None else found  # pragma: no branch - found by invariant
             pivots = _key_pivots(smallest, hi)
+        raise RuntimeError("the distributed quantile did not close in on the labels")  # pragma: no cover
 
 
 def repeat_like(init, like):
