@@ -139,7 +139,8 @@ def test_dask_quantile_and_robust_scale_are_bit_identical(case):
     labels = bdask.DaskLabels(*_collections(y, w, sizes))
     assert labels.quantile(alpha) == weighted_quantile(ys, ws, alpha)
     assert labels.mean() == weighted_mean(ys, ws)
-    for loss in (boostobj.PseudoHuberLoss(), boostobj.LogCoshLoss(), boostobj.WelschLoss()):
+    for loss in (boostobj.PseudoHuberLoss(), boostobj.LogCoshLoss(), boostobj.WelschLoss(),
+                 boostobj.SmoothQuantileLoss(alpha=0.3)):
         fit = bdask.resolved(loss, *_collections(y, w, sizes))
         assert fit == loss.resolved(ys, ws)
     assert robust_scale(ys, ws) == bdask.resolved(boostobj.CauchyLoss(),
@@ -213,14 +214,15 @@ def test_dask_quantile_heavy_ties_zero_weights_and_large_values(n_parts):
 
 
 @pytest.mark.parametrize("loss", [boostobj.QuantileLoss(alpha=0.3), boostobj.SquaredErrorLoss(),
-                                  boostobj.PoissonLoss(), boostobj.ExpectileLoss(tau=0.7)], ids=repr)
+                                  boostobj.PoissonLoss(), boostobj.ExpectileLoss(tau=0.7),
+                                  boostobj.SmoothQuantileLoss(alpha=0.8)], ids=repr)
 def test_dask_starts_from_quantiles_and_means_are_bit_identical(loss):
     rng = np.random.default_rng(5)
     y = rng.gamma(2.0, 3.0, 5000)
     w = rng.uniform(0, 2, 5000)
     ys, ws = as_stored(y, w)
     got = bdask.init_score(loss, da.from_array(y, chunks=700), da.from_array(w, chunks=700))
-    if isinstance(loss, boostobj.ExpectileLoss):  # Newton sums: another order
+    if isinstance(loss, (boostobj.ExpectileLoss, boostobj.SmoothQuantileLoss)):  # Newton sums
         assert got == pytest.approx(loss.init_score(ys, ws), rel=1e-12)
     else:
         assert got == loss.init_score(ys, ws)
