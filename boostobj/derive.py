@@ -87,6 +87,9 @@ from scipy.special import expit
 from . import _math
 from .links import IdentityLink, Link, LogitLink
 from .losses import Loss
+from .losses._base import newton_root
+from .losses._labels import Labels
+from .losses.regression import bracketed_start
 
 __all__ = ["FORMULA_CONSTANTS", "FORMULA_FUNCTIONS", "DerivationWarning", "DerivedLoss", "derive"]
 
@@ -761,20 +764,17 @@ class DerivedLoss(Loss):
         return self._eval(self._gh_fn, y, z)
 
     def _init_score(self, y, w):
-        if self.link.name == "logit":
-            rate = float(np.average(y, weights=w))
-            p = min(max(rate, 1e-15), 1.0 - 1e-15)
-            x0 = math.log(p / (1.0 - p))
-            if rate in (0.0, 1.0):  # one class only: no finite minimiser; clamp as log loss does
-                return x0
-            return self._solve_constant(y, w, x0, x0 - 1.0, x0 + 1.0)
-        lo, hi = float(np.min(y)), float(np.max(y))
-        if lo == hi:
-            return lo
-        order = np.argsort(y, kind="stable")
-        cw = np.cumsum(np.ones_like(y) if w is None else w[order])
-        x0 = float(y[order][np.searchsorted(cw, 0.5 * cw[-1])])  # weighted median
-        return self._solve_constant(y, w, x0, lo, hi)
+        return self._start(Labels(y, w))
+
+    def _start(self, labels):
+        if self.link.name != "logit":  # Newton steps from the lower weighted median
+            return bracketed_start(self, labels)
+        rate = labels.mean()
+        p = min(max(rate, 1e-15), 1.0 - 1e-15)
+        x0 = math.log(p / (1.0 - p))
+        if rate in (0.0, 1.0):  # one class only: no finite minimiser; clamp as log loss does
+            return x0
+        return newton_root(lambda c: labels.gradient_sums(self, c), x0, x0 - 1.0, x0 + 1.0)
 
     # ---------------------------------------------------------------- description
     @property

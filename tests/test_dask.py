@@ -125,6 +125,32 @@ def test_init_score_from_dask_series_and_repeat_like(client):
     assert multi.shape == (y.shape[0], 3) and np.all(multi == [0.1, -0.2, 0.3])
 
 
+def test_quantiles_and_scales_on_the_cluster_are_bit_identical(client):
+    # the bounded selection of boostobj.adapters.dask on two worker processes, from Dask Arrays
+    # and Series: the one-machine numbers, bit for bit (tests/test_quantile.py: many more cases)
+    dd = pytest.importorskip("dask.dataframe")
+    import pandas as pd
+
+    from boostobj.losses._labels import weighted_quantile
+
+    rng = np.random.default_rng(11)
+    n = 30_000
+    y = np.where(rng.uniform(size=n) < 0.3, 2.5, rng.standard_t(2, n) * 1e3)
+    w = np.where(rng.uniform(size=n) < 0.2, 0.0, rng.uniform(0, 3, n))
+    ys, ws = as_stored(y, w)
+    arrays = da.from_array(y, chunks=4000), da.from_array(w, chunks=4000)
+    series = dd.from_pandas(pd.Series(y), npartitions=5), dd.from_pandas(pd.Series(w), npartitions=5)
+    for dy, dw in (arrays, series):
+        labels = bdask.DaskLabels(dy, dw, client=client)
+        assert labels.quantile(0.5) == weighted_quantile(ys, ws, 0.5)
+        assert labels.quantile(0.9) == weighted_quantile(ys, ws, 0.9)
+        assert labels.received < n  # two quantiles (the distinct-label reduction: 2 n)
+        loss = boostobj.LogCoshLoss()
+        assert bdask.resolved(loss, dy, dw, client=client) == loss.resolved(ys, ws)
+        loss = boostobj.QuantileLoss(alpha=0.2)
+        assert bdask.init_score(loss, dy, dw, client=client) == loss.init_score(ys, ws)
+
+
 def test_init_score_rejects_in_memory_and_bad_weights(client):
     loss = boostobj.BinaryLogLoss()
     with pytest.raises(TypeError, match="Dask Array or Series"):

@@ -22,7 +22,7 @@ import numpy as np
 from .._objective import Objective
 from ..losses import Loss
 from ._estimators import check_classes, check_task, temporarily
-from .dask import label_totals, repeat_like, resolved
+from .dask import init_score, label_totals, repeat_like, resolved
 from .lightgbm_sklearn import _METRIC_ALIASES, LGBMClassifier, LGBMRegressor, _LGBMLossMixin
 
 __all__ = ["DaskLGBMClassifier", "DaskLGBMRegressor"]
@@ -53,8 +53,7 @@ class _DaskLGBMLossMixin(_LGBMLossMixin):
                                   eval_init_score, eval_metric, sample_weight, kwargs)
 
     def _boostobj_init(self, loss, y, sample_weight):
-        values, totals = label_totals(y, sample_weight, client=self.client)
-        return loss.init_score(values, totals)
+        return init_score(loss, y, sample_weight, client=self.client)
 
     def _boostobj_repeat(self, init, like):
         return repeat_like(init, like)

@@ -2,7 +2,8 @@
 start a boostobj objective from its ``init_score`` over all partitions.
 
 As :mod:`boostobj.adapters.xgboost_sklearn` (whose fit logic they share), with the starting score
-reduced from the Dask collections by :func:`boostobj.adapters.dask.init_score`. The objective and
+reduced from the Dask collections by :func:`boostobj.adapters.dask.init_score` (a regressor's by
+reductions of bounded size, a classifier's from its class totals). The objective and
 ``eval_metric=loss.metric`` run on each worker's rows; the metric is allreduced so every worker
 reports (and early-stops on) the global value. Needs a synchronous ``Client``. Continuing a model
 (``xgb_model=``) keeps its start; ``objective__<name>`` parameters reach the loss; a loss of the
@@ -19,7 +20,7 @@ import xgboost.dask as dxgb
 
 from ..losses import Loss
 from ._estimators import check_classes
-from .dask import label_totals, repeat_like, resolved
+from .dask import init_score, label_totals, repeat_like, resolved
 from .xgboost_sklearn import _StartFromInitScore, response
 
 __all__ = ["DaskXGBClassifier", "DaskXGBRegressor"]
@@ -29,9 +30,10 @@ class _DaskStartFromInitScore(_StartFromInitScore):
     _boostobj_uses = ("xgboost", "dask")
 
     def _boostobj_init(self, loss, y, sample_weight, start=True):
+        if not isinstance(self, dxgb.DaskXGBClassifier):  # bounded reductions, no class check
+            return init_score(loss, y, sample_weight, client=self.client) if start else None
         values, totals = label_totals(y, sample_weight, client=self.client)
-        if isinstance(self, dxgb.DaskXGBClassifier):
-            check_classes(loss, values)
+        check_classes(loss, values)
         return loss.init_score(values, totals) if start else None
 
     def _boostobj_fill(self, start, X):

@@ -320,44 +320,73 @@ class Loss:
 
     # ------------------------------------------------------------------ helpers for subclasses
     def _solve_constant(self, y, w, x0: float, lo: float, hi: float) -> float:
-        """Minimise the weighted mean loss over a constant margin by safeguarded Newton steps.
+        """Minimise the weighted mean loss over a constant margin by safeguarded Newton steps
+        (:func:`newton_root` of the summed gradient)."""
+        return newton_root(lambda c: self._gradient_sums(y, w, c), x0, lo, hi)
 
-        Newton uses the loss's own gradient and its ``hessian`` weight; a bracket ``[lo, hi]`` on
-        which the summed gradient changes sign is kept and widened first, and a step that leaves
-        it is replaced by bisection, so the iteration always converges to a root of the summed
-        gradient (the minimiser for the convex losses, a stationary point otherwise).
-        """
+    def _gradient_sums(self, y, w, c: float) -> tuple[float, float]:
+        """The weighted sums of the gradient and hessian at the constant margin ``c``."""
+        g, h = self._gradient_hessian(y, np.full(y.shape, c))
+        if w is not None:
+            g, h = g * w, h * w
+        return float(np.sum(g)), float(np.sum(h))
 
-        def gsum(c: float) -> tuple[float, float]:
-            g, h = self._gradient_hessian(y, np.full(y.shape, c))
-            if w is not None:
-                g, h = g * w, h * w
-            return float(np.sum(g)), float(np.sum(h))
+    def _start(self, labels) -> float | np.ndarray:
+        """The start from :class:`~boostobj.losses._labels.Labels` (or the Dask reductions'
+        equivalent), for a loss already resolved. By default from the labels as arrays; the
+        regression losses ask only bounded questions (quantiles, sums)."""
+        return self._init_score(*labels.arrays())
 
-        for _ in range(60):  # widen until the summed gradient changes sign
-            g_lo, g_hi = gsum(lo)[0], gsum(hi)[0]
-            if g_lo <= 0 <= g_hi:
-                break
-            width = hi - lo
-            lo, hi = (lo - width, hi) if g_lo > 0 else (lo, hi + width)
-        else:  # pragma: no cover - only for a loss without a minimiser
-            raise ValueError("init_score: the loss has no finite minimiser on these labels")
-        x = min(max(x0, lo), hi)
-        for _ in range(200):
-            g, h = gsum(x)
-            if g == 0:
-                return x
-            if g < 0:
-                lo = x
-            else:
-                hi = x
-            x_new = x - g / h if h > 0 else math.nan
-            if not lo < x_new < hi:
-                x_new = 0.5 * (lo + hi)
+    def _resolved_with(self, labels) -> Loss:
+        """:meth:`resolved` from :class:`~boostobj.losses._labels.Labels` (see :meth:`_start`)."""
+        return self.resolved(*labels.arrays()) if self._has_auto() else self
+
+
+def newton_root(gsum, x0: float, lo: float, hi: float) -> float:
+    """A root of the summed gradient ``gsum(c) -> (sum of gradients, sum of hessian weights)``
+    by safeguarded Newton steps from ``x0``.
+
+    Newton uses the loss's own gradient and its ``hessian`` weight, or the secant slope of the
+    last two steps where that is smaller (the bounded weights overestimate the curvature, and
+    IRLS steps alone converge only linearly); a bracket ``[lo, hi]`` on
+    which the summed gradient changes sign is kept and widened first, and a step that leaves
+    it is replaced by bisection, so the iteration always converges to a root of the summed
+    gradient (the minimiser for the convex losses, a stationary point otherwise).
+    """
+    for _ in range(60):  # widen until the summed gradient changes sign
+        g_lo, g_hi = gsum(lo)[0], gsum(hi)[0]
+        if g_lo <= 0 <= g_hi:
+            break
+        width = hi - lo
+        lo, hi = (lo - width, hi) if g_lo > 0 else (lo, hi + width)
+    else:  # pragma: no cover - only for a loss without a minimiser
+        raise ValueError("init_score: the loss has no finite minimiser on these labels")
+    x = min(max(x0, lo), hi)
+    previous = None
+    for _ in range(200):
+        g, h = gsum(x)
+        if g == 0:
+            return x
+        if g < 0:
+            lo = x
+        else:
+            hi = x
+        if previous is not None and previous[0] != x:
+            # the secant slope of the summed gradient, where it is below the Newton weight
+            # (the bounded weights overestimate the curvature): superlinear, not linear, steps
+            secant = (g - previous[1]) / (x - previous[0])
+            if 0 < secant < h:
+                h = secant
+        previous = x, g
+        x_new = x - g / h if h > 0 else math.nan
+        if abs(x_new - x) <= 4 * np.finfo(float).eps * max(1.0, abs(x)):
+            return x_new if lo <= x_new <= hi else x  # converged (x_new may round onto lo or hi)
+        if not lo < x_new < hi:
+            x_new = 0.5 * (lo + hi)
             if abs(x_new - x) <= 4 * np.finfo(float).eps * max(1.0, abs(x)) or hi - lo <= 0:
                 return x_new
-            x = x_new
-        return x
+        x = x_new
+    return x
 
 
 @functools.cache

@@ -10,7 +10,9 @@ import math
 
 import numpy as np
 
-from ._base import Loss, _plain, real_number
+from .._validation import check_weights
+from ._base import Loss, _plain, newton_root, real_number
+from ._labels import Labels
 
 __all__ = ["CombinedLoss", "combine"]
 
@@ -126,7 +128,12 @@ class CombinedLoss(Loss):
         if not self._has_auto():
             return self
         y = self.check_labels(y_true)
-        return CombinedLoss(losses=tuple((w, loss.resolved(y, sample_weight))
+        return self._resolved_with(Labels(y, check_weights(sample_weight, y.shape[0])))
+
+    def _resolved_with(self, labels):
+        if not self._has_auto():
+            return self
+        return CombinedLoss(losses=tuple((w, loss._resolved_with(labels))
                                          for w, loss in self.losses))
 
     def warn_degenerate(self, y, w):
@@ -150,19 +157,23 @@ class CombinedLoss(Loss):
         return g, h
 
     def _init_score(self, y, w):
-        starts = [float(loss._init_score(y, w)) for _, loss in self.losses]
+        return self._start(Labels(y, w))
+
+    def _start(self, labels):
+        starts = [float(loss._start(labels)) for _, loss in self.losses]
         total = math.fsum(wt for wt, _ in self.losses)
         x0 = math.fsum(wt * s for (wt, _), s in zip(self.losses, starts)) / total
         if not all(math.isfinite(s) for s in starts):
             return x0  # a part without a finite start (one class only): no finite minimiser
         lo, hi = min(starts), max(starts)
         if self.task == "binary":  # the summed gradient depends on the class totals only
-            rate = float(np.average(y, weights=w))
+            rate = labels.mean()
             if rate in (0.0, 1.0):  # one class only: the parts' clamped start
                 return x0
+            y, w = labels.arrays()
             n = float(y.shape[0]) if w is None else math.fsum(w)
-            y, w = np.array([0.0, 1.0]), np.array([n * (1.0 - rate), n * rate])
-        return self._solve_constant(y, w, x0, lo - 1.0, hi + 1.0)
+            labels = Labels(np.array([0.0, 1.0]), np.array([n * (1.0 - rate), n * rate]))
+        return newton_root(lambda c: labels.gradient_sums(self, c), x0, lo - 1.0, hi + 1.0)
 
 
 def combine(*items) -> CombinedLoss:

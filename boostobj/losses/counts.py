@@ -34,6 +34,7 @@ import numpy as np
 
 from ..links import LogLink
 from ._base import Loss, real_number
+from ._labels import Labels
 
 __all__ = ["GammaLoss", "PoissonLoss", "TweedieLoss"]
 
@@ -58,10 +59,6 @@ def _log_labels(y: np.ndarray):
     return pos, np.log(np.where(pos, y, 1.0))
 
 
-def _weighted_mean(y, w) -> float:
-    return float(np.mean(y)) if w is None else math.fsum(w * y) / math.fsum(w)
-
-
 def _check_nonnegative(loss, y, strict: bool) -> None:
     bad = ~np.isfinite(y) | ((y <= 0) if strict else (y < 0))
     if np.any(bad):
@@ -76,7 +73,10 @@ class _LogLinkLoss(Loss):
     task = "regression"
 
     def _init_score(self, y, w):
-        mean = _weighted_mean(y, w)
+        return self._start(Labels(y, w))
+
+    def _start(self, labels):
+        mean = labels.mean()
         if not mean > 0:
             raise ValueError(
                 f"{self!r}: every label is 0, so the best start is a mean of 0 (the margin -inf) "

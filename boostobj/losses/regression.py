@@ -11,21 +11,10 @@ from .. import _math
 from .._validation import check_weights
 from .._warnings import DegenerateWarning, user_stacklevel
 from ..links import IdentityLink
-from ._base import Loss, real_number
+from ._base import Loss, newton_root, real_number
+from ._labels import Labels
 
 __all__ = ["LogCoshLoss", "PseudoHuberLoss", "SquaredErrorLoss"]
-
-
-def _weighted_mean(y, w) -> float:
-    return float(np.mean(y)) if w is None else math.fsum(w * y) / math.fsum(w)
-
-
-def _weighted_median(y, w) -> float:
-    """The lower weighted median (unweighted: every weight 1), so that labels and their distinct
-    values with total weights (what the Dask reduction sends) give the same value."""
-    order = np.argsort(y, kind="stable")
-    cw = np.cumsum(np.ones(y.shape[0]) if w is None else w[order])
-    return float(y[order][np.searchsorted(cw, 0.5 * cw[-1])])
 
 
 #: Huber's tuning constant: a Huber loss with this transition, in units of the noise's standard
@@ -47,16 +36,34 @@ def robust_scale(y, w=None) -> float:
     one value (zero-inflated targets) the MAD is 0, and :math:`\hat\sigma` is 1.2533 x the
     weighted mean absolute deviation instead; labels that are all equal give 1.
 
+    The medians are lower weighted medians and the mean a ratio of correctly rounded sums
+    (:mod:`boostobj.losses._labels`), so the Dask reductions give the same number, bit for bit.
+
     >>> robust_scale(np.array([0.0, 1.0, 2.0, 3.0, 1000.0]))
     1.994...
     """
-    y = np.asarray(y, dtype=np.float64)
-    m = _weighted_median(y, w)
-    dev = np.abs(y - m)
-    sigma = MAD_TO_SIGMA * _weighted_median(dev, w)
+    return _robust_scale(Labels(np.asarray(y, dtype=np.float64), w))
+
+
+def _robust_scale(labels) -> float:
+    """:func:`robust_scale` of :class:`~boostobj.losses._labels.Labels` (or the Dask equivalent)."""
+    dev = labels.deviations(labels.quantile(0.5))
+    sigma = MAD_TO_SIGMA * dev.quantile(0.5)
     if not sigma > 0:
-        sigma = MEAN_AD_TO_SIGMA * float(np.average(dev, weights=w))
+        sigma = MEAN_AD_TO_SIGMA * dev.mean()
     return HUBER_K * sigma if sigma > 0 and math.isfinite(sigma) else 1.0
+
+
+def bracketed_start(loss, labels, x0: float | None = None) -> float:
+    """The root of ``loss``'s summed gradient over the labels by safeguarded Newton steps from
+    ``x0`` (default: the lower weighted median). The summed gradient of a residual loss is
+    <= 0 at min(y) and >= 0 at max(y) (every residual has one sign there), so that is a valid
+    starting bracket."""
+    lo, hi = labels.extent()
+    if lo == hi:
+        return lo
+    x0 = labels.quantile(0.5) if x0 is None else x0
+    return newton_root(lambda c: labels.gradient_sums(loss, c), x0, lo, hi)
 
 
 def _scale_param(value, name: str):
@@ -83,20 +90,20 @@ class _RegressionLoss(Loss):
             return self
         y = self.check_labels(y_true)
         w = check_weights(sample_weight, y.shape[0])
-        scale = self._auto_fraction * robust_scale(y, w)
+        return self._resolved_with(Labels(y, w))
+
+    def _resolved_with(self, labels):
+        if self._auto_scale is None or getattr(self, self._auto_scale) != "auto":
+            return self
+        scale = self._auto_fraction * _robust_scale(labels)
         return type(self)(**{**self.get_params(), self._auto_scale: scale})
 
-    def _bracketed_init(self, y, w, x0: float) -> float:
-        # The summed gradient of a convex residual loss is non-decreasing in the constant and
-        # changes sign between min(y) and max(y), so that is a valid starting bracket.
-        lo, hi = float(np.min(y)), float(np.max(y))
-        if lo == hi:
-            return lo
-        return self._solve_constant(y, w, x0, lo, hi)
-
     def _init_score(self, y, w):
+        return self._start(Labels(y, w))
+
+    def _start(self, labels):
         # The default of the robust losses: safeguarded Newton steps from the weighted median.
-        return self._bracketed_init(y, w, _weighted_median(y, w))
+        return bracketed_start(self, labels)
 
 
 class SquaredErrorLoss(_RegressionLoss):
@@ -124,8 +131,8 @@ class SquaredErrorLoss(_RegressionLoss):
     def fast_kernel(self):
         return "squared_error", {}
 
-    def _init_score(self, y, w):
-        return _weighted_mean(y, w)
+    def _start(self, labels):
+        return labels.mean()
 
 
 class LogCoshLoss(_RegressionLoss):

@@ -8,8 +8,8 @@ import math
 import numpy as np
 
 from .. import _math
-from ._base import real_number
-from .regression import _RegressionLoss, _scale_param
+from ._base import newton_root, real_number
+from .regression import _RegressionLoss, _scale_param, bracketed_start
 
 __all__ = ["CauchyLoss", "ExpectileLoss", "FairLoss", "QuantileLoss", "SmoothQuantileLoss",
            "WelschLoss"]
@@ -20,15 +20,6 @@ def _level(value, name: str) -> float:
     if not 0.0 < value < 1.0:
         raise ValueError(f"{name} must be strictly between 0 and 1, got {value!r}")
     return value
-
-
-def _weighted_quantile(y, w, alpha: float) -> float:
-    """The lower weighted ``alpha``-quantile: the smallest label whose cumulative weight reaches
-    ``alpha`` of the total (a minimiser of the weighted pinball loss)."""
-    order = np.argsort(y, kind="stable")
-    cw = np.cumsum(np.ones(y.shape[0]) if w is None else w[order])
-    i = min(int(np.searchsorted(cw, alpha * cw[-1])), y.shape[0] - 1)
-    return float(y[order][i])
 
 
 class QuantileLoss(_RegressionLoss):
@@ -86,8 +77,8 @@ class QuantileLoss(_RegressionLoss):
     def fast_kernel(self):
         return "quantile", {"alpha": self.alpha}
 
-    def _init_score(self, y, w):
-        return _weighted_quantile(y, w, self.alpha)
+    def _start(self, labels):
+        return labels.quantile(self.alpha)
 
 
 #: ``SmoothQuantileLoss(scale="auto")`` smooths over this fraction of :func:`robust_scale`.
@@ -185,17 +176,18 @@ class SmoothQuantileLoss(_RegressionLoss):
         # tanh(u/2)/u -> 1/2 at u = 0 (and is 1/inf = 0 at an infinite residual)
         return g, 0.5 * np.divide(th, u, out=np.full_like(u, 0.5), where=u != 0)
 
-    def _init_score(self, y, w):
+    def _start(self, labels):
         # sum w sigma((c - y)/s) = alpha sum w: every term is <= alpha at min(y) + s logit(alpha)
         # and >= alpha at max(y) + s logit(alpha), a bracket; the exact hessian is positive.
         shift = self.scale * math.log(self.alpha / (1.0 - self.alpha))
-        lo, hi = float(np.min(y)) + shift, float(np.max(y)) + shift
+        lo, hi = labels.extent()
+        lo, hi = lo + shift, hi + shift
         if lo == hi:
             return lo
         exact = self if self.hessian == "exact" else type(self)(
             **{**self.get_params(), "hessian": "exact"})
-        x0 = min(max(_weighted_quantile(y, w, self.alpha), lo), hi)
-        return exact._solve_constant(y, w, x0, lo, hi)
+        x0 = min(max(labels.quantile(self.alpha), lo), hi)
+        return newton_root(lambda c: labels.gradient_sums(exact, c), x0, lo, hi)
 
 
 class ExpectileLoss(_RegressionLoss):
@@ -241,8 +233,8 @@ class ExpectileLoss(_RegressionLoss):
     def fast_kernel(self):
         return "expectile", {"tau": self.tau}
 
-    def _init_score(self, y, w):
-        return self._bracketed_init(y, w, float(np.average(y, weights=w)))
+    def _start(self, labels):
+        return bracketed_start(self, labels, labels.mean())
 
 
 _FAIR_SERIES = [(-1.0) ** j / (j + 2) for j in range(17)]
