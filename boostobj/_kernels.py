@@ -56,7 +56,9 @@ numpy's float32 version here, and is more accurate).
   ulp of the reference, but where the reference itself subtracts nearly equal terms (``mu - y``
   at ``mu ~ y``, ``sigma(z) - y``), where both carry an absolute error of a few 1e-16 times the
   terms (``tests/test_ckernels.py``: margins to ±1e6 and ±inf, labels 0, tiny and huge, each
-  hyperparameter and hessian option). Gamma and Tweedie take ``log y`` from numpy's ``log``, once per label array,
+  hyperparameter and hessian option). The smooth quantile (``SmoothQuantileLoss``, compiled
+  only) takes ``tanh(u/2)`` as log-cosh does (``exp`` and a Taylor series near 0) where the
+  reference calls ``tanh``: within 1 float32 ulp of it. Gamma and Tweedie take ``log y`` from numpy's ``log``, once per label array,
   as the reference does. Overflow is the reference's, in float32: ``exp(z)`` beyond float32 (a
   margin of about 88 for Poisson) is ``inf``, as XGBoost and LightGBM would store the float64
   value; CatBoost, which keeps float64 derivatives, gets the reference for these three
@@ -90,7 +92,7 @@ if os.environ.get("BOOSTOBJ_NUMPY_KERNELS", "") not in ("", "0"):
 __all__ = ["BLOCK", "COMPILED", "FLOAT32_OVERFLOW", "HESSIAN_FLOOR", "KERNELS", "available",
            "cauchy", "compiled", "cross_entropy", "expectile", "fair", "focal", "gamma", "log_cosh",
            "log_loss", "multiclass_focal", "numpy_kernels", "poisson", "pseudo_huber", "quantile",
-           "softmax", "squared_error", "tweedie", "welsch"]
+           "smooth_quantile", "softmax", "squared_error", "tweedie", "welsch"]
 
 #: True when the compiled extension was built and is in use (see above).
 COMPILED = _ckernels is not None
@@ -350,7 +352,7 @@ def log_cosh(y, z, w, *, exact_hessian: bool, scale: float = 1.0):
     z = _as_float(z)
     if _compiled_ok(y, z, w):  # float64 reference formulas rounded once (boostobj/_csrc)
         g, h = _outputs(z.shape[0])
-        _ckernels.log_cosh(z, y, w, g, h, scale, exact_hessian)
+        _ckernels.log_cosh(z, y, w, g, h, scale, 0.0, exact_hessian)
         return g, h
     z, ylab, w32, r64 = _residual_setup("log_cosh", y, z, w)
     n = z.shape[0]
@@ -409,7 +411,7 @@ def pseudo_huber(y, z, w, *, delta: float, exact_hessian: bool):
     z = _as_float(z)
     if _compiled_ok(y, z, w):  # float64 formulas rounded once (boostobj/_csrc)
         g, h = _outputs(z.shape[0])
-        _ckernels.pseudo_huber(z, y, w, g, h, delta, exact_hessian)
+        _ckernels.pseudo_huber(z, y, w, g, h, delta, 0.0, exact_hessian)
         return g, h
     z, ylab, w32, r64 = _residual_setup("pseudo_huber", y, z, w)
     n = z.shape[0]
@@ -454,9 +456,10 @@ def _log_labels(y: np.ndarray) -> np.ndarray:
         return np.log(y)
 
 
-def _run_compiled(name: str, labels, z, w, param: float = 0.0, exact: bool = False):
-    """Compiled 1-D kernel ``name`` (one parameter, one hessian switch) into the reused float32
-    outputs; margins that are not C-contiguous float32/float64 are copied first."""
+def _run_compiled(name: str, labels, z, w, param: float = 0.0, exact: bool = False,
+                  param2: float = 0.0):
+    """Compiled 1-D kernel ``name`` (up to two parameters, one hessian switch) into the reused
+    float32 outputs; margins that are not C-contiguous float32/float64 are copied first."""
     if _ckernels is None:
         raise RuntimeError(
             f"kernel {name!r} has no numpy version and the compiled extension boostobj._ckernels "
@@ -466,7 +469,7 @@ def _run_compiled(name: str, labels, z, w, param: float = 0.0, exact: bool = Fal
     labels = np.ascontiguousarray(labels, dtype=np.float64)
     w = None if w is None else np.ascontiguousarray(w, dtype=np.float64)
     g, h = _outputs(z.shape[0])
-    getattr(_ckernels, name)(z, labels, w, g, h, float(param), bool(exact))
+    getattr(_ckernels, name)(z, labels, w, g, h, float(param), float(param2), bool(exact))
     return g, h
 
 
@@ -519,6 +522,13 @@ def cauchy(y, z, w, *, scale: float, exact_hessian: bool):
 def welsch(y, z, w, *, scale: float, exact_hessian: bool):
     """Welsch loss (``WelschLoss``), bounded (IRLS) or exact hessian. Compiled only."""
     return _run_compiled("welsch", y, z, w, scale, exact_hessian)
+
+
+def smooth_quantile(y, z, w, *, alpha: float, scale: float, exact_hessian: bool):
+    """Smooth pinball loss (``SmoothQuantileLoss``): ``u = (z - y) / scale``,
+    ``g = scale (tanh(u/2)/2 + 1/2 - alpha)``, ``h = sigma(u) sigma(-u)`` (exact) or
+    ``tanh(u/2) / (2u)`` (bounded). Compiled only."""
+    return _run_compiled("smooth_quantile", y, z, w, scale, exact_hessian, alpha)
 
 
 def cross_entropy(y, z, w):
@@ -832,12 +842,13 @@ KERNELS = {
     "cauchy": cauchy,
     "welsch": welsch,
     "cross_entropy": cross_entropy,
+    "smooth_quantile": smooth_quantile,
 }
 
 #: The kernels that exist only compiled: without the extension their losses run the float64
 #: reference (:func:`available`).
 _C_ONLY = frozenset({"poisson", "gamma", "tweedie", "quantile", "expectile", "fair", "cauchy",
-                     "welsch", "cross_entropy"})
+                     "welsch", "cross_entropy", "smooth_quantile"})
 #: The kernels whose gradient or hessian is an exponential of the margin: their float32 outputs
 #: overflow to inf from a margin of about 88 (from ``z - log y`` of about -88 for gamma), where the
 #: float64 reference stays finite up to about 709. XGBoost and LightGBM store float32 and so

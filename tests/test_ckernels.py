@@ -298,7 +298,9 @@ def _compiled_only_losses():
     extra = [boostobj.PoissonLoss(max_delta_step=3.0, hessian="exact"),
              boostobj.TweedieLoss(power=1.0 + 1e-6), boostobj.QuantileLoss(alpha=0.02),
              boostobj.ExpectileLoss(tau=0.01), boostobj.FairLoss(c=1e-3),
-             boostobj.CauchyLoss(scale=1e-3, hessian="exact"), boostobj.WelschLoss(scale=1e3)]
+             boostobj.CauchyLoss(scale=1e-3, hessian="exact"), boostobj.WelschLoss(scale=1e3),
+             boostobj.SmoothQuantileLoss(alpha=0.999, scale=1e-3, hessian="exact"),
+             boostobj.SmoothQuantileLoss(alpha=1e-3, scale=1e4)]
     out = []
     for loss in [*ALL_LOSSES, *extra]:
         fit, name = kernel_of(loss)
@@ -444,6 +446,12 @@ def test_compiled_only_kernels_keep_the_references_limits(rng):
     g, h = _kernels.expectile(np.zeros(2), np.array([-2.0, 2.0]), None, tau=0.75)
     np.testing.assert_array_equal(g, [-1.5, 0.5])
     np.testing.assert_array_equal(h, [0.75, 0.25])
+    z = np.array([inf, -inf, 0.0, 1e300])
+    for exact in (False, True):  # the slopes s (1 - alpha), -s alpha; h 1/4 at the label, 0 far off
+        g, h = _kernels.smooth_quantile(np.zeros(4), z, None, alpha=0.25, scale=2.0,
+                                        exact_hessian=exact)
+        np.testing.assert_array_equal(g, [1.5, -0.5, 0.5, 1.5])
+        np.testing.assert_array_equal(h, [floor, floor, 0.25, floor])
 
 
 @needs_compiled
@@ -452,7 +460,7 @@ def test_compiled_1d_binding_checks_its_parameter():
     n = 4
     z, y = np.zeros(n, np.float32), np.ones(n)
     g, h = np.empty(n, np.float32), np.empty(n, np.float32)
-    ck.tweedie(z, np.zeros(n), None, g, h, 1.5, False)  # the right call works
+    ck.tweedie(z, np.zeros(n), None, g, h, 1.5, 0.0, False)  # the right call works
     np.testing.assert_array_equal(g, np.float32(0.0))  # y = 1, z = 0: at the fit
     for name, bad, match in (("tweedie", 2.0, "power must be strictly between 1 and 2, got 2.0"),
                              ("tweedie", 1.0, "power must be strictly between 1 and 2"),
@@ -463,13 +471,19 @@ def test_compiled_1d_binding_checks_its_parameter():
                              ("welsch", np.nan, "scale must be > 0, got nan"),
                              ("log_cosh", 0.0, "scale must be > 0"),
                              ("poisson", -0.1, "max_delta_step must be >= 0"),
-                             ("gamma", np.inf, "param must be finite")):
+                             ("gamma", np.inf, "param must be finite"),
+                             ("smooth_quantile", 0.0, "scale must be > 0")):
         with pytest.raises(ValueError, match=f"{name}: {match}"):
-            getattr(ck, name)(z, y, None, g, h, bad, False)
+            getattr(ck, name)(z, y, None, g, h, bad, 0.5, False)
+    for bad in (0.0, 1.0, np.nan):  # the second parameter has its own rule
+        with pytest.raises(ValueError, match="smooth_quantile: alpha must be strictly between 0 and 1"):
+            ck.smooth_quantile(z, y, None, g, h, 1.0, bad, False)
+    with pytest.raises(ValueError, match="cauchy: param2 must be finite"):
+        ck.cauchy(z, y, None, g, h, 1.0, np.inf, False)
     with pytest.raises(TypeError, match="cauchy"):
         ck.cauchy(z, y, None, g, h, 1.0)  # a missing argument names the kernel
     with pytest.raises(ValueError, match="weights: expected 4 items"):
-        ck.poisson(z, y, np.ones(3), g, h, 0.7, False)
+        ck.poisson(z, y, np.ones(3), g, h, 0.7, 0.0, False)
 
 
 def test_compiled_only_kernels_need_the_extension(monkeypatch):

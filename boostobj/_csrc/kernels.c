@@ -151,7 +151,8 @@ CLONES void bo_focal_f64(const double *z, const double *y, const double *w, floa
 /* ------------------------------------------------------------------------------ 1-D kernels */
 /* The regression, count and soft-label kernels share one shape: a body computing the float64
  * gradient gg and hessian hh of row i from z[i] and y[i] (or the labels' logarithms, for gamma
- * and Tweedie), one parameter P of the loss and one switch `exact` (the hessian option), then
+ * and Tweedie), the loss's parameter P (and P2, for the one loss with two), one switch `exact`
+ * (the hessian option), then
  * STORE_1D: the hessian floored at 1e-16 (NaN to the floor), both times the weight, each rounded
  * once to float32. KERNEL_1D makes the float32- and float64-margin entry points of a body, with
  * one specialised loop per (exact, weighted) or per weighted alone. */
@@ -166,8 +167,9 @@ CLONES void bo_focal_f64(const double *z, const double *y, const double *w, floa
 #define IMPL_1D(NAME, BODY, ZT)                                                        \
     INLINE void NAME(const ZT *restrict z, const double *restrict y,                   \
                      const double *restrict w, float *restrict g, float *restrict h,   \
-                     ptrdiff_t n, double P, int exact, int weighted) {                 \
+                     ptrdiff_t n, double P, double P2, int exact, int weighted) {      \
         (void)P;                                                                       \
+        (void)P2;                                                                      \
         (void)exact;                                                                   \
         BODY()                                                                         \
     }
@@ -175,27 +177,29 @@ CLONES void bo_focal_f64(const double *z, const double *y, const double *w, floa
 /* one specialised loop per (exact, weighted) */
 #define DISPATCH_EXACT(IMPL)                                                           \
     switch (exact * 2 + (w != 0)) {                                                    \
-    case 0: IMPL(z, y, w, g, h, n, P, 0, 0); break;                                   \
-    case 1: IMPL(z, y, w, g, h, n, P, 0, 1); break;                                   \
-    case 2: IMPL(z, y, w, g, h, n, P, 1, 0); break;                                   \
-    default: IMPL(z, y, w, g, h, n, P, 1, 1); break;                                  \
+    case 0: IMPL(z, y, w, g, h, n, P, P2, 0, 0); break;                               \
+    case 1: IMPL(z, y, w, g, h, n, P, P2, 0, 1); break;                               \
+    case 2: IMPL(z, y, w, g, h, n, P, P2, 1, 0); break;                               \
+    default: IMPL(z, y, w, g, h, n, P, P2, 1, 1); break;                              \
     }
 
 /* one specialised loop per weighted (a loss with one hessian: `exact` is unused) */
 #define DISPATCH_PLAIN(IMPL)                                                           \
     (void)exact;                                                                       \
-    if (w) IMPL(z, y, w, g, h, n, P, 0, 1);                                            \
-    else IMPL(z, y, w, g, h, n, P, 0, 0);
+    if (w) IMPL(z, y, w, g, h, n, P, P2, 0, 1);                                        \
+    else IMPL(z, y, w, g, h, n, P, P2, 0, 0);
 
 #define KERNEL_1D(NAME, BODY, DISPATCH)                                                \
     IMPL_1D(NAME##_f32_impl, BODY, float)                                              \
     IMPL_1D(NAME##_f64_impl, BODY, double)                                             \
     CLONES void bo_##NAME##_f32(const float *z, const double *y, const double *w,      \
-                                float *g, float *h, ptrdiff_t n, double P, int exact) { \
+                                float *g, float *h, ptrdiff_t n, double P, double P2,  \
+                                int exact) {                                           \
         DISPATCH(NAME##_f32_impl)                                                      \
     }                                                                                  \
     CLONES void bo_##NAME##_f64(const double *z, const double *y, const double *w,     \
-                                float *g, float *h, ptrdiff_t n, double P, int exact) { \
+                                float *g, float *h, ptrdiff_t n, double P, double P2,  \
+                                int exact) {                                           \
         DISPATCH(NAME##_f64_impl)                                                      \
     }
 
@@ -380,6 +384,29 @@ KERNEL_1D(pseudo_huber, PSEUDO_HUBER_BODY, DISPATCH_EXACT)
         STORE_1D(zz < 0.0 ? p - y[i] : (1.0 - y[i]) - q, p * q)                        \
     }
 
+/* smooth quantile (SmoothQuantileLoss) with scale s = P, alpha = P2: u = (z - y) / s,
+ * th = tanh(u/2) as in LOG_COSH_BODY (a = |u|/2, e = exp(-|u|), the Taylor series below a = 1/16),
+ * g = s (th/2 + (1/2 - alpha)), h = sigma(u) sigma(-u) = e / (1 + e)^2 (exact) or th / (2u)
+ * (bounded: 1/4 at u = 0, Q/4 below the series threshold, 0 at an infinite u) */
+#define SMOOTH_QUANTILE_BODY()                                                         \
+    const double shift = 0.5 - P2;                                                     \
+    _Pragma("omp simd")                                                                \
+    for (ptrdiff_t i = 0; i < n; i++) {                                                \
+        double u = ((double)z[i] - y[i]) / P;                                          \
+        double au = u < 0.0 ? -u : u;                                                  \
+        double a = 0.5 * au;                                                           \
+        double e = exp(-au);                                                           \
+        double a2 = a * a;                                                             \
+        double Q = 1.0 + a2 * (-1.0 / 3.0 + a2 * (2.0 / 15.0 + a2 * (-17.0 / 315.0     \
+                   + a2 * (62.0 / 2835.0))));                                          \
+        int small = a < TANH_SERIES;                                                   \
+        double d = 1.0 / (1.0 + e);                                                    \
+        double ta = small ? a * Q : (1.0 - e) * d;                                     \
+        double th = u < 0.0 ? -ta : ta;                                                \
+        double hh = exact ? e * d * d : (small ? 0.25 * Q : 0.5 * (ta / (small ? 1.0 : au))); \
+        STORE_1D(P * (0.5 * th + shift), hh)                                           \
+    }
+
 KERNEL_1D(poisson, POISSON_BODY, DISPATCH_EXACT)
 KERNEL_1D(gamma, GAMMA_BODY, DISPATCH_PLAIN)
 KERNEL_1D(tweedie, TWEEDIE_BODY, DISPATCH_PLAIN)
@@ -389,6 +416,7 @@ KERNEL_1D(fair, FAIR_BODY, DISPATCH_PLAIN)
 KERNEL_1D(cauchy, CAUCHY_BODY, DISPATCH_EXACT)
 KERNEL_1D(welsch, WELSCH_BODY, DISPATCH_EXACT)
 KERNEL_1D(cross_entropy, CROSS_ENTROPY_BODY, DISPATCH_PLAIN)
+KERNEL_1D(smooth_quantile, SMOOTH_QUANTILE_BODY, DISPATCH_EXACT)
 
 #pragma GCC pop_options
 

@@ -119,64 +119,77 @@ static PyObject *focal(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-/* the 1-D kernels of kernels.h's BO_KERNEL_1D: (z, y, w, g, h, param, exact), with `param` checked
- * against the loss's rule (lo <= param <= hi, which also refuses NaN) */
+/* the 1-D kernels of kernels.h's BO_KERNEL_1D: (z, y, w, g, h, param, param2, exact), each
+ * parameter checked against the loss's rule (lo <= param <= hi, which also refuses NaN) */
 typedef void (*kernel_1d_f32)(const float *, const double *, const double *, float *, float *,
-                              ptrdiff_t, double, int);
+                              ptrdiff_t, double, double, int);
 typedef void (*kernel_1d_f64)(const double *, const double *, const double *, float *, float *,
-                              ptrdiff_t, double, int);
+                              ptrdiff_t, double, double, int);
+
+static int check_param(const char *name, const char *param, double p, const char *rule,
+                       double lo, double hi) {
+    if (p >= lo && p <= hi) return 0;
+    PyObject *v = PyFloat_FromDouble(p);
+    if (v) {
+        PyErr_Format(PyExc_ValueError, "%s: %s must be %s, got %R", name, param, rule, v);
+        Py_DECREF(v);
+    }
+    return -1;
+}
 
 static PyObject *call_1d(PyObject *args, const char *format, const char *name, const char *param,
-                         const char *rule, double lo, double hi, kernel_1d_f32 f32,
+                         const char *rule, double lo, double hi, const char *param2,
+                         const char *rule2, double lo2, double hi2, kernel_1d_f32 f32,
                          kernel_1d_f64 f64) {
     PyObject *zo, *yo, *wo, *go, *ho;
-    double p;
+    double p, p2;
     int exact;
     Py_buffer b[5];
     Py_ssize_t n;
     const double *w;
-    if (!PyArg_ParseTuple(args, format, &zo, &yo, &wo, &go, &ho, &p, &exact)) return NULL;
-    if (!(p >= lo && p <= hi)) {
-        PyObject *v = PyFloat_FromDouble(p);
-        if (v) {
-            PyErr_Format(PyExc_ValueError, "%s: %s must be %s, got %R", name, param, rule, v);
-            Py_DECREF(v);
-        }
-        return NULL;
-    }
+    if (!PyArg_ParseTuple(args, format, &zo, &yo, &wo, &go, &ho, &p, &p2, &exact)) return NULL;
+    if (check_param(name, param, p, rule, lo, hi) < 0) return NULL;
+    if (check_param(name, param2, p2, rule2, lo2, hi2) < 0) return NULL;
     if (get_all(zo, yo, wo, go, ho, b, &n, &w) < 0) return NULL;
     Py_BEGIN_ALLOW_THREADS
     if (b[0].itemsize == 4)
-        f32(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n, p, exact);
+        f32(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n, p, p2, exact);
     else
-        f64(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n, p, exact);
+        f64(b[0].buf, b[1].buf, w, b[3].buf, b[4].buf, n, p, p2, exact);
     Py_END_ALLOW_THREADS
     release_all(b);
     Py_RETURN_NONE;
 }
 
-/* the binding py_NAME of kernel NAME, whose parameter PARAM must follow RULE, lo, hi */
-#define BIND_1D(NAME, PARAM, ...)                                                      \
+/* the binding py_NAME of kernel NAME: the arguments are each parameter's name and rule (a
+ * message, lo, hi); BIND_1D for a kernel with one parameter, BIND_2 for two (variadic, as each
+ * rule expands to three arguments) */
+#define BIND_ANY(NAME, ...)                                                            \
     static PyObject *py_##NAME(PyObject *self, PyObject *args) {                       \
         (void)self;                                                                    \
-        return call_1d(args, "OOOOOdp:" #NAME, #NAME, PARAM, __VA_ARGS__,              \
+        return call_1d(args, "OOOOOddp:" #NAME, #NAME, __VA_ARGS__,                    \
                        bo_##NAME##_f32, bo_##NAME##_f64);                              \
     }
+#define BIND_1D(NAME, PARAM, RULE) BIND_ANY(NAME, PARAM, RULE, "param2", UNUSED)
+#define BIND_2(NAME, PARAM, RULE, PARAM2, RULE2) BIND_ANY(NAME, PARAM, RULE, PARAM2, RULE2)
 
 #define POSITIVE "> 0", DBL_TRUE_MIN, DBL_MAX
 #define UNIT "strictly between 0 and 1", DBL_TRUE_MIN, 1.0 - DBL_EPSILON / 2
 #define UNUSED "finite (unused)", -DBL_MAX, DBL_MAX
+#define NON_NEGATIVE ">= 0", 0.0, DBL_MAX
+#define POWER "strictly between 1 and 2", 1.0 + DBL_EPSILON, 2.0 - DBL_EPSILON
 BIND_1D(log_cosh, "scale", POSITIVE)
 BIND_1D(pseudo_huber, "delta", POSITIVE)
-BIND_1D(poisson, "max_delta_step", ">= 0", 0.0, DBL_MAX)
+BIND_1D(poisson, "max_delta_step", NON_NEGATIVE)
 BIND_1D(gamma, "param", UNUSED)
-BIND_1D(tweedie, "power", "strictly between 1 and 2", 1.0 + DBL_EPSILON, 2.0 - DBL_EPSILON)
+BIND_1D(tweedie, "power", POWER)
 BIND_1D(quantile, "alpha", UNIT)
 BIND_1D(expectile, "tau", UNIT)
 BIND_1D(fair, "c", POSITIVE)
 BIND_1D(cauchy, "scale", POSITIVE)
 BIND_1D(welsch, "scale", POSITIVE)
 BIND_1D(cross_entropy, "param", UNUSED)
+BIND_2(smooth_quantile, "scale", POSITIVE, "alpha", UNIT)
 
 /* ------------------------------------------------------------------------------ multiclass */
 /* a 2-D buffer of format `fmt` ("f" or "d", or either if NULL), C- or Fortran-contiguous; with
@@ -291,28 +304,30 @@ static PyMethodDef methods[] = {
     {"focal", focal, METH_VARARGS,
      "focal(z, y, w, g, h, gamma, a_pos, a_neg, bounded): binary focal loss into g, h."},
     {"log_cosh", py_log_cosh, METH_VARARGS,
-     "log_cosh(z, y, w, g, h, scale, exact): log-cosh gradient/hessian into float32 g, h."},
+     "log_cosh(z, y, w, g, h, scale, 0.0, exact): log-cosh gradient/hessian into float32 g, h."},
     {"pseudo_huber", py_pseudo_huber, METH_VARARGS,
-     "pseudo_huber(z, y, w, g, h, delta, exact): pseudo-Huber gradient/hessian into g, h."},
+     "pseudo_huber(z, y, w, g, h, delta, 0.0, exact): pseudo-Huber gradient/hessian into g, h."},
     {"poisson", py_poisson, METH_VARARGS,
-     "poisson(z, y, w, g, h, max_delta_step, exact): Poisson deviance on the log link into g, h."},
+     "poisson(z, y, w, g, h, max_delta_step, 0.0, exact): Poisson deviance on the log link into g, h."},
     {"gamma", py_gamma, METH_VARARGS,
-     "gamma(z, log_y, w, g, h, 0.0, False): gamma deviance on the log link, from the labels'\n"
+     "gamma(z, log_y, w, g, h, 0.0, 0.0, False): gamma deviance on the log link, from the labels'\n"
      "logarithms, into g, h."},
     {"tweedie", py_tweedie, METH_VARARGS,
-     "tweedie(z, log_y, w, g, h, power, False): Tweedie deviance on the log link, from the labels'\n"
+     "tweedie(z, log_y, w, g, h, power, 0.0, False): Tweedie deviance on the log link, from the labels'\n"
      "logarithms (-inf for a label 0), into g, h."},
     {"quantile", py_quantile, METH_VARARGS,
-     "quantile(z, y, w, g, h, alpha, False): pinball loss gradient and unit hessian into g, h."},
+     "quantile(z, y, w, g, h, alpha, 0.0, False): pinball loss gradient and unit hessian into g, h."},
     {"expectile", py_expectile, METH_VARARGS,
-     "expectile(z, y, w, g, h, tau, False): asymmetric squared error into g, h."},
-    {"fair", py_fair, METH_VARARGS, "fair(z, y, w, g, h, c, False): Fair loss into g, h."},
+     "expectile(z, y, w, g, h, tau, 0.0, False): asymmetric squared error into g, h."},
+    {"fair", py_fair, METH_VARARGS, "fair(z, y, w, g, h, c, 0.0, False): Fair loss into g, h."},
     {"cauchy", py_cauchy, METH_VARARGS,
-     "cauchy(z, y, w, g, h, scale, exact): Cauchy loss into g, h."},
+     "cauchy(z, y, w, g, h, scale, 0.0, exact): Cauchy loss into g, h."},
     {"welsch", py_welsch, METH_VARARGS,
-     "welsch(z, y, w, g, h, scale, exact): Welsch loss into g, h."},
+     "welsch(z, y, w, g, h, scale, 0.0, exact): Welsch loss into g, h."},
     {"cross_entropy", py_cross_entropy, METH_VARARGS,
-     "cross_entropy(z, y, w, g, h, 0.0, False): cross-entropy with soft labels into g, h."},
+     "cross_entropy(z, y, w, g, h, 0.0, 0.0, False): cross-entropy with soft labels into g, h."},
+    {"smooth_quantile", py_smooth_quantile, METH_VARARGS,
+     "smooth_quantile(z, y, w, g, h, scale, alpha, exact): smooth pinball loss into g, h."},
     {"softmax", softmax, METH_VARARGS,
      "softmax(z, y, w, g, h, scale): softmax cross-entropy on (n, k) margins, C- or F-ordered,\n"
      "into float32 g, h of the same shape and order."},

@@ -22,7 +22,7 @@ KERNEL_TARGETS = {"BinaryLogLoss": 3.0, "LogCoshLoss": 3.0, "PseudoHuberLoss": 3
                   "SoftmaxLoss": 8.0, "MulticlassFocalLoss": 20.0,
                   **dict.fromkeys(("PoissonLoss", "GammaLoss", "TweedieLoss", "QuantileLoss",
                                    "ExpectileLoss", "FairLoss", "CauchyLoss", "WelschLoss",
-                                   "BinaryCrossEntropy"), 3.0)}
+                                   "BinaryCrossEntropy", "SmoothQuantileLoss"), 3.0)}
 
 
 def _median_seconds(fn, reps: int, budget: float = 3.0) -> tuple[float, float]:

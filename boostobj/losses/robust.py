@@ -176,6 +176,13 @@ class SmoothQuantileLoss(_RegressionLoss):
         # tanh(u/2)/u -> 1/2 at u = 0 (and is 1/inf = 0 at an infinite residual)
         return g, 0.5 * np.divide(th, u, out=np.full_like(u, 0.5), where=u != 0)
 
+    def fast_kernel(self):
+        # "auto" is resolved first (the dispatcher does)
+        if self.scale == "auto":
+            return None
+        return "smooth_quantile", {"alpha": self.alpha, "scale": self.scale,
+                                   "exact_hessian": self.hessian == "exact"}
+
     def _start(self, labels):
         # sum w sigma((c - y)/s) = alpha sum w: every term is <= alpha at min(y) + s logit(alpha)
         # and >= alpha at max(y) + s logit(alpha), a bracket; the exact hessian is positive.
