@@ -214,18 +214,22 @@ CLONES void bo_focal_f64(const double *z, const double *y, const double *w, floa
  * r = (z - y) / s in float64, as the float64 reference (LogCoshLoss's scale s = P; s = 1 is
  * exact), and the gradient is s tanh(r). */
 #define TANH_SERIES 0.0625
+/* tanh(a) = ta for a >= 0 given e = exp(-2a), with Q = tanh(a)/a below TANH_SERIES, d = 1/(1+e),
+ * and whether the series was used (small) */
+#define TANH_PARTS(A, E)                                                               \
+    double a2 = (A) * (A);                                                             \
+    double Q = 1.0 + a2 * (-1.0 / 3.0 + a2 * (2.0 / 15.0 + a2 * (-17.0 / 315.0         \
+               + a2 * (62.0 / 2835.0))));                                              \
+    int small = (A) < TANH_SERIES;                                                     \
+    double d = 1.0 / (1.0 + (E));                                                      \
+    double ta = small ? (A) * Q : (1.0 - (E)) * d;
 #define LOG_COSH_BODY()                                                                \
     _Pragma("omp simd")                                                                \
     for (ptrdiff_t i = 0; i < n; i++) {                                                \
         double r = ((double)z[i] - y[i]) / P;                                          \
         double a = r < 0.0 ? -r : r;                                                   \
         double e = exp(-2.0 * a);                                                      \
-        double a2 = a * a;                                                             \
-        double Q = 1.0 + a2 * (-1.0 / 3.0 + a2 * (2.0 / 15.0 + a2 * (-17.0 / 315.0     \
-                   + a2 * (62.0 / 2835.0))));                                          \
-        int small = a < TANH_SERIES;                                                   \
-        double d = 1.0 / (1.0 + e);                                                    \
-        double ta = small ? a * Q : (1.0 - e) * d;                                     \
+        TANH_PARTS(a, e)                                                               \
         double hh = exact ? (4.0 * e) * d * d : (small ? Q : ta / (small ? 1.0 : a));   \
         STORE_1D(P * (r < 0.0 ? -ta : ta), hh)                                         \
     }
@@ -396,12 +400,7 @@ KERNEL_1D(pseudo_huber, PSEUDO_HUBER_BODY, DISPATCH_EXACT)
         double au = u < 0.0 ? -u : u;                                                  \
         double a = 0.5 * au;                                                           \
         double e = exp(-au);                                                           \
-        double a2 = a * a;                                                             \
-        double Q = 1.0 + a2 * (-1.0 / 3.0 + a2 * (2.0 / 15.0 + a2 * (-17.0 / 315.0     \
-                   + a2 * (62.0 / 2835.0))));                                          \
-        int small = a < TANH_SERIES;                                                   \
-        double d = 1.0 / (1.0 + e);                                                    \
-        double ta = small ? a * Q : (1.0 - e) * d;                                     \
+        TANH_PARTS(a, e)                                                               \
         double th = u < 0.0 ? -ta : ta;                                                \
         double hh = exact ? e * d * d : (small ? 0.25 * Q : 0.5 * (ta / (small ? 1.0 : au))); \
         STORE_1D(P * (0.5 * th + shift), hh)                                           \
