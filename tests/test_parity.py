@@ -61,6 +61,9 @@ def test_pairs_cover_every_twin():
 def test_float64_within_tolerance(loss, library, method, datasets, cache):
     for data in datasets[loss.task]:
         r = _run(loss, library, method, data, "float64", cache)
+        if r.status == "known":  # a documented limit of an older library version, with its note
+            assert r.note.startswith("catboost < 1.2.3"), r
+            continue
         assert r.status in ("pass", "info"), r
         rel = r.max_abs_diff_pred / data.scale
         if r.status == "info":
