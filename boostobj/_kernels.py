@@ -58,8 +58,8 @@ numpy's float32 version here, and is more accurate).
   terms (``tests/test_ckernels.py``: margins to ±1e6 and ±inf, labels 0, tiny and huge, each
   hyperparameter and hessian option). The smooth quantile (``SmoothQuantileLoss``, compiled
   only) takes ``tanh(u/2)`` as log-cosh does (``exp`` and a Taylor series near 0) where the
-  reference calls ``tanh``: within 1 float32 ulp of it. Gamma and Tweedie take ``log y`` from numpy's ``log``, once per label array,
-  as the reference does. Overflow is the reference's, in float32: ``exp(z)`` beyond float32 (a
+  reference calls ``tanh``: within 1 float32 ulp of it. Gamma and Tweedie take ``log y`` from
+  numpy's ``log``, once per label array, as the reference does. Overflow is the reference's, in float32: ``exp(z)`` beyond float32 (a
   margin of about 88 for Poisson) is ``inf``, as XGBoost and LightGBM would store the float64
   value; CatBoost, which keeps float64 derivatives, gets the reference for these three
   (:data:`FLOAT32_OVERFLOW`).

@@ -199,17 +199,17 @@ class _TimedCatBoost:
     def __deepcopy__(self, memo):
         return self  # CatBoost deep-copies its params; keep adding up here
 
-    def calc_ders_range(self, approxes, targets, weights):
+    def _timed(self, method, *args):
         t0 = time.perf_counter()
-        out = self.objective.calc_ders_range(approxes, targets, weights)
+        out = method(*args)
         self.seconds += time.perf_counter() - t0
         return out
 
+    def calc_ders_range(self, approxes, targets, weights):
+        return self._timed(self.objective.calc_ders_range, approxes, targets, weights)
+
     def calc_ders_multi(self, approxes, target, weight):
-        t0 = time.perf_counter()
-        out = self.objective.calc_ders_multi(approxes, target, weight)
-        self.seconds += time.perf_counter() - t0
-        return out
+        return self._timed(self.objective.calc_ders_multi, approxes, target, weight)
 
 
 class Prepared:
