@@ -138,12 +138,15 @@ def objective_call(loss, a, b, sample_weight=None, *, library: str | None = None
 def hessian_scale(loss, library: str, shape) -> float:
     """The factor ``library`` applies to ``loss``'s hessian for margins of ``shape``: 1 for the
     single-output losses, the loss's number ``hessian_scale``, or the library's own multiclass
-    factor (its adapter's ``multiclass_hessian_scale``) for ``hessian_scale="library"``."""
+    factor (its adapter's ``multiclass_hessian_scale``) for ``hessian_scale="library"``; 1 where
+    the adapter hands the full hessian instead of the diagonal (its ``full_softmax_hessian``:
+    CatBoost, for the twins of ``MultiClass``)."""
     if loss.task != "multiclass":
         return 1.0
     lib = adapter(library)
-    if hasattr(lib, "multiclass_form"):  # CatBoost: 1 for the twins of MultiClass (full hessian)
-        return float(lib.multiclass_form(loss, shape[1])[1])
+    full = getattr(lib, "full_softmax_hessian", None)
+    if full is not None and full(loss):  # the full hessian is exact: no factor on its diagonal
+        return 1.0
     if loss.hessian_scale == "library":
         return float(lib.multiclass_hessian_scale(shape[1]))
     return float(loss.hessian_scale)

@@ -140,7 +140,7 @@ import math
 
 import numpy as np
 
-from .._objective import catboost_ders_multi, catboost_ders_range, catboost_kernel
+from .._objective import catboost_ders_multi, catboost_ders_range, catboost_kernel, hessian_scale
 from ..registry import twin_of
 
 __all__ = ["NAME", "ValidatedObjective", "block_labels_weights", "builtin_loss_function",
@@ -331,13 +331,10 @@ def row_label(loss, approxes, target, weight, validated: bool):
 def multiclass_form(loss, n_classes: int) -> tuple[bool, float]:
     """``(full, scale)`` for a multiclass loss under CatBoost: whether it hands the full softmax
     hessian (:func:`full_softmax_hessian`, then the diagonal is unscaled: the full hessian is
-    exact) and the factor on its diagonal otherwise (:func:`multiclass_hessian_scale`, or the
-    loss's own ``hessian_scale``)."""
-    if full_softmax_hessian(loss):
-        return True, 1.0
-    if loss.hessian_scale == "library":
-        return False, multiclass_hessian_scale(n_classes)
-    return False, float(loss.hessian_scale)
+    exact) and the factor on its diagonal otherwise (the dispatcher's rule,
+    :func:`boostobj._objective.hessian_scale`: :func:`multiclass_hessian_scale`, or the loss's
+    own ``hessian_scale``)."""
+    return full_softmax_hessian(loss), hessian_scale(loss, NAME, (1, n_classes))
 
 
 def ders_multi(full: bool, label: int, g, h, weight: float):
