@@ -75,6 +75,7 @@ several times slower).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import threading
@@ -351,9 +352,7 @@ def log_cosh(y, z, w, *, exact_hessian: bool, scale: float = 1.0):
     """
     z = _as_float(z)
     if _compiled_ok(y, z, w):  # float64 reference formulas rounded once (boostobj/_csrc)
-        g, h = _outputs(z.shape[0])
-        _ckernels.log_cosh(z, y, w, g, h, scale, 0.0, exact_hessian)
-        return g, h
+        return _run_compiled("log_cosh", y, z, w, scale=scale, exact_hessian=exact_hessian)
     z, ylab, w32, r64 = _residual_setup("log_cosh", y, z, w)
     n = z.shape[0]
     g, h = _outputs(n)
@@ -410,9 +409,7 @@ def pseudo_huber(y, z, w, *, delta: float, exact_hessian: bool):
     """
     z = _as_float(z)
     if _compiled_ok(y, z, w):  # float64 formulas rounded once (boostobj/_csrc)
-        g, h = _outputs(z.shape[0])
-        _ckernels.pseudo_huber(z, y, w, g, h, delta, 0.0, exact_hessian)
-        return g, h
+        return _run_compiled("pseudo_huber", y, z, w, delta=delta, exact_hessian=exact_hessian)
     z, ylab, w32, r64 = _residual_setup("pseudo_huber", y, z, w)
     n = z.shape[0]
     g, h = _outputs(n)
@@ -456,9 +453,34 @@ def _log_labels(y: np.ndarray) -> np.ndarray:
         return np.log(y)
 
 
-def _run_compiled(name: str, labels, z, w, param: float = 0.0, exact: bool = False,
-                  param2: float = 0.0):
-    """Compiled 1-D kernel ``name`` (up to two parameters, one hessian switch) into the reused
+#: Each compiled kernel's scalar arguments ``(p0, p1, p2, flag)`` from its keyword parameters
+#: (what :meth:`boostobj.Loss.fast_kernel` names): a 1-D kernel's ``param``, ``param2`` and hessian
+#: switch (``kernels.h``), focal's ``gamma``, ``a_pos``, ``a_neg`` and ``bounded``.
+_SCALARS = {
+    "log_loss": lambda: (0.0, 0.0, 0.0, False),
+    "focal": lambda gamma, alpha, bounded: (gamma, *_focal_alphas(alpha), bounded),
+    "log_cosh": lambda exact_hessian, scale=1.0: (scale, 0.0, 0.0, exact_hessian),
+    "pseudo_huber": lambda delta, exact_hessian: (delta, 0.0, 0.0, exact_hessian),
+    "poisson": lambda max_delta_step, exact_hessian: (max_delta_step, 0.0, 0.0, exact_hessian),
+    "gamma": lambda: (0.0, 0.0, 0.0, False),
+    "tweedie": lambda power: (power, 0.0, 0.0, False),
+    "quantile": lambda alpha: (alpha, 0.0, 0.0, False),
+    "expectile": lambda tau: (tau, 0.0, 0.0, False),
+    "fair": lambda c: (c, 0.0, 0.0, False),
+    "cauchy": lambda scale, exact_hessian: (scale, 0.0, 0.0, exact_hessian),
+    "welsch": lambda scale, exact_hessian: (scale, 0.0, 0.0, exact_hessian),
+    "cross_entropy": lambda: (0.0, 0.0, 0.0, False),
+    "smooth_quantile": lambda alpha, scale, exact_hessian: (scale, alpha, 0.0, exact_hessian),
+}
+
+
+def _focal_alphas(alpha):
+    """Focal's class weights ``(a_pos, a_neg)``: ``(alpha, 1 - alpha)``, or ``(1, 1)``."""
+    return (1.0, 1.0) if alpha is None else (alpha, 1.0 - alpha)
+
+
+def _run_compiled(name: str, labels, z, w, **params):
+    """Compiled 1-D kernel ``name`` (parameters as :data:`_SCALARS` maps them) into the reused
     float32 outputs; margins that are not C-contiguous float32/float64 are copied first."""
     if _ckernels is None:
         raise RuntimeError(
@@ -469,7 +491,8 @@ def _run_compiled(name: str, labels, z, w, param: float = 0.0, exact: bool = Fal
     labels = np.ascontiguousarray(labels, dtype=np.float64)
     w = None if w is None else np.ascontiguousarray(w, dtype=np.float64)
     g, h = _outputs(z.shape[0])
-    getattr(_ckernels, name)(z, labels, w, g, h, float(param), float(param2), bool(exact))
+    p0, p1, _, flag = _SCALARS[name](**params)
+    getattr(_ckernels, name)(z, labels, w, g, h, float(p0), float(p1), bool(flag))
     return g, h
 
 
@@ -480,7 +503,8 @@ def _log_labels_of(y):
 def poisson(y, z, w, *, max_delta_step: float, exact_hessian: bool):
     """Poisson deviance (``PoissonLoss``): ``g = e^z - y``, ``h = e^z`` (exact) or
     ``e^(z + max_delta_step)`` (bounded). Compiled only."""
-    return _run_compiled("poisson", y, z, w, max_delta_step, exact_hessian)
+    return _run_compiled("poisson", y, z, w, max_delta_step=max_delta_step,
+                         exact_hessian=exact_hessian)
 
 
 def gamma(y, z, w):
@@ -493,42 +517,43 @@ def tweedie(y, z, w, *, power: float):
     """Tweedie deviance (``TweedieLoss``): ``g = e^(bz) - y e^(az)``, ``h = b e^(bz) - a y e^(az)``,
     ``a = 1 - power``, ``b = 2 - power``, ``y e^(az)`` as ``exp(log y + az)`` (0 for ``y = 0``);
     ``log y`` computed once per label array. Compiled only."""
-    return _run_compiled("tweedie", _log_labels_of(y), z, w, power)
+    return _run_compiled("tweedie", _log_labels_of(y), z, w, power=power)
 
 
 def quantile(y, z, w, *, alpha: float):
     """Pinball loss (``QuantileLoss``): ``g = -alpha`` where ``z < y``, else ``1 - alpha``;
     ``h = 1``. Compiled only."""
-    return _run_compiled("quantile", y, z, w, alpha)
+    return _run_compiled("quantile", y, z, w, alpha=alpha)
 
 
 def expectile(y, z, w, *, tau: float):
     """Expectile loss (``ExpectileLoss``): ``om = tau`` where ``y > z``, else ``1 - tau``;
     ``g = om (z - y)``, ``h = om``. Compiled only."""
-    return _run_compiled("expectile", y, z, w, tau)
+    return _run_compiled("expectile", y, z, w, tau=tau)
 
 
 def fair(y, z, w, *, c: float):
     """Fair loss (``FairLoss``): ``g = c r / (|r| + c)``, ``h = (c / (|r| + c))**2``. Compiled
     only."""
-    return _run_compiled("fair", y, z, w, c)
+    return _run_compiled("fair", y, z, w, c=c)
 
 
 def cauchy(y, z, w, *, scale: float, exact_hessian: bool):
     """Cauchy loss (``CauchyLoss``), bounded (IRLS) or exact hessian. Compiled only."""
-    return _run_compiled("cauchy", y, z, w, scale, exact_hessian)
+    return _run_compiled("cauchy", y, z, w, scale=scale, exact_hessian=exact_hessian)
 
 
 def welsch(y, z, w, *, scale: float, exact_hessian: bool):
     """Welsch loss (``WelschLoss``), bounded (IRLS) or exact hessian. Compiled only."""
-    return _run_compiled("welsch", y, z, w, scale, exact_hessian)
+    return _run_compiled("welsch", y, z, w, scale=scale, exact_hessian=exact_hessian)
 
 
 def smooth_quantile(y, z, w, *, alpha: float, scale: float, exact_hessian: bool):
     """Smooth pinball loss (``SmoothQuantileLoss``): ``u = (z - y) / scale``,
     ``g = scale (tanh(u/2)/2 + 1/2 - alpha)``, ``h = sigma(u) sigma(-u)`` (exact) or
     ``tanh(u/2) / (2u)`` (bounded). Compiled only."""
-    return _run_compiled("smooth_quantile", y, z, w, scale, exact_hessian, alpha)
+    return _run_compiled("smooth_quantile", y, z, w, alpha=alpha, scale=scale,
+                         exact_hessian=exact_hessian)
 
 
 def cross_entropy(y, z, w):
@@ -560,8 +585,7 @@ def focal(y, z, w, *, gamma: float, alpha: float | None, bounded: bool):
     n = z.shape[0]
     if _compiled_ok(y, z, w):
         g, h = _outputs(n)
-        a_pos, a_neg = (1.0, 1.0) if alpha is None else (alpha, 1.0 - alpha)
-        _ckernels.focal(z, y, w, g, h, gamma, a_pos, a_neg, bounded)
+        _ckernels.focal(z, y, w, g, h, *_SCALARS["focal"](gamma, alpha, bounded))
         return g, h
 
     def build(y, w):
@@ -857,6 +881,36 @@ FLOAT32_OVERFLOW = frozenset({"poisson", "gamma", "tweedie"})
 #: The kernels the compiled extension implements.
 _IN_C = frozenset({"log_loss", "focal", "log_cosh", "pseudo_huber", "softmax",
                    "multiclass_focal"}) | _C_ONLY
+
+
+#: The kernels CatBoost's objective runs in one compiled call (:func:`catboost_ders`): those on the
+#: labels themselves (gamma and tweedie take log labels) whose float32 output cannot overflow
+#: where the float64 reference is finite (CatBoost gets the reference for
+#: :data:`FLOAT32_OVERFLOW`).
+_CATBOOST_FUSED = frozenset({"log_loss", "focal", "log_cosh", "pseudo_huber", "quantile",
+                             "expectile", "fair", "cauchy", "welsch", "cross_entropy",
+                             "smooth_quantile"})
+
+
+def catboost_ders(name: str, params: dict):
+    """CatBoost's ``calc_ders_range`` for kernel ``name`` with ``params`` as one compiled
+    callable, or None when the kernel has no such path (numpy kernels, :data:`FLOAT32_OVERFLOW`,
+    no extension): ``ders(approxes, targets, weights)`` returns a new ``(m, 2)`` float64 array
+    of ``-g, -h``, the kernel's float32 outputs (floored and weighted) exactly, reading
+    CatBoost's float64 margins and float32 labels and weights (or None) as they are. Labels
+    must be validated beforehand.
+
+    It is a :func:`functools.partial` of a compiled function, so an object holding it as its
+    ``calc_ders_range`` attribute runs no Python frame when CatBoost calls it: CatBoost calls it
+    several hundred times an iteration from its worker threads under the GIL, and a Python
+    method there, even one that only returns a ready array, cost more training time than the
+    whole kernel (``benchmarks/catboost_speed.py``).
+    """
+    if _ckernels is None or name not in _CATBOOST_FUSED:
+        return None
+    p0, p1, p2, flag = _SCALARS[name](**params)
+    return functools.partial(_ckernels.catboost_ders, name, float(p0), float(p1), float(p2),
+                             bool(flag))
 
 
 def compiled(name: str) -> bool:

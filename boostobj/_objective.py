@@ -300,8 +300,28 @@ def catboost_ders_range(loss, approxes, targets, weights, *, validated: bool = F
     y, w = lib.block_labels_weights(loss, targets, weights, validated)
     if kernel is not None:
         return lib.ders_range(*kernel(loss, lib.NAME, y, approxes, w))
+    spec = loss.fast_kernel()
+    fused = None if spec is None or _catboost_reference(loss) else _fused(*spec)
+    if fused is not None:  # the block's labels and weights are checked: one compiled call
+        return fused(approxes, targets, weights)
     return lib.ders_range(*library_gradient_hessian(loss, y, approxes, w,
                                                     reference=_catboost_reference(loss)))
+
+
+def _fused(name, params):
+    """:func:`boostobj._kernels.catboost_ders`, bound once per kernel and parameters (CatBoost
+    calls a loss object itself hundreds of times an iteration)."""
+    key = (_kernels.compiled(name), name, tuple(sorted(params.items())))
+    fused = _fused_cache.get(key, _MISSING)
+    if fused is _MISSING:
+        if len(_fused_cache) >= 64:
+            _fused_cache.clear()
+        fused = _fused_cache[key] = _kernels.catboost_ders(name, params)
+    return fused
+
+
+_fused_cache: dict = {}
+_MISSING = object()
 
 
 def _catboost_reference(loss) -> bool:
@@ -326,6 +346,20 @@ def catboost_kernel(loss):
         return functools.partial(library_gradient_hessian, loss, reference=True)
     name, params = spec
     return functools.partial(_kernels.KERNELS[name], **params)
+
+
+def catboost_fused(loss):
+    """CatBoost's whole ``calc_ders_range`` for a resolved one-dimensional loss in one compiled
+    call (:func:`boostobj._kernels.catboost_ders`): ``ders(approxes, targets, weights)`` giving
+    the ``(m, 2)`` array of ``-g, -h``, or None where the loss has no such path (then
+    :func:`catboost_kernel`). The same numbers as :func:`catboost_kernel` followed by the
+    adapter's ``ders_range``."""
+    if loss.task == "multiclass" or loss._has_auto():
+        raise ValueError(f"catboost_fused needs a one-dimensional resolved loss, got {loss!r}")
+    spec = loss.fast_kernel()
+    if spec is None or _catboost_reference(loss):
+        return None
+    return _fused(*spec)
 
 
 def catboost_ders_multi(loss, approxes, target, weight, *, validated: bool = False, form=None,

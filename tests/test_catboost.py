@@ -421,9 +421,33 @@ def test_estimator_objective_is_the_bare_loss(loss, rng):
             assert validated.calc_ders_multi(z, 2.0, weight) == fit.calc_ders_multi(z, 2.0, weight)
         return
     z = rng.normal(0, 3, n)
+    z[:8] = [-1e6, 1e6, -800.0, 800.0, -90.0, 90.0, 0.0, -0.0]
+    spec = fit.fast_kernel()
+    fused = (boostobj._kernels.COMPILED and spec is not None
+             and spec[0] not in boostobj._kernels.FLOAT32_OVERFLOW and spec[0] != "squared_error")
+    assert (not hasattr(validated.calc_ders_range, "__self__")) == fused  # compiled where it can
     for weights in (None, w):
-        np.testing.assert_array_equal(validated.calc_ders_range(z, y, weights),
-                                      fit.calc_ders_range(z, y, weights))
+        got = validated.calc_ders_range(z, y, weights)
+        np.testing.assert_array_equal(got, fit.calc_ders_range(z, y, weights))
+        assert type(got) is np.ndarray and got.shape == (n, 2)  # CatBoost's typed-copy path
+
+
+def test_catboost_ders_refuses_what_it_cannot_read():
+    if not boostobj._kernels.COMPILED:
+        pytest.skip("the compiled extension is not in use")
+    from boostobj import _ckernels
+
+    z, y = np.zeros(4), np.zeros(4, np.float32)
+    with pytest.raises(ValueError, match="no kernel"):
+        _ckernels.catboost_ders("softmax", 0.0, 0.0, 0.0, False, z, y, None)
+    with pytest.raises(ValueError, match="labels: expected 4"):
+        _ckernels.catboost_ders("log_loss", 0.0, 0.0, 0.0, False, z, y[:3], None)
+    with pytest.raises(ValueError, match="weights: expected 4"):
+        _ckernels.catboost_ders("log_loss", 0.0, 0.0, 0.0, False, z, y, y[:3])
+    with pytest.raises(TypeError, match="float32 or float64"):
+        _ckernels.catboost_ders("log_loss", 0.0, 0.0, 0.0, False, z, y.astype(np.int32), None)
+    with pytest.raises((ValueError, BufferError)):
+        _ckernels.catboost_ders("log_loss", 0.0, 0.0, 0.0, False, np.zeros(8)[::2], y, None)
 
 
 def test_eval_fraction_starts_from_the_training_part():

@@ -140,7 +140,8 @@ import math
 
 import numpy as np
 
-from .._objective import catboost_ders_multi, catboost_ders_range, catboost_kernel, hessian_scale
+from .._objective import (catboost_ders_multi, catboost_ders_range, catboost_fused, catboost_kernel,
+                          hessian_scale)
 from ..registry import twin_of
 
 __all__ = ["NAME", "ValidatedObjective", "block_labels_weights", "builtin_loss_function",
@@ -370,9 +371,7 @@ def evaluate(loss, approxes, target, weight):
     if loss.task != "multiclass" and z.ndim == 2:
         raise ValueError(f"{loss!r}.metric is a {loss.task} metric but the model has "
                          f"{z.shape[1]} outputs")
-    per_row = loss.loss(target, z, weight)  # validated labels, times the weights
-    total_weight = target.shape[0] if weight is None else np.sum(weight, dtype=np.float64)
-    return float(np.sum(per_row)), float(total_weight)
+    return loss.loss_sums(target, z, weight)  # validated labels, in cache-sized blocks
 
 
 # ------------------------------------------------------------------------- the start
@@ -407,18 +406,27 @@ class ValidatedObjective:
     """What boostobj's estimators hand CatBoost as ``loss_function`` for one ``fit``: ``loss``
     (resolved), whose training labels and weights were validated as a whole before training, so
     the blocks skip the per-block checks (CatBoost does not change its labels while it trains)
-    and the kernel is looked up once (:func:`boostobj._objective.catboost_kernel`)."""
+    and the kernel is looked up once.
+
+    ``calc_ders_range`` is an attribute: the compiled one-call path where the loss has one
+    (:func:`boostobj._objective.catboost_fused`; CatBoost then runs no Python code per block),
+    else a method running the kernel (:func:`boostobj._objective.catboost_kernel`) and
+    :func:`ders_range`.
+    """
 
     no_jit = True
-    __slots__ = ("_forms", "_kernel", "loss")
+    __slots__ = ("_forms", "_kernel", "calc_ders_range", "loss")
 
     def __init__(self, loss) -> None:
         refuse_unresolved(loss)
         self.loss = loss
-        self._kernel = None if loss.task == "multiclass" else catboost_kernel(loss)
+        one_dim = loss.task != "multiclass"
+        self._kernel = catboost_kernel(loss) if one_dim else None
+        fused = catboost_fused(loss) if one_dim else None
+        self.calc_ders_range = self._ders_range if fused is None else fused
         self._forms: dict = {}  # n_classes -> multiclass_form
 
-    def calc_ders_range(self, approxes, targets, weights):
+    def _ders_range(self, approxes, targets, weights):
         if self._kernel is None:  # a multiclass loss in a one-dimensional model: the message
             return catboost_ders_range(self.loss, approxes, targets, weights)
         w = None if weights is None else weights.astype(np.float64)

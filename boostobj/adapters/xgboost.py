@@ -207,11 +207,8 @@ def global_mean_loss(loss, y, preds, w) -> float:
     """
     if not distributed():
         return loss.mean_loss(y, preds, w)
-    import math
     import sys
 
     collective = sys.modules["xgboost.collective"]
-    per_row = loss.loss(y, preds, w)  # already times w
-    total = math.fsum(w) if w is not None and np.size(w) else float(np.shape(y)[0])
-    sums = collective.allreduce(np.array([math.fsum(per_row), total]), collective.Op.SUM)
+    sums = collective.allreduce(np.array(loss.loss_sums(y, preds, w)), collective.Op.SUM)
     return float(sums[0] / sums[1])

