@@ -11,11 +11,11 @@ Facts this relies on (measured with catboost 1.2.10):
   into its own buffers: ``approxes`` float64 ``(m,)`` (the start, i.e. the Pool's ``baseline``,
   included), ``targets`` float32 ``(m,)``, ``weights`` float32 ``(m,)`` or None. Blocks have
   ``m`` of about 500 or 1000 rows (and the remainders: 63 at 200k rows), every row twice per
-  iteration (711 calls per iteration at 200k rows, depth 6, 2 threads), under the GIL: so with
-  two threads CatBoost waits on Python. Even an objective returning a constant array trains
-  about 1.65x slower than ``Logloss`` (wall time, 2 threads, 200k x 10, depth 6, a busy
-  2-core machine; 1.0x with 1 thread), and every GIL release inside the call (numpy on more
-  than 500 elements, boostobj's compiled kernels) hands the GIL to the other thread.
+  iteration (711 calls per iteration at 200k rows, depth 6, 2 threads), each taking the GIL:
+  so with two threads CatBoost waits on Python. A Python method that only returns a ready
+  array trains 1.1-1.4x as long as ``Logloss`` (wall time, 2 threads, 200k x 10, depth 6, a
+  2-core machine; 1.0x with 1 thread); the same work as a compiled callable (no Python frame)
+  does not show (see the data path below).
 * It expects the derivatives of the loss to be **maximised**: first ``-gradient``, second
   ``-hessian`` (its built-in ``Logloss`` hands its trees ``y - p`` and ``-p (1 - p)``). It does
   **not** apply the weights to a custom objective's derivatives (it passes them in), so they are
@@ -83,23 +83,30 @@ How CatBoost's wrapper moves the data (read in the public ``_catboost.pyx`` and
   the leaf values, ``AdjustBlockCountLimit(rows, CB_THREAD_LIMIT)`` blocks, each walked in inner
   blocks of ``APPROX_BLOCK_SIZE`` rows. ``thread_count`` sets how many pool threads run blocks
   at once, not the block sizes; with more than one thread they queue for the GIL, and each
-  release inside the call (the compiled kernels release it; numpy releases it for more than 500
-  elements) lets another block's Python code run before this call ends.
+  release inside the call (numpy releases it for more than 500 elements) lets another block's
+  Python code run before this call ends. The one-call path keeps the GIL for blocks of this
+  size (about 1 us of work per 1000 rows).
 * ``_ObjectiveCalcDersMultiClass`` (one row) reads ``der1`` with ``enumerate`` and ``der2``'s
   upper triangle with nested Python loops over ``line[indY:]``: lists are the fastest thing to
   return (a numpy array would make one numpy scalar per element), which :func:`ders_multi` does.
-* So a faster data path than today's is not in the return value (already the typed loop) but in
-  the Python work per block: the float64 copies of the block's labels and weights
-  (``astype``), the kernel call, two ``np.negative`` into a fresh ``(2, m)`` array, and the GIL
-  hand-offs between them. boostobj's estimators bind the kernel once and skip per-block label
-  checks (:class:`ValidatedObjective`). Tried and not kept (``benchmarks/catboost_speed.py``,
-  200k rows, 2 threads): holding the GIL through the compiled kernels and the negation for
-  small blocks. The time inside the calls fell (0.94 to 0.37 s per 50 iterations) but the
-  training time did not: the calls are serialised on the GIL either way, and a Python objective
-  that computes nothing already took 1.13-1.39 x the built-in ``Logloss``. Not tried: for the
-  numpy kernels (squared error, the robust regression losses, or no compiled
-  extension), their per-label-array cache (:func:`boostobj._kernels._prepared`), which misses on
-  every block because each block's float64 labels are a new array.
+* So the fast data path is not in the return value (already the typed loop) but in what runs
+  per block: CatBoost looks up ``obj.calc_ders_range`` and calls it, so an *attribute* holding
+  a compiled callable runs no Python frame at all. :class:`ValidatedObjective` (what the
+  estimators hand CatBoost, labels validated once) holds one
+  (:func:`boostobj._kernels.catboost_ders`: CatBoost's float32 labels and weights read as they
+  are, the kernel, the negated ``(m, 2)`` float64 result, one call). Measured
+  (``benchmarks/catboost_speed.py``, 200k x 10, depth 6, 200 iterations, 2 threads, median of
+  3-5 runs, four runs): ``boostobj.CatBoostClassifier(loss_function=BinaryLogLoss())``
+  1.02-1.18x ``Logloss``, about as fast as with CatBoost's own ``Logloss`` metric (the
+  Python ``loss.metric`` on every training row every iteration: 1 ms at 200k rows, summed in
+  blocks, :meth:`boostobj.Loss.loss_sums`); a Python method returning a ready array
+  0.94-1.14x; the loss object passed to CatBoost directly (a Python method checking each
+  block's labels, then the same compiled call) 2.2-2.5x. Before the compiled callable, the
+  estimator's Python method (label and weight widening, the kernel, two negations) took
+  1.4-2.1x with CatBoost's metric; holding the GIL through that method's compiled parts made
+  no difference. CatBoost gets the method (:func:`ders_range` of a kernel's output) for the
+  numpy kernels (squared error, or no compiled extension) and the float64 reference where
+  float32 would overflow.
 
 Built-in twins (registry :attr:`~boostobj.registry.Twin.catboost`, measured by training both with
 ``boosting_type="Plain"``, ``bootstrap_type="No"``, ``random_strength=0``, Newton leaves with one
