@@ -93,6 +93,13 @@ def test_quality_refine_tiny(tmp_path):
     report = json.loads((out / "refine.json").read_text())
     names = [r["model"] for r in report["results"]]
     assert "LightGBM LogCoshLoss() + refine_leaves(steps=3)" in names
+    try:
+        import catboost  # noqa: F401
+    except ModuleNotFoundError:
+        pass
+    else:  # CatBoost's built-ins and boostobj's losses on CatBoost's trees
+        assert {"CatBoost RMSE (built-in)", "CatBoost LogCoshLoss()",
+                "CatBoost PseudoHuberLoss()"} <= set(names)
     for r in report["results"]:
         assert np.isfinite(r["mae_signal"]) and r["fit_s"] > 0
     refined = [r for r in report["results"] if "refine_leaves" in r["model"]]

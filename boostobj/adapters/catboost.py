@@ -147,8 +147,13 @@ import math
 
 import numpy as np
 
-from .._objective import (catboost_ders_multi, catboost_ders_range, catboost_fused, catboost_kernel,
-                          hessian_scale)
+from .._objective import (
+    catboost_ders_multi,
+    catboost_ders_range,
+    catboost_fused,
+    catboost_kernel,
+    hessian_scale,
+)
 from ..registry import twin_of
 
 __all__ = ["NAME", "ValidatedObjective", "block_labels_weights", "builtin_loss_function",

@@ -50,14 +50,15 @@ call to set a leaf value (only editing the JSON model and loading it again, O(mo
 and the training prediction cache would go stale as LightGBM's buffer does. Refinement is
 LightGBM-only.
 
-Measured (``python -m boostobj bench --quality refine``; a busy shared 2-core machine, 50,000
+Measured (``python -m boostobj bench --quality refine``; a quiet 2-core machine, 50,000
 training rows instead of the issue's 300,000, 300 rounds; details in
 :mod:`boostobj.bench.quality`): held-out MAE against the signal, LightGBM
 ``LogCoshLoss(scale=1)`` 0.629 -> 0.562 with ``steps=3`` (-11%); at the auto scale no gain
 (``LogCoshLoss()`` 0.661 -> 0.681, ``PseudoHuberLoss()`` 0.653 -> 0.667), since the IRLS step
 is then nearly exact. CatBoost ``LogCosh`` reached 0.292 with Newton leaves and 0.267 with exact
-ones: most of its lead is its trees, not its leaves. Refinement cost 7-11 ms per round at 50,000
-rows; fits took 1.5-2.8 x as long (noisy machine). Set ``OMP_WAIT_POLICY=PASSIVE`` before
+ones, and boostobj's ``LogCoshLoss()`` trained by CatBoost 0.314: the lead is CatBoost's trees,
+not its leaves or its loss. Refinement cost 5-7 ms per round at 50,000 rows; fits took
+1.06-1.37x as long (1.5-2.8x on a busy machine). Set ``OMP_WAIT_POLICY=PASSIVE`` before
 LightGBM loads: the refiner's ``predict`` between iterations otherwise left spinning OpenMP
 threads that made each iteration several times slower on 2 cores.
 """
