@@ -421,7 +421,7 @@ def test_estimator_objective_is_the_bare_loss(loss, rng):
             assert validated.calc_ders_multi(z, 2.0, weight) == fit.calc_ders_multi(z, 2.0, weight)
         return
     z = rng.normal(0, 3, n)
-    z[:8] = [-1e6, 1e6, -800.0, 800.0, -90.0, 90.0, 0.0, -0.0]
+    z[:10] = [-1e6, 1e6, -800.0, 800.0, -90.0, 90.0, 0.0, -0.0, np.inf, -np.inf]
     spec = fit.fast_kernel()
     fused = (boostobj._kernels.COMPILED and spec is not None
              and spec[0] not in boostobj._kernels.FLOAT32_OVERFLOW and spec[0] != "squared_error")

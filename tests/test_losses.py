@@ -627,3 +627,26 @@ def test_auto_scale_validates_the_weights(make):
         make().resolved(np.arange(5.0), -np.ones(5))
     with pytest.raises(ValueError, match="entries but there are 5 samples"):
         make().resolved(np.arange(5.0), np.ones(4))
+
+
+@pytest.mark.parametrize("loss", ALL_LOSSES, ids=LOSS_IDS)
+def test_loss_sums_are_the_per_row_sums_over_blocks(loss, rng, monkeypatch):
+    """``loss_sums`` (what every metric adds up) equals the plain sums of ``loss`` over rows that
+    span several blocks, weighted and not; ``mean_loss`` is their ratio."""
+    from boostobj.losses import _base
+
+    monkeypatch.setattr(_base, "SUM_BLOCK", 64)  # many blocks, a partial last one
+    n = 1000
+    y = labels_for(loss, n, rng)
+    z = margins_for(loss, n, rng)
+    w = rng.uniform(0.0, 3.0, n)
+    for weights in (None, w):
+        per_row = loss.loss(y, z, weights)
+        total, weight = loss.loss_sums(y, z, weights)
+        assert total == pytest.approx(float(np.sum(per_row)), rel=1e-13)
+        assert weight == (n if weights is None else pytest.approx(float(np.sum(w)), rel=1e-15))
+        assert loss.mean_loss(y, z, weights) == total / weight
+    with pytest.raises(ValueError, match="sums to 0"):  # refused by the weight check
+        loss.mean_loss(y, z, np.zeros(n))
+    with pytest.raises(ValueError, match="sum to zero"):  # no rows
+        loss.mean_loss(y[:0], z[:0])

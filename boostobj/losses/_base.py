@@ -239,7 +239,8 @@ class Loss:
         """Weighted mean of the per-row loss: the value the matching metric reports."""
         total, weight = self.loss_sums(y_true, raw_prediction, sample_weight)
         if weight == 0.0:
-            raise ValueError("the weights sum to zero: the weighted mean loss is undefined")
+            raise ValueError("no rows, or the weights sum to zero: the weighted mean loss is "
+                             "undefined")
         return total / weight
 
     def loss_sums(self, y_true, raw_prediction, sample_weight=None) -> tuple[float, float]:
@@ -252,8 +253,10 @@ class Loss:
         against 6 ms for a binary log loss). The block sums are added with ``math.fsum``.
         """
         y, z, w = self._prepare(y_true, raw_prediction, sample_weight)
-        loss = self._for(y, w)
         n = y.shape[0]
+        if n == 0:  # nothing to resolve an "auto" scale from, nothing to add
+            return 0.0, 0.0
+        loss = self._for(y, w)
         rows = max(1, SUM_BLOCK // (z.shape[1] if z.ndim == 2 else 1))
         parts, weights = [], []
         for a in range(0, n, rows):
