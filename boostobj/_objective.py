@@ -295,17 +295,16 @@ def catboost_ders_range(loss, approxes, targets, weights, *, validated: bool = F
     the estimators check the whole training set once), the kernel, then CatBoost's form
     (``(m, 2)`` of ``-gradient, -hessian``, weighted, hessian floored). ``kernel``: as
     :class:`Objective`'s."""
-    from .adapters import catboost as lib
-
+    lib = adapter("catboost")
     y, w = lib.block_labels_weights(loss, targets, weights, validated)
     if kernel is not None:
         return lib.ders_range(*kernel(loss, lib.NAME, y, approxes, w))
     spec = loss.fast_kernel()
-    fused = None if spec is None or _catboost_reference(loss) else _fused(*spec)
+    reference = _catboost_reference(spec)
+    fused = None if spec is None or reference else _fused(*spec)
     if fused is not None:  # the block's labels and weights are checked: one compiled call
         return fused(approxes, targets, weights)
-    return lib.ders_range(*library_gradient_hessian(loss, y, approxes, w,
-                                                    reference=_catboost_reference(loss)))
+    return lib.ders_range(*library_gradient_hessian(loss, y, approxes, w, reference=reference))
 
 
 def _fused(name, params):
@@ -324,13 +323,13 @@ _fused_cache: dict = {}
 _MISSING = object()
 
 
-def _catboost_reference(loss) -> bool:
-    """Whether CatBoost gets ``loss``'s float64 reference instead of its float32 kernel: CatBoost
+def _catboost_reference(spec) -> bool:
+    """Whether CatBoost gets the float64 reference of a loss whose fast kernel is ``spec``
+    (``loss.fast_kernel()``) instead of that float32 kernel: CatBoost
     keeps float64 derivatives, so a kernel whose float32 output overflows where the float64 one
     is finite (:data:`boostobj._kernels.FLOAT32_OVERFLOW`) would change what it trains on at
     large margins. The others' outputs are bounded or linear in the residual: their rounding is
     a relative change of 6e-8 at most."""
-    spec = loss.fast_kernel()
     return spec is not None and spec[0] in _kernels.FLOAT32_OVERFLOW
 
 
@@ -342,7 +341,7 @@ def catboost_kernel(loss):
     if loss.task == "multiclass" or loss._has_auto():
         raise ValueError(f"catboost_kernel needs a one-dimensional resolved loss, got {loss!r}")
     spec = loss.fast_kernel()
-    if spec is None or not _kernels.available(spec[0]) or _catboost_reference(loss):
+    if spec is None or not _kernels.available(spec[0]) or _catboost_reference(spec):
         return functools.partial(library_gradient_hessian, loss, reference=True)
     name, params = spec
     return functools.partial(_kernels.KERNELS[name], **params)
@@ -357,7 +356,7 @@ def catboost_fused(loss):
     if loss.task == "multiclass" or loss._has_auto():
         raise ValueError(f"catboost_fused needs a one-dimensional resolved loss, got {loss!r}")
     spec = loss.fast_kernel()
-    if spec is None or _catboost_reference(loss):
+    if spec is None or _catboost_reference(spec):
         return None
     return _fused(*spec)
 

@@ -32,7 +32,7 @@ def as_float_array(x, name: str, *, ndim: int = 1) -> np.ndarray:
 
 
 def check_labels_finite(y: np.ndarray, name: str = "y_true") -> None:
-    if not np.all(np.isfinite(y)):
+    if not np.isfinite(y).all():  # the method: numpy's np.all wrapper costs 2 us a call
         bad = int(np.flatnonzero(~np.isfinite(y))[0])
         raise ValueError(f"{name} contains NaN or inf (first at index {bad}); drop or impute those rows")
 

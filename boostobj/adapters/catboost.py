@@ -98,12 +98,12 @@ How CatBoost's wrapper moves the data (read in the public ``_catboost.pyx`` and
   (:func:`boostobj._kernels.catboost_ders`: CatBoost's float32 labels and weights read as they
   are, the kernel, the negated ``(m, 2)`` float64 result, one call). Measured
   (``benchmarks/catboost_speed.py``, 200k x 10, depth 6, 200 iterations, 2 threads, median of
-  3-5 runs, four runs): ``boostobj.CatBoostClassifier(loss_function=BinaryLogLoss())``
+  3-5 runs, five runs): ``boostobj.CatBoostClassifier(loss_function=BinaryLogLoss())``
   1.02-1.18x ``Logloss``, about as fast as with CatBoost's own ``Logloss`` metric (the
   Python ``loss.metric`` on every training row every iteration: 1 ms at 200k rows, summed in
   blocks, :meth:`boostobj.Loss.loss_sums`); a Python method returning a ready array
-  0.94-1.14x; the loss object passed to CatBoost directly (a Python method checking each
-  block's labels, then the same compiled call) 2.2-2.5x. Before the compiled callable, the
+  0.94-1.28x; the loss object passed to CatBoost directly (a Python method checking each
+  block's labels, then the same compiled call) 2.2-2.8x. Before the compiled callable, the
   estimator's Python method (label and weight widening, the kernel, two negations) took
   1.4-2.1x with CatBoost's metric; holding the GIL through that method's compiled parts made
   no difference. CatBoost gets the method (:func:`ders_range` of a kernel's output) for the
