@@ -303,7 +303,7 @@ def catboost_ders_range(loss, approxes, targets, weights, *, validated: bool = F
     reference = _catboost_reference(spec)
     fused = None if spec is None or reference else _fused(*spec)
     if fused is not None:  # the block's labels and weights are checked: one compiled call
-        return fused(approxes, targets, weights)
+        return fused(np.ascontiguousarray(_kernels._as_float(np.asarray(approxes))), y, w)
     return lib.ders_range(*library_gradient_hessian(loss, y, approxes, w, reference=reference))
 
 
@@ -351,8 +351,8 @@ def catboost_fused(loss):
     """CatBoost's whole ``calc_ders_range`` for a resolved one-dimensional loss in one compiled
     call (:func:`boostobj._kernels.catboost_ders`): ``ders(approxes, targets, weights)`` giving
     the ``(m, 2)`` array of ``-g, -h``, or None where the loss has no such path (then
-    :func:`catboost_kernel`). The same numbers as :func:`catboost_kernel` followed by the
-    adapter's ``ders_range``."""
+    :func:`catboost_kernel`). The same values as :func:`catboost_kernel` followed by the
+    adapter's ``ders_range`` (as float64: CatBoost reads float32 and float64 alike)."""
     if loss.task == "multiclass" or loss._has_auto():
         raise ValueError(f"catboost_fused needs a one-dimensional resolved loss, got {loss!r}")
     spec = loss.fast_kernel()

@@ -432,6 +432,43 @@ def test_estimator_objective_is_the_bare_loss(loss, rng):
         assert type(got) is np.ndarray and got.shape == (n, 2)  # CatBoost's typed-copy path
 
 
+@pytest.mark.parametrize("loss", [lo for lo in ALL_LOSSES if lo.task != "multiclass"], ids=repr)
+def test_one_call_path_equals_the_kernel_then_negation(loss, rng):
+    """The compiled one-call path (CatBoost's arrays as they are) gives exactly what the kernel on
+    float64 labels and weights followed by ``ders_range`` gives, at extreme margins too."""
+    from boostobj._objective import catboost_fused, catboost_kernel
+
+    n = 3000  # more than one of the compiled path's chunks
+    y = labels_for(loss, n, rng).astype(np.float32)
+    fit = _resolved(loss, y.astype(np.float64))
+    fused = catboost_fused(fit)
+    if fused is None:
+        pytest.skip("no one-call path for this loss (numpy kernel or float64 reference)")
+    kernel = catboost_kernel(fit)
+    z = rng.normal(0, 3, n)
+    z[:10] = [-1e6, 1e6, -800.0, 800.0, -90.0, 90.0, 0.0, -0.0, np.inf, -np.inf]
+    w = rng.uniform(0.5, 2.0, n).astype(np.float32)
+    for weights in (None, w):
+        w64 = None if weights is None else weights.astype(np.float64)
+        expected = cba.ders_range(*kernel(y.astype(np.float64), z, w64))
+        got = fused(z, y, weights)
+        assert got.dtype == np.float64 and got.shape == (n, 2)
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_bare_calc_ders_range_takes_any_numeric_arrays(rng):
+    """The loss's own ``calc_ders_range`` (the public, checked path) reads integer, strided and
+    big-endian arrays as before; the compiled one-call path gets float64 copies."""
+    loss = boostobj.BinaryLogLoss()
+    z, y, w = rng.normal(size=12), (rng.random(12) < 0.5).astype(np.float64), rng.random(12) + 0.5
+    expected = np.asarray(loss.calc_ders_range(z[::2].copy(), y[::2].copy(), w[::2].copy()))
+    got = loss.calc_ders_range(z[::2], y[::2].astype(np.int64), w[::2].astype(">f8"))
+    np.testing.assert_array_equal(got, expected)
+    ints = loss.calc_ders_range(np.arange(3), np.array([0, 1, 1]), np.array([1, 2, 1]))
+    np.testing.assert_array_equal(
+        ints, loss.calc_ders_range(np.arange(3.0), np.array([0.0, 1, 1]), np.array([1.0, 2, 1])))
+
+
 def test_catboost_ders_refuses_what_it_cannot_read():
     if not boostobj._kernels.COMPILED:
         pytest.skip("the compiled extension is not in use")

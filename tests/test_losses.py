@@ -650,3 +650,11 @@ def test_loss_sums_are_the_per_row_sums_over_blocks(loss, rng, monkeypatch):
         loss.mean_loss(y, z, np.zeros(n))
     with pytest.raises(ValueError, match="sum to zero"):  # no rows
         loss.mean_loss(y[:0], z[:0])
+
+
+def test_loss_sums_overflow_to_inf_not_an_error():
+    """A diverging model's metric reports inf (as numpy's sums do), it does not raise."""
+    from boostobj.losses import _base
+
+    n = 8 * _base.SUM_BLOCK
+    assert boostobj.SquaredErrorLoss().mean_loss(np.zeros(n), np.full(n, 5e151)) == np.inf

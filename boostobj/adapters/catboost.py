@@ -13,9 +13,9 @@ Facts this relies on (measured with catboost 1.2.10):
   ``m`` of about 500 or 1000 rows (and the remainders: 63 at 200k rows), every row twice per
   iteration (711 calls per iteration at 200k rows, depth 6, 2 threads), each taking the GIL:
   so with two threads CatBoost waits on Python. A Python method that only returns a ready
-  array trains 1.1-1.4x as long as ``Logloss`` (wall time, 2 threads, 200k x 10, depth 6, a
-  2-core machine; 1.0x with 1 thread); the same work as a compiled callable (no Python frame)
-  does not show (see the data path below).
+  array trains 0.94-1.4x as long as ``Logloss`` over several runs (wall time, 2 threads,
+  200k x 10, depth 6, a 2-core machine; 1.0x with 1 thread); see the data path below for what
+  boostobj's objective costs.
 * It expects the derivatives of the loss to be **maximised**: first ``-gradient``, second
   ``-hessian`` (its built-in ``Logloss`` hands its trees ``y - p`` and ``-p (1 - p)``). It does
   **not** apply the weights to a custom objective's derivatives (it passes them in), so they are
@@ -77,9 +77,9 @@ How CatBoost's wrapper moves the data (read in the public ``_catboost.pyx`` and
   slow path) with ``ndim == 2``, ``shape[1] == 2`` and dtype float32 or float64, it is bound to a
   typed 2-D memoryview (``np.float32_t[:, :]`` / ``np.float64_t[:, :]``: any strides, but a
   writable buffer) and copied into CatBoost's ``TDers`` by a C loop, no Python object per row.
-  Anything else is iterated in Python as ``(der1, der2)`` pairs. :func:`ders_range` hands the
-  fast path: an exact ``np.ndarray``, writable, in the kernel's dtype (float32 from the fast
-  kernels, float64 in the parity harness's float64 mode), the transpose of a ``(2, m)`` buffer.
+  Anything else is iterated in Python as ``(der1, der2)`` pairs. boostobj always hands the fast
+  path: an exact, writable ``np.ndarray`` (float64 from the compiled one-call path below; from
+  :func:`ders_range` the kernel's dtype, the transpose of a ``(2, m)`` buffer).
 * The C++ side calls it from CatBoost's thread pool (``LocalExecutor::ExecRange``): for the
   derivatives used to score splits, blocks of ``AdjustBlockSize(rows, APPROX_BLOCK_SIZE)``; for
   the leaf values, ``AdjustBlockCountLimit(rows, CB_THREAD_LIMIT)`` blocks, each walked in inner
@@ -312,7 +312,8 @@ def ders_range(g, h) -> np.ndarray:
 
     Built as the transpose of a ``(2, m)`` array, so both negations write contiguous rows
     (CatBoost reads any strides), in the kernel's dtype (float32 from the fast kernels: CatBoost
-    reads float32 and float64 alike, and widening would only cost time).
+    reads float32 and float64 alike). The losses with a compiled one-call path skip this
+    (:func:`boostobj._kernels.catboost_ders`, float64 out, the same values).
     """
     out = np.empty((2, g.shape[0]), dtype=g.dtype)
     np.negative(g, out=out[0])

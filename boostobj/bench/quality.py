@@ -41,8 +41,9 @@ clean labels and against the noise-free signal: LightGBM ``LogCoshLoss()``,
 one) without and with :func:`boostobj.refine_leaves` (3 Newton steps), built-in
 squared error, and when catboost is installed CatBoost's ``RMSE``, its native ``LogCosh`` with
 ``leaf_estimation_method="Newton"`` and ``"Exact"`` (the pair separates what exact leaves give
-CatBoost from what its trees give) and boostobj's ``LogCoshLoss()`` and ``PseudoHuberLoss()``
-trained by CatBoost (the same losses on CatBoost's trees). Quick: 50,000 training rows, 300
+CatBoost from what its trees give) and boostobj's ``LogCoshLoss()``, ``PseudoHuberLoss()``
+and ``LogCoshLoss(scale=1, hessian="exact")`` (the twin of CatBoost's) trained by CatBoost (the
+same losses on CatBoost's trees). Quick: 50,000 training rows, 300
 rounds; ``--full``: 300,000 and 1,000.
 
 Measured (xgboost 3.2.0, lightgbm 4.7.0, catboost 1.2.10; a 2-core machine, the real-data run
@@ -105,6 +106,7 @@ CatBoost LogCosh, leaf_estimation_method=Newton       0.292         1.9
 CatBoost LogCosh, leaf_estimation_method=Exact        0.267         9.5
 CatBoost LogCoshLoss() (boostobj's, CatBoost's trees) 0.314         2.0
 CatBoost PseudoHuberLoss() (the same)                 0.312         2.0
+CatBoost LogCoshLoss(scale=1, hessian="exact")        0.292         1.7
 ====================================================  ============  =====
 
 * Exact leaves help where the Newton step is short: with ``scale=1`` (CatBoost's loss; the
@@ -122,8 +124,8 @@ CatBoost PseudoHuberLoss() (the same)                 0.312         2.0
   LogCosh" is not met by refinement (best: 2.1x); it compares LightGBM's trees with CatBoost's.
 * Cost: the refinement itself (leaf assignment of the new tree by ``predict(pred_leaf=True)``,
   3 gradient evaluations, ``bincount``) took 1.5-2.1 s of 300 rounds, 5-7 ms per round at
-  50,000 rows; whole fits took 1.06-1.37x the unrefined time in this run (1.5-2.8x in earlier
-  runs on a busy machine). Run with ``OMP_WAIT_POLICY=PASSIVE`` (the bench sets it): without it
+  50,000 rows; whole fits took 1.06-1.37x the unrefined time in two quiet runs (1.5-2.8x in
+  earlier runs on a busy machine). Run with ``OMP_WAIT_POLICY=PASSIVE`` (the bench sets it): without it
   the refiner's prediction between LightGBM's iterations made each iteration up to 10x slower
   here.
 """
@@ -464,7 +466,8 @@ def refine_bench(rows: int, rounds: int, threads: int = 2, seed: int = 0, steps:
         cases += [("CatBoost RMSE (built-in)", "catboost:RMSE"),
                   ("CatBoost LogCosh (leaf_estimation_method=Newton)", "catboost:Newton"),
                   ("CatBoost LogCosh (leaf_estimation_method=Exact)", "catboost:Exact")]
-        cases += [(f"CatBoost {loss!r}", ("catboost", loss)) for loss in losses[:2]]
+        on_catboost = (*losses[:2], boostobj.LogCoshLoss(scale=1.0, hessian="exact"))
+        cases += [(f"CatBoost {loss!r}", ("catboost", loss)) for loss in on_catboost]
     except ModuleNotFoundError:
         pass
     results = []

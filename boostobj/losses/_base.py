@@ -27,6 +27,16 @@ from ..links import Link
 #: Entries (rows times outputs) per block of :meth:`Loss.loss_sums`.
 SUM_BLOCK = 32768
 
+
+def _fsum(values) -> float:
+    """``math.fsum``, or the float sum where that overflows or meets ``inf - inf`` (``inf`` or
+    NaN then, as numpy's sums give: a diverging model's metric reports, it does not raise)."""
+    try:
+        return math.fsum(values)
+    except (OverflowError, ValueError):
+        with np.errstate(over="ignore", invalid="ignore"):
+            return float(np.sum(values))
+
 __all__ = ["Loss"]
 
 
@@ -266,7 +276,7 @@ class Loss:
             else:
                 parts.append(float(np.sum(per_row * w[a:a + rows])))
                 weights.append(float(np.sum(w[a:a + rows])))
-        return math.fsum(parts), (float(n) if w is None else math.fsum(weights))
+        return _fsum(parts), (float(n) if w is None else _fsum(weights))
 
     def init_score(self, y_true, sample_weight=None):
         """The constant margin that minimises the weighted mean loss.
