@@ -1,6 +1,6 @@
 """The parity harness on small data: every twin pair, both libraries, both modes.
 
-float64 mode must meet the issue's tolerances (XGBoost hist 2e-7 in probability with identical
+float64 mode must meet the stated tolerances (XGBoost hist 2e-7 in probability with identical
 tree structure, LightGBM 1e-12 with identical trees); match_builtin mode must give bit-identical
 models (0 difference, every dump identical) with and without weights and NaN features.
 """
@@ -67,7 +67,7 @@ def test_float64_within_tolerance(loss, library, method, datasets, cache):
         assert r.status in ("pass", "info"), r
         rel = r.max_abs_diff_pred / data.scale
         if r.status == "info":
-            # not judged by the issue's table: XGBoost approx/exact (a near-tie split may flip on
+            # not judged by the tolerance table: XGBoost approx/exact (a near-tie split may flip on
             # big data) and weighted LightGBM (last-bit float32 differences); on these small
             # sets they still agree closely
             assert rel <= (2e-6 if loss.link.name == "log" else 1e-6), r
@@ -248,7 +248,7 @@ def test_float64_mode_runs_the_float64_reference(loss, library, monkeypatch):
 
 
 def test_float64_mode_differs_from_the_default_kernel_for_softmax():
-    # the issue's case: SoftmaxLoss's float64 mode used to run the float32 kernel
+    # the reported case: SoftmaxLoss's float64 mode used to run the float32 kernel
     loss = boostobj.SoftmaxLoss()
     data, z, _, _ = _library_call("xgboost", loss, np.random.default_rng(4))
     g_ref, h_ref = parity.custom_objective(loss, "float64")(z, data)

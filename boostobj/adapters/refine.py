@@ -51,7 +51,7 @@ and the training prediction cache would go stale as LightGBM's buffer does. Refi
 LightGBM-only.
 
 Measured (``python -m boostobj bench --quality refine``; a quiet 2-core machine, 50,000
-training rows instead of the issue's 300,000, 300 rounds; details in
+training rows instead of the --full run's 300,000, 300 rounds; details in
 :mod:`boostobj.bench.quality`): held-out MAE against the signal, LightGBM
 ``LogCoshLoss(scale=1)`` 0.629 -> 0.562 with ``steps=3`` (-11%); at the auto scale no gain
 (``LogCoshLoss()`` 0.661 -> 0.681, ``PseudoHuberLoss()`` 0.653 -> 0.667), since the IRLS step
