@@ -35,7 +35,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import boostobj
 from boostobj.bench.data import make_data
-from boostobj.bench.training import lgb_params
+from boostobj.bench.training import lgb_params, xgb_params
 
 
 def replay(recorded):
@@ -61,14 +61,14 @@ def timed(loss, seconds, keep=None):
 
 
 def trainers(library, task, X, y, loss, threads, rounds):
-    """``{kind: train(objective or None)}`` for the built-in and the custom runs."""
+    """``train(objective)``: the built-in run for ``objective=None``, else the custom run with that
+    objective (from the loss's start)."""
     k = int(y.max()) + 1 if task == "multiclass" else 1
     if library == "xgboost":
         import xgboost as xgb
 
         d = xgb.DMatrix(X, y, nthread=threads)
-        params = {"tree_method": "hist", "max_depth": 6, "eta": 0.1, "max_bin": 256,
-                  "nthread": threads, "verbosity": 0, "seed": 0}
+        params = xgb_params(threads)
         custom = {**params, **boostobj.xgboost_params(loss, y)}
         builtin = {"binary": {"objective": "binary:logistic"},
                    "multiclass": {"objective": "multi:softprob", "num_class": k},

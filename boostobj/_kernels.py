@@ -883,13 +883,10 @@ _IN_C = frozenset({"log_loss", "focal", "log_cosh", "pseudo_huber", "softmax",
                    "multiclass_focal"}) | _C_ONLY
 
 
-#: The kernels CatBoost's objective runs in one compiled call (:func:`catboost_ders`): those on the
-#: labels themselves (gamma and tweedie take log labels) whose float32 output cannot overflow
-#: where the float64 reference is finite (CatBoost gets the reference for
-#: :data:`FLOAT32_OVERFLOW`).
-_CATBOOST_FUSED = frozenset({"log_loss", "focal", "log_cosh", "pseudo_huber", "quantile",
-                             "expectile", "fair", "cauchy", "welsch", "cross_entropy",
-                             "smooth_quantile"})
+#: The kernels CatBoost's objective runs in one compiled call (:func:`catboost_ders`): the
+#: compiled one-dimensional ones whose float32 output cannot overflow where the float64
+#: reference is finite (CatBoost gets the reference for :data:`FLOAT32_OVERFLOW`).
+_CATBOOST_FUSED = _IN_C - {"softmax", "multiclass_focal"} - FLOAT32_OVERFLOW
 
 
 def catboost_ders(name: str, params: dict):

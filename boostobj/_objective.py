@@ -300,16 +300,21 @@ def catboost_ders_range(loss, approxes, targets, weights, *, validated: bool = F
     if kernel is not None:
         return lib.ders_range(*kernel(loss, lib.NAME, y, approxes, w))
     spec = loss.fast_kernel()
-    reference = _catboost_reference(spec)
-    fused = None if spec is None or reference else _fused(*spec)
+    fused = _fused(spec)
     if fused is not None:  # the block's labels and weights are checked: one compiled call
         return fused(np.ascontiguousarray(_kernels._as_float(np.asarray(approxes))), y, w)
-    return lib.ders_range(*library_gradient_hessian(loss, y, approxes, w, reference=reference))
+    return lib.ders_range(*library_gradient_hessian(loss, y, approxes, w,
+                                                    reference=_catboost_reference(spec)))
 
 
-def _fused(name, params):
-    """:func:`boostobj._kernels.catboost_ders`, bound once per kernel and parameters (CatBoost
-    calls a loss object itself hundreds of times an iteration)."""
+def _fused(spec):
+    """:func:`boostobj._kernels.catboost_ders` for the fast kernel ``spec`` (``loss.fast_kernel()``),
+    or None (no kernel, or CatBoost gets the reference: :func:`_catboost_reference`); bound once
+    per kernel and parameters (CatBoost calls a loss object itself hundreds of times an
+    iteration)."""
+    if spec is None or _catboost_reference(spec):
+        return None
+    name, params = spec
     key = (_kernels.compiled(name), name, tuple(sorted(params.items())))
     fused = _fused_cache.get(key, _MISSING)
     if fused is _MISSING:
@@ -355,10 +360,7 @@ def catboost_fused(loss):
     adapter's ``ders_range`` (as float64: CatBoost reads float32 and float64 alike)."""
     if loss.task == "multiclass" or loss._has_auto():
         raise ValueError(f"catboost_fused needs a one-dimensional resolved loss, got {loss!r}")
-    spec = loss.fast_kernel()
-    if spec is None or _catboost_reference(spec):
-        return None
-    return _fused(*spec)
+    return _fused(loss.fast_kernel())
 
 
 def catboost_ders_multi(loss, approxes, target, weight, *, validated: bool = False, form=None,

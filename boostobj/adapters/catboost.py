@@ -436,8 +436,9 @@ class ValidatedObjective:
         refuse_unresolved(loss)
         self.loss = loss
         one_dim = loss.task != "multiclass"
-        self._kernel = catboost_kernel(loss) if one_dim else None
         fused = catboost_fused(loss) if one_dim else None
+        # the kernel only for the method (None for a multiclass loss: its message)
+        self._kernel = catboost_kernel(loss) if one_dim and fused is None else None
         self.calc_ders_range = self._ders_range if fused is None else fused
         self._forms: dict = {}  # n_classes -> multiclass_form
 

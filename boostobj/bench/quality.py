@@ -460,6 +460,8 @@ def refine_bench(rows: int, rounds: int, threads: int = 2, seed: int = 0, steps:
     X, y, Xt = data["X"], data["y"], data["X_test"]
     params = {"learning_rate": 0.1, "num_leaves": 63, "max_bin": 255, "num_threads": threads,
               "verbose": -1, "seed": 0, "deterministic": True, "force_col_wise": True}
+    cb_common = {"iterations": rounds, "learning_rate": 0.1, "depth": 6, "thread_count": threads,
+                 "random_seed": 0, "verbose": False, "allow_writing_files": False}
     cases: list[tuple[str, Any]] = [("LightGBM regression (built-in)", "regression")]
     losses = (boostobj.LogCoshLoss(), boostobj.PseudoHuberLoss(), boostobj.LogCoshLoss(scale=1.0))
     for loss in losses:
@@ -482,9 +484,6 @@ def refine_bench(rows: int, rounds: int, threads: int = 2, seed: int = 0, steps:
             if progress:
                 progress(name)
             t0 = time.perf_counter()
-            cb_common = {"iterations": rounds, "learning_rate": 0.1, "depth": 6,
-                         "thread_count": threads, "random_seed": 0, "verbose": False,
-                         "allow_writing_files": False}
             if isinstance(spec, str) and spec.startswith("catboost:"):
                 from catboost import CatBoostRegressor
 
