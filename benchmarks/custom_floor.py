@@ -18,11 +18,16 @@ Three trainings on the same data (2 threads, median of ``--repeat`` runs, altern
 ``--task regression`` (XGBoost only) ``PseudoHuberLoss(delta=1, hessian="exact")`` beside
 ``reg:pseudohubererror`` (``huber_slope=1``, the same start): twins, so all three runs grow the
 same trees, on the benchmark's regression data (standardised, 5% outliers), where both converge.
+``--loss FocalLoss`` (binary) or ``--loss MulticlassFocalLoss`` (multiclass) trains that loss
+(default parameters) instead: a loss without a built-in twin grows other trees than the
+built-in, and the replay, which grows the loss's trees, separates that difference (replay /
+built-in) from boostobj's own share (loss / replay).
 Run on quiet cores (nothing else running; the replay keeps every round's gradients in memory,
 about 1.6 GB per 1M rows and 100 rounds at 3 classes):
 
     .venv/bin/python benchmarks/custom_floor.py [--library xgboost|lightgbm]
-        [--task binary|multiclass] [--rows 1000000] [--rounds 200] [--repeat 3]
+        [--task binary|multiclass|regression] [--loss FocalLoss] [--rows 1000000]
+        [--rounds 200] [--repeat 3]
 """
 
 import argparse
@@ -104,6 +109,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--library", choices=("xgboost", "lightgbm"), default="xgboost")
     ap.add_argument("--task", choices=("binary", "multiclass", "regression"), default="binary")
+    ap.add_argument("--loss", choices=("FocalLoss", "MulticlassFocalLoss"), default=None,
+                    help="train this loss (default parameters) instead of the built-in's twin")
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--rounds", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=3)
@@ -113,10 +120,15 @@ def main() -> None:
     if a.task == "regression" and a.library != "xgboost":
         ap.error("--task regression compares with XGBoost's reg:pseudohubererror (LightGBM has "
                  "no pseudo-Huber objective)")
+    wanted = {"FocalLoss": "binary", "MulticlassFocalLoss": "multiclass"}.get(a.loss, a.task)
+    if wanted != a.task:
+        ap.error(f"--loss {a.loss} needs --task {wanted}")
     data = make_data(a.task, a.rows, 28, seed=0)
     X, y = data["X"], data["y"]
     loss = {"binary": boostobj.BinaryLogLoss(), "multiclass": boostobj.SoftmaxLoss(),
             "regression": boostobj.PseudoHuberLoss(delta=1.0, hessian="exact")}[a.task]
+    if a.loss:
+        loss = getattr(boostobj, a.loss)()
     name = type(loss).__name__
     train = trainers(a.library, a.task, X, y, loss, a.threads, a.rounds)
     recorded, seconds = [], [0.0]

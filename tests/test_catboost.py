@@ -496,3 +496,42 @@ def test_eval_fraction_starts_from_the_training_part():
     history = model.evals_result_["validation"]["Metric"]
     assert history[-1] < history[0]
     assert abs(model.init_score_ - loss.init_score(*as_stored(y))) > 1e-6
+
+
+# ----------------------------------------------------------------------------- exact leaves
+@pytest.mark.parametrize("loss", [boostobj.LogCoshLoss(), boostobj.PseudoHuberLoss(),
+                                  boostobj.LogCoshLoss(scale=1.0)], ids=repr)
+def test_leaf_iterations_solve_each_leaf(loss):
+    """CatBoost's own leaf iterations are boostobj's exact leaves there: with the bounded (IRLS)
+    hessian every Newton step lowers the leaf's loss, so many steps reach the leaf's minimum
+    (weighted), where one step stops short on heavy-tailed labels."""
+    rng = np.random.default_rng(3)
+    n = 600
+    X = rng.normal(size=(n, 3))
+    y = 3.0 * X[:, 0] + rng.standard_t(1.5, n)
+    y[rng.random(n) < 0.05] += 40.0
+    w = rng.uniform(0.5, 2.0, n)
+    lr = 0.5
+    fit = _resolved(loss, y, w)
+    gaps = {}
+    for steps in (1, 60):
+        model = boostobj.CatBoostRegressor(
+            loss_function=loss, **{**PLAIN, "iterations": 3, "depth": 2, "learning_rate": lr,
+                                   "l2_leaf_reg": 0, "leaf_estimation_iterations": steps})
+        model.fit(X, y, sample_weight=w)
+        bias = model.get_scale_and_bias()[1]
+        leaves = model.calc_leaf_indexes(X)
+        worst = 0.0
+        for t in range(3):
+            before = (model.predict(X, prediction_type="RawFormulaVal", ntree_end=t) if t
+                      else np.full(n, bias))  # ntree_end=0 would mean every tree
+            after = model.predict(X, prediction_type="RawFormulaVal", ntree_end=t + 1)
+            for leaf in np.unique(leaves[:, t]):
+                rows = leaves[:, t] == leaf
+                v = (after[rows] - before[rows]) / lr  # the unshrunk leaf value
+                assert np.ptp(v) < 1e-9
+                g = fit.gradient(y[rows], before[rows] + v[0], w[rows])
+                worst = max(worst, abs(np.sum(g)) / (np.sum(np.abs(g)) + 1e-12))
+        gaps[steps] = worst
+    assert gaps[60] < 1e-4  # the leaf's weighted gradient sum vanishes: its minimum
+    assert gaps[1] > 1e-2  # one Newton step does not get there (so the check can fail)

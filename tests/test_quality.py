@@ -99,7 +99,9 @@ def test_quality_refine_tiny(tmp_path):
         pass
     else:  # CatBoost's built-ins and boostobj's losses on CatBoost's trees
         assert {"CatBoost RMSE (built-in)", "CatBoost LogCoshLoss()",
-                "CatBoost PseudoHuberLoss()"} <= set(names)
+                "CatBoost PseudoHuberLoss()",
+                "CatBoost LogCoshLoss(), leaf_estimation_iterations=3"} <= set(names)
+        assert {t["library"] for t in report["targets"]} == {"lightgbm", "catboost"}
     for r in report["results"]:
         assert np.isfinite(r["mae_signal"]) and r["fit_s"] > 0
     refined = [r for r in report["results"] if "refine_leaves" in r["model"]]

@@ -1,4 +1,5 @@
-r"""Exact leaves for LightGBM (opt-in): re-solve each new tree's leaf values on the true loss.
+r"""Exact leaves for LightGBM (opt-in): re-solve each new tree's leaf values on the true loss
+(CatBoost: its own ``leaf_estimation_iterations``).
 
 XGBoost and LightGBM set every leaf to one Newton step, :math:`-\eta\,G/H` with the summed
 gradient and hessian of the leaf's rows at the scores before the tree. For a robust loss with
@@ -47,20 +48,24 @@ Cost per iteration: one ``predict(pred_leaf=True)`` of the new tree over the tra
 ``refresh_leaf=1``) recomputes a leaf as a Newton step *from the scores without that tree*, so
 running it again gives the same value: it cannot iterate towards the exact leaf. There is no
 call to set a leaf value (only editing the JSON model and loading it again, O(model) per round),
-and the training prediction cache would go stale as LightGBM's buffer does. Refinement is
-LightGBM-only.
+and the training prediction cache would go stale as LightGBM's buffer does.
+
+**CatBoost** needs no refiner: ``leaf_estimation_iterations=k`` makes it take ``k`` Newton steps
+per leaf itself, asking the objective for the derivatives at the scores moved by the previous
+step (its default for a Python objective is one step). With boostobj's bounded hessian each step
+lowers the leaf's weighted loss (the majorizer above), so a few steps give the exact leaf, which
+``tests/test_catboost.py`` checks (the leaf's weighted gradient sum vanishes):
+``boostobj.CatBoostRegressor(loss_function=LogCoshLoss(), leaf_estimation_iterations=3)``.
 
 Measured (``python -m boostobj bench --quality refine``; a quiet 2-core machine, 50,000
-training rows instead of the --full run's 300,000, 300 rounds; details in
-:mod:`boostobj.bench.quality`): held-out MAE against the signal, LightGBM
-``LogCoshLoss(scale=1)`` 0.629 -> 0.562 with ``steps=3`` (-11%); at the auto scale no gain
-(``LogCoshLoss()`` 0.661 -> 0.681, ``PseudoHuberLoss()`` 0.653 -> 0.667), since the IRLS step
-is then nearly exact. CatBoost ``LogCosh`` reached 0.292 with Newton leaves and 0.267 with exact
-ones, and boostobj's ``LogCoshLoss()`` trained by CatBoost 0.314: the lead is CatBoost's trees,
-not its leaves or its loss. Refinement cost 5-7 ms per round at 50,000 rows; fits took
-1.06-1.37x as long (1.5-2.8x on a busy machine). Set ``OMP_WAIT_POLICY=PASSIVE`` before
-LightGBM loads: the refiner's ``predict`` between iterations otherwise left spinning OpenMP
-threads that made each iteration several times slower on 2 cores.
+training rows instead of the --full run's 300,000, 300 rounds; the table and the rest in
+:mod:`boostobj.bench.quality`): see the robust-loss guide. In short, exact leaves help when the
+scale is small against the residuals (``LogCoshLoss(scale=1)``), not at the auto scale, where
+one IRLS step is already close to exact; and LightGBM's leaf-wise trees, not their leaves, are
+what separates it from CatBoost on that set. Refinement cost 5-7 ms per round at 50,000 rows.
+Set ``OMP_WAIT_POLICY=PASSIVE`` before LightGBM loads: the refiner's ``predict`` between
+iterations otherwise left spinning OpenMP threads that made each iteration several times slower
+on 2 cores.
 """
 
 from __future__ import annotations
