@@ -84,6 +84,10 @@ def test_quality_real_tiny(tmp_path, capsys):
         assert t["beats_constant"], t
         if t["model"] != "SquaredErrorLoss()":
             assert {"mae_vs_squared_error", "within_1pct_of_best_grid"} <= set(t)
+            # the paired fold differences: the mean of the per-fold ratios minus 1
+            if t["best_grid_multiplier"] == 1.0:  # the default is its own best: no gap at all
+                assert t["mae_vs_best_grid_paired"] == 0.0
+            assert np.isfinite(t["mae_vs_best_grid_paired_se"]) and t["rmse_vs_best_grid"] >= 1.0
 
 
 def test_quality_refine_tiny(tmp_path):
