@@ -315,17 +315,13 @@ def _fused(spec):
     if spec is None or _catboost_reference(spec):
         return None
     name, params = spec
-    key = (_kernels.compiled(name), name, tuple(sorted(params.items())))
-    fused = _fused_cache.get(key, _MISSING)
-    if fused is _MISSING:
-        if len(_fused_cache) >= 64:
-            _fused_cache.clear()
-        fused = _fused_cache[key] = _kernels.catboost_ders(name, params)
-    return fused
+    return _bound_fused(_kernels.compiled(name), name, tuple(sorted(params.items())))
 
 
-_fused_cache: dict = {}
-_MISSING = object()
+@functools.lru_cache(maxsize=64)
+def _bound_fused(compiled: bool, name: str, params: tuple):
+    # ``compiled`` is in the key so that switching to the numpy kernels binds anew
+    return _kernels.catboost_ders(name, dict(params))
 
 
 def _catboost_reference(spec) -> bool:
