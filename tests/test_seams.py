@@ -1,4 +1,4 @@
-"""Issue 14, the seams between boostobj's estimators and the libraries: each test fails on the code
+"""The seams between boostobj's estimators and the libraries: each test fails on the code
 before its fix (linear trees, continued training, hyperparameter grids, a loss of the wrong kind,
 metrics under built-in objectives, Dask class weights, cryptic LightGBM errors, label encoding,
 messages and warnings)."""
