@@ -160,7 +160,7 @@ def library_gradient_hessian(loss, y, preds, w, *, scale: float = 1.0, reference
     float32 precision (tested for every loss). A loss with "auto" hyperparameters is resolved on
     ``y`` and ``w`` first (a sort of the labels: resolve it once yourself,
     ``loss.resolved(y, w)``, to time or call this repeatedly)."""
-    if loss._has_auto():
+    if loss.has_auto():
         loss = loss.resolved(y, w)
     spec = None if reference else loss.fast_kernel()
     if spec is not None and _kernels.available(spec[0]):
@@ -339,7 +339,7 @@ def catboost_kernel(loss):
     hyperparameters, bound once: ``kernel(y, preds, w) -> (g, h)``. For CatBoost's thousands of
     small blocks per fit, where looking the kernel up again on every call costs as much as
     running it (the estimators bind it once per ``fit``)."""
-    if loss.task == "multiclass" or loss._has_auto():
+    if loss.task == "multiclass" or loss.has_auto():
         raise ValueError(f"catboost_kernel needs a one-dimensional resolved loss, got {loss!r}")
     spec = loss.fast_kernel()
     if spec is None or not _kernels.available(spec[0]) or _catboost_reference(spec):
@@ -354,7 +354,7 @@ def catboost_fused(loss):
     the ``(m, 2)`` array of ``-g, -h``, or None where the loss has no such path (then
     :func:`catboost_kernel`). The same values as :func:`catboost_kernel` followed by the
     adapter's ``ders_range`` (as float64: CatBoost reads float32 and float64 alike)."""
-    if loss.task == "multiclass" or loss._has_auto():
+    if loss.task == "multiclass" or loss.has_auto():
         raise ValueError(f"catboost_fused needs a one-dimensional resolved loss, got {loss!r}")
     return _fused(loss.fast_kernel())
 

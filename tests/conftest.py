@@ -80,7 +80,7 @@ def labels_for(loss, n, rng):
 def kernel_of(loss):
     """``(loss resolved on a few labels, the name of the fast kernel it names or None)``: a loss
     with an "auto" scale names its kernel once resolved (as the dispatcher resolves it)."""
-    fit = loss.resolved(np.linspace(0.5, 3.0, 7)) if loss._has_auto() else loss
+    fit = loss.resolved(np.linspace(0.5, 3.0, 7)) if loss.has_auto() else loss
     spec = fit.fast_kernel()
     return fit, None if spec is None else spec[0]
 

@@ -65,7 +65,7 @@ def test_bench_runs_end_to_end_and_writes_json_and_png(tmp_path, capsys):
     # loss and the kernel table; with the compiled extension, the numpy kernel it replaces is
     # timed beside it
     for k, loss in zip(report["kernels"], bench.kernel_losses()):
-        spec = (loss.resolved(np.ones(3)) if loss._has_auto() else loss).fast_kernel()
+        spec = (loss.resolved(np.ones(3)) if loss.has_auto() else loss).fast_kernel()
         assert k["kernel"] == (spec[0] if spec else None)
         assert k["compiled"] is (spec is not None and _kernels.compiled(spec[0]))
         assert ("numpy_f32_ms" in k) is k["compiled"]

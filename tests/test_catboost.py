@@ -31,7 +31,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::boostobj.DegenerateWarning")
 
 
 def _resolved(loss, y, w=None):
-    return loss.resolved(*as_stored(y, w)) if loss._has_auto() else loss
+    return loss.resolved(*as_stored(y, w)) if loss.has_auto() else loss
 
 
 def _data(task, n=240, seed=0):

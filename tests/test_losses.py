@@ -528,7 +528,7 @@ def test_auto_loss_trains_with_the_scale_of_its_training_labels(make, rng):
     assert loss.metric(y[:50], z[:50]) == pytest.approx(fit.mean_loss(y[:50], z[:50]), rel=1e-12)
     assert loss.init_score(y32) == fit.init_score(y32)
     for copy_ in (pickle.loads(pickle.dumps(loss)), copy.deepcopy(loss)):
-        assert copy_ == loss and copy_._has_auto()
+        assert copy_ == loss and copy_.has_auto()
 
 
 def test_log_cosh_scale_is_squared_error_near_zero_and_linear_in_the_tails():

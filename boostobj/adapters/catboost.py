@@ -243,7 +243,7 @@ def effective_weights(params, classes, w, n_classes: int):
 
 def refuse_unresolved(loss) -> None:
     """A loss with ``"auto"`` hyperparameters cannot train on CatBoost's blocks of rows."""
-    if loss._has_auto():
+    if loss.has_auto():
         raise ValueError(
             f"{loss!r} estimates its scale from all the training labels, but CatBoost hands a "
             "Python objective blocks of about 1000 rows, which cannot estimate a global scale; "

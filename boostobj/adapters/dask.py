@@ -98,7 +98,7 @@ def resolved(loss: Loss, y, sample_weight=None, *, client=None) -> Loss:
     (the robust losses' scale) estimated on all rows by bounded reductions, the same value as
     on one machine (see the module docstring). Train distributed with the result: each worker
     sees only its own rows, so an unresolved loss is refused there."""
-    if not loss._has_auto():
+    if not loss.has_auto():
         return loss
     return loss._resolved_with(DaskLabels(y, sample_weight, client=client, loss=loss))
 

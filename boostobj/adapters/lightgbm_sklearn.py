@@ -139,7 +139,7 @@ class _LGBMLossMixin(LossParamsMixin):
 
     def _boostobj_resolved(self, loss, y, sample_weight):
         """``loss`` resolved on the training labels as LightGBM stores them (float32)."""
-        return loss.resolved(*as_stored(y, sample_weight)) if loss._has_auto() else loss
+        return loss.resolved(*as_stored(y, sample_weight)) if loss.has_auto() else loss
 
     def _boostobj_repeat(self, init, like):
         return _repeat(init, len(like))

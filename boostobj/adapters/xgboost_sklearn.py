@@ -160,7 +160,7 @@ class _StartFromInitScore(LossParamsMixin, xgb.XGBModel):
 
     def _boostobj_resolved(self, loss, y, sample_weight):
         """``loss`` resolved on the training labels as XGBoost stores them (float32)."""
-        return loss.resolved(*as_stored(y, sample_weight)) if loss._has_auto() else loss
+        return loss.resolved(*as_stored(y, sample_weight)) if loss.has_auto() else loss
 
     def _boostobj_builtin_metrics(self, y, sample_weight) -> dict:
         """``eval_metric`` bound to the built-in objective's output, for the fit (see the

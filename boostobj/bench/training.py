@@ -302,7 +302,7 @@ class Prepared:
             params.update(case.builtin)
             pool = self.plain
         else:
-            loss = case.loss.resolved(y) if case.loss._has_auto() else case.loss
+            loss = case.loss.resolved(y) if case.loss.has_auto() else case.loss
             init = loss.init_score(y)
             pool = self.with_init
             pool.set_baseline(loss.init_raw_prediction(y))

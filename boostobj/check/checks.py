@@ -278,7 +278,7 @@ def check_objective(objective, loss: Callable | None = None, *, kind: str | None
         m = np.where(m == y, m + 0.25 * (1.0 + np.abs(y)), m)
     w = _f32(rng.uniform(0.1, 3.0, y.shape[0]))
     name = opts.name
-    if isinstance(objective, Loss) and objective._has_auto():
+    if isinstance(objective, Loss) and objective.has_auto():
         # an "auto" scale is estimated from the training labels (and weights): check the loss it
         # gives on these labels, for which weights then multiply as for any fixed loss
         objective = objective.resolved(y)

@@ -183,13 +183,13 @@ class Loss:
         """
         return self
 
-    def _has_auto(self) -> bool:
+    def has_auto(self) -> bool:
         return any(isinstance(v, str) and v == "auto" for v in self.get_params().values())
 
     def _for(self, y: np.ndarray, w: np.ndarray | None) -> Loss:
         """The loss whose numbers apply to labels ``y``: resolved from them if it has "auto"
         hyperparameters (the math methods' rule; training goes through the dispatcher)."""
-        return self.resolved(y, w) if self._has_auto() else self
+        return self.resolved(y, w) if self.has_auto() else self
 
     def warn_degenerate(self, y: np.ndarray, w: np.ndarray | None) -> None:
         """Warn when these hyperparameters cannot learn from labels ``y`` (called once per
@@ -381,7 +381,7 @@ class Loss:
 
     def _resolved_with(self, labels) -> Loss:
         """:meth:`resolved` from :class:`~boostobj.losses._labels.Labels` (see :meth:`_start`)."""
-        return self.resolved(*labels.arrays()) if self._has_auto() else self
+        return self.resolved(*labels.arrays()) if self.has_auto() else self
 
 
 def newton_root(gsum, x0: float, lo: float, hi: float) -> float:

@@ -121,17 +121,17 @@ class CombinedLoss(Loss):
     def task(self) -> str:  # type: ignore[override]
         return self.losses[0][1].task
 
-    def _has_auto(self) -> bool:
-        return any(loss._has_auto() for _, loss in self.losses)
+    def has_auto(self) -> bool:
+        return any(loss.has_auto() for _, loss in self.losses)
 
     def resolved(self, y_true, sample_weight=None):
-        if not self._has_auto():
+        if not self.has_auto():
             return self
         y = self.check_labels(y_true)
         return self._resolved_with(Labels(y, check_weights(sample_weight, y.shape[0])))
 
     def _resolved_with(self, labels):
-        if not self._has_auto():
+        if not self.has_auto():
             return self
         return CombinedLoss(losses=tuple((w, loss._resolved_with(labels))
                                          for w, loss in self.losses))
