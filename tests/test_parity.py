@@ -94,6 +94,34 @@ def test_match_builtin_is_bit_identical(loss, library, method, datasets, cache):
             assert r.intercept_equal, r
 
 
+@pytest.mark.parametrize("builtin", ["count:poisson", "reg:gamma", "reg:tweedie"])
+def test_xgboost_log_link_start(builtin, datasets, cache):
+    """XGBoost >= 3.0 starts the log-link built-ins at the label mean, as ``loss.init_score``;
+    2.x one Newton step from margin 0, far from it (xgboost 2.1.0 on diabetes: Poisson 3.93e32,
+    gamma 2.70, Tweedie 7.20 for the mean 152.13). There both sides start from
+    ``loss.init_score`` outside ``match_builtin``, which keeps the built-in's own start."""
+    from boostobj.adapters._versions import xgb_intercept_is_label_mean
+    from boostobj.parity import runner
+    from boostobj.parity.compare import xgboost_intercept
+
+    data = datasets["regression"][0]
+    mean = float(np.mean(data.y))
+    own = runner.xgb_builtin_intercept(builtin, data.y)
+    pinned = runner.pinned_intercept("xgboost", builtin, "float64")
+    assert not runner.pinned_intercept("xgboost", builtin, "match_builtin")
+    if xgb_intercept_is_label_mean():
+        assert own == pytest.approx(mean, rel=1e-6)
+        assert not pinned and runner.same_start("xgboost", builtin)
+    else:
+        assert abs(np.log(own) - np.log(mean)) > 2.0
+        assert pinned and not runner.same_start("xgboost", builtin)
+    loss = next(lo for lo in LOSSES if boostobj.builtin_twin(lo).get("xgboost") == builtin)
+    case = parity.Case(loss, "xgboost", "hist", data, "float64", 1)
+    b, _ = runner.train_xgboost(case, True, cache)
+    c, _ = runner.train_xgboost(case, False, cache)
+    assert xgboost_intercept(b) == xgboost_intercept(c) == [pytest.approx(mean, rel=1e-6)]
+
+
 def test_weights_and_nan_variants_are_covered(datasets):
     names = [d.name for d in datasets["binary"]]
     assert names == ["breast_cancer", "breast_cancer+w", "breast_cancer+nan", "breast_cancer+w+nan"]

@@ -131,11 +131,20 @@ def xgb_metric_list_takes_callables() -> bool:
 
 
 def xgb_intercept_is_label_mean() -> bool:
-    """Whether ``binary:logistic`` / ``reg:squarederror`` estimate their intercept as the
-    weighted label mean (XGBoost >= 3.0, ``FitInterceptGlmLike``). XGBoost 2.x takes one Newton
-    step instead, which for the logistic loss is not the mean (breast_cancer, xgboost 2.1.0:
-    0.6247282 where the label mean, 3.2.0's intercept, is 0.6274165); the parity mirror then
-    reads its intercept back from a built-in model."""
+    """Whether ``binary:logistic``, ``reg:squarederror`` and the log-link built-ins
+    (``count:poisson``, ``reg:gamma``, ``reg:tweedie``) estimate their intercept as the weighted
+    label mean (XGBoost >= 3.0, ``FitInterceptGlmLike``). XGBoost 2.x takes one Newton step from
+    margin 0 instead (the gradients at margin 0 summed, ``-G / H``, through the link's inverse),
+    which for the logistic loss is not the mean (breast_cancer, xgboost 2.1.0: 0.6247282 where
+    the label mean, 3.2.0's intercept, is 0.6274165); the parity mirror then reads its intercept
+    back from a built-in model.
+
+    For the log-link built-ins that step lands far from the mean: on diabetes (labels 25 to 346,
+    mean 152.13) xgboost 2.1.0 starts ``count:poisson`` at ``base_score`` 3.927e32 (margin
+    ``(mean - 1) / exp(max_delta_step = 0.7)`` = 75.05), ``reg:gamma`` at 2.700 (margin
+    ``1 - 1 / mean`` = 0.993) and ``reg:tweedie`` (power 1.5) at 7.199 (margin 1.974), where
+    3.2.0 starts all three at 152.13; the parity harness pins both sides to ``loss.init_score``
+    there (:func:`boostobj.parity.runner.pinned_intercept`)."""
     return installed("xgboost") >= (3, 0)
 
 

@@ -50,7 +50,8 @@ A loss joins by declaring its twin in the registry (``Entry(MyLoss, Twin(xgboost
 lightgbm=..., when={...}))``); :data:`TWIN_PARAMS` may add constructor parameters that suit the
 datasets. Its task (``loss.task``) decides the data it gets. For ``match_builtin`` the twin also
 needs a mirror kernel in :mod:`~boostobj.parity.mirror`; everything library-specific lives in
-three small tables: :data:`~boostobj.parity.cases.PINNED_INTERCEPT`,
+three small tables: :data:`~boostobj.parity.cases.PINNED_INTERCEPT` (with
+:data:`~boostobj.parity.cases.PINNED_INTERCEPT_XGB2` on XGBoost 2.x),
 :data:`~boostobj.parity.cases.SAME_START` and :data:`~boostobj.parity.runner.EXACT_INTERCEPT`.
 
 Examples

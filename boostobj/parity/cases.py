@@ -19,6 +19,7 @@ __all__ = [
     "MODES",
     "NEAR_TIE_REGRESSION",
     "PINNED_INTERCEPT",
+    "PINNED_INTERCEPT_XGB2",
     "SAME_START",
     "TOLERANCES",
     "TREE_METHODS",
@@ -50,10 +51,28 @@ TWIN_PARAMS: dict[Any, list[dict[str, Any]]] = {
 #: 0 (measured with xgboost 3.2.0: ``base_score`` 573,409 on diabetes with slope 1).
 PINNED_INTERCEPT = {("xgboost", "reg:pseudohubererror")}
 
-#: The log-link built-ins start from the log of the weighted label mean, as ``init_score`` does,
-#: but XGBoost rounds the mean to float32 first, and both sum in their own order: they are in
-#: :data:`SAME_START` so that the float64 comparison measures the gradients, not the last bit
-#: of the start.
+#: Built-ins pinned as :data:`PINNED_INTERCEPT` on XGBoost 2.x only, and outside
+#: ``match_builtin`` (:func:`boostobj.parity.runner.pinned_intercept`): the log-link ones, whose
+#: 2.x start is one Newton step from margin 0
+#: (:func:`boostobj.adapters._versions.xgb_intercept_is_label_mean`), far from the label mean.
+#: From there the float64 comparison measures float32 rounding, not the gradients. Measured with
+#: xgboost 2.1.0 on diabetes, 10 rounds: ``count:poisson`` starts at ``base_score`` 3.93e32,
+#: where the float32 spacing is 3.9e25, so the gradient ``exp(margin) - y`` rounds to
+#: ``exp(margin)`` for every label: all rows get one gradient, every leaf is
+#: ``-eta / exp(max_delta_step)`` = -0.0497, the built-in predicts one constant (2.39e32) and its
+#: splits follow rounding noise (1 of 10 trees alike with the float64 gradients). ``reg:gamma``
+#: starts at 2.70; on diabetes+w+nan it predicts 7.07 to 7.18 after 10 rounds, and its split
+#: gains are a few float32 steps apart (two different splits both score 0.53125: 5 of 10 trees
+#: alike, 4.3e-5 of ``max |y|``). Started from ``loss.init_score`` on both sides, all three
+#: match as with xgboost 3.2.0: every tree's structure alike, within 3.5e-7 of ``max |y|`` at
+#: 10 rounds, 1.15e-6 at 100 (Tweedie; Poisson 6.2e-7, gamma 7.9e-7; ``hist``).
+PINNED_INTERCEPT_XGB2 = {("xgboost", "count:poisson"), ("xgboost", "reg:gamma"),
+                         ("xgboost", "reg:tweedie")}
+
+#: The log-link built-ins start from the log of the weighted label mean, as ``init_score`` does
+#: (XGBoost from 3.0; on 2.x see :data:`PINNED_INTERCEPT_XGB2`), but XGBoost rounds the mean to
+#: float32 first, and both sum in their own order: they are in :data:`SAME_START` so that the
+#: float64 comparison measures the gradients, not the last bit of the start.
 _LOG_LINK_STARTS = {("xgboost", "count:poisson"), ("xgboost", "reg:gamma"),
                     ("xgboost", "reg:tweedie"), ("lightgbm", "poisson"), ("lightgbm", "gamma"),
                     ("lightgbm", "tweedie")}

@@ -29,6 +29,7 @@ from .cases import (
     CATBOOST_PARAMS,
     NEAR_TIE_REGRESSION,
     PINNED_INTERCEPT,
+    PINNED_INTERCEPT_XGB2,
     SAME_START,
     TOLERANCES,
     Case,
@@ -40,6 +41,7 @@ __all__ = [
     "EXACT_INTERCEPT",
     "custom_objective",
     "detect_pseudohuber_hessian",
+    "pinned_intercept",
     "reference_gradient_hessian",
     "run",
     "run_case",
@@ -126,12 +128,32 @@ def same_start(library: str, builtin: str) -> bool:
     """Whether the built-in's own start is used on both sides in every mode:
     :data:`~boostobj.parity.cases.SAME_START`, and on XGBoost 2.x ``binary:logistic`` too, whose
     intercept (one Newton step from 0) differs from ``loss.init_score`` (the log-odds of the
-    label mean) by its estimator, not by the objective."""
+    label mean) by its estimator, not by the objective. Not on XGBoost 2.x for the log-link
+    built-ins, whose own start is unusable there (:func:`pinned_intercept`)."""
     from ..adapters._versions import xgb_intercept_is_label_mean
 
+    if (library, builtin) in PINNED_INTERCEPT_XGB2 and not xgb_intercept_is_label_mean():
+        return False
     return ((library, builtin) in SAME_START
             or ((library, builtin) == ("xgboost", "binary:logistic")
                 and not xgb_intercept_is_label_mean()))
+
+
+def pinned_intercept(library: str, builtin: str, mode: str) -> bool:
+    """Whether the built-in is given the custom side's start as ``base_score`` instead of
+    estimating its own: :data:`~boostobj.parity.cases.PINNED_INTERCEPT`, and outside
+    ``match_builtin`` on XGBoost 2.x the log-link built-ins
+    (:data:`~boostobj.parity.cases.PINNED_INTERCEPT_XGB2`), whose own start there is one Newton
+    step from margin 0 (xgboost 2.1.0, diabetes: ``count:poisson`` 3.93e32 for labels 25 to
+    346), so both sides start from ``loss.init_score``. ``match_builtin`` keeps the built-in's
+    own start on every version: it mirrors the built-in, bit for bit, from wherever that
+    starts."""
+    from ..adapters._versions import xgb_intercept_is_label_mean
+
+    if (library, builtin) in PINNED_INTERCEPT:
+        return True
+    return (mode != "match_builtin" and (library, builtin) in PINNED_INTERCEPT_XGB2
+            and not xgb_intercept_is_label_mean())
 
 
 # ============================================================================ the objectives
@@ -218,7 +240,7 @@ def train_xgboost(case: Case, builtin: bool, cache: dict):
     if builtin:
         params.update({k: v for k, v in start.items() if k != "base_score"})
         params["objective"] = case.builtin
-        if (case.library, case.builtin) in PINNED_INTERCEPT:
+        if pinned_intercept(case.library, case.builtin, case.mode):
             params["base_score"] = start["base_score"]
         bkey = ("xgb", id(d), case.builtin, json.dumps(params, sort_keys=True, default=str),
                 case.rounds, margin)
