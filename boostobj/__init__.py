@@ -13,7 +13,7 @@ that the tests and tools walk; ``check``, ``derive`` and ``plot`` are tools, ``b
 from __future__ import annotations
 
 from ._kernels import HESSIAN_FLOOR
-from ._objective import Objective
+from ._objective import FitObjective
 from ._warnings import DegenerateWarning
 from .links import IdentityLink, LogitLink, LogLink, SoftmaxLink
 from .losses import (
@@ -112,6 +112,7 @@ __all__ = [
     "DegenerateWarning",
     "ExpectileLoss",
     "FairLoss",
+    "FitObjective",
     "FocalLoss",
     "GammaLoss",
     "IdentityLink",
@@ -121,7 +122,6 @@ __all__ = [
     "Loss",
     "Metric",
     "MulticlassFocalLoss",
-    "Objective",
     "PoissonLoss",
     "PseudoHuberLoss",
     "QuantileLoss",

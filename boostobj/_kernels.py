@@ -203,6 +203,8 @@ def _prepared(key, y: np.ndarray, w: np.ndarray | None, build):
                 return value
     value = build(y, w)
     with _prep_lock:
+        # entries whose arrays are gone are dropped: nothing outlives the labels it came from
+        _prep[:] = [e for e in _prep if e[0]() is not None and (e[1] is None or e[1]() is not None)]
         _prep.insert(0, (weakref.ref(y), None if w is None else weakref.ref(w), key, value))
         del _prep[_PREP_SIZE:]
     return value

@@ -8,7 +8,7 @@ Every objective call walks the same four steps, in this file:
    users) call. The library's adapter (:mod:`boostobj.adapters.xgboost`,
    :mod:`boostobj.adapters.lightgbm`) reads labels and weights from its data object and owns its
    conventions (the multiclass hessian scale, the parameters a custom objective cannot use).
-   The scikit-learn signature uses XGBoost's conventions unless an :class:`Objective` binds
+   The scikit-learn signature uses XGBoost's conventions unless a :class:`FitObjective` binds
    another library (boostobj's LightGBM estimators do); a dtype never decides anything.
 2. **Validation, once per training set.** Labels and weights are checked by the loss (a clear
    error names the first bad value) the first time a training set is seen, and a loss with
@@ -17,7 +17,9 @@ Every objective call walks the same four steps, in this file:
    the library's data object) and reused while the labels and weights are what they were
    (compared with private copies, also when the library hands the very same array), so a label
    changed in place, or by ``set_label``, is always seen.
-   Calls without a data object (the scikit-learn signature) keep the last two training sets.
+   Calls without a data object (the scikit-learn signature) are validated on every call, unless
+   they come through a :class:`FitObjective`, which keeps its own last training set (what the
+   estimators hand the libraries for one ``fit``): nothing outlives the training it serves.
 3. **The kernel.** The loss's fast kernel (:meth:`boostobj.Loss.fast_kernel`, float32 output)
    or, for a loss without one (or whose kernel exists only compiled while the extension is not
    in use: :func:`boostobj._kernels.available`), its exact float64 math.
@@ -37,7 +39,7 @@ from . import _kernels
 from ._kernels import HESSIAN_FLOOR
 from ._validation import check_weights
 
-__all__ = ["HESSIAN_FLOOR", "Objective", "adapter", "adapter_for", "fitted", "hessian_scale",
+__all__ = ["HESSIAN_FLOOR", "FitObjective", "adapter", "adapter_for", "hessian_scale",
            "library_gradient_hessian", "objective_call", "training_set"]
 
 #: The libraries whose adapters the dispatcher knows, by name.
@@ -72,13 +74,17 @@ def adapter(library: str):
     return module
 
 
-class Objective:
-    """A loss bound to one library's conventions, with the scikit-learn signature.
+class FitObjective:
+    """A loss bound to one library's conventions and to one training, with the scikit-learn
+    signature.
 
-    ``Objective(loss, "lightgbm")`` is what boostobj's LightGBM estimators hand LightGBM's
-    scikit-learn wrapper (LightGBM's multiclass hessian scale). ``kernel`` replaces step 3 and 4
-    above: a function ``kernel(loss, library, y, preds, w)`` returning what the library receives
-    (the parity harness's bit-exact mirrors use it); labels are validated as always.
+    ``FitObjective(loss, "lightgbm")`` is what boostobj's LightGBM estimators hand LightGBM's
+    scikit-learn wrapper (LightGBM's multiclass hessian scale); the XGBoost estimators hand
+    ``FitObjective(loss, "xgboost")``. It keeps the validated labels of the training set it is
+    called with, so the calls of one training validate them once (a bare ``loss(y, preds)``
+    validates on every call); a copy or a pickle starts without them. ``kernel`` replaces steps
+    3 and 4 above: a function ``kernel(loss, library, y, preds, w)`` returning what the library
+    receives (the parity harness's bit-exact mirrors use it); labels are validated as always.
     """
 
     def __init__(self, loss, library: str | None = None, kernel=None) -> None:
@@ -87,13 +93,26 @@ class Objective:
         self.loss = loss
         self.library = library
         self.kernel = kernel
+        self._kept = TrainingSets()
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         return objective_call(self.loss, y_true, y_pred, sample_weight, library=self.library,
-                              kernel=self.kernel)
+                              kernel=self.kernel, kept=self._kept)
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_kept"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._kept = TrainingSets()
+
+    def __deepcopy__(self, memo):
+        import copy
+
+        return FitObjective(copy.deepcopy(self.loss, memo), self.library, self.kernel)
 
     # CatBoost's protocol, as boostobj.Loss has it, with ``kernel`` (the parity harness's float64
-    # mode hands ``loss_function=Objective(loss, kernel=...)``)
+    # mode hands ``loss_function=FitObjective(loss, kernel=...)``)
     no_jit = True
 
     def calc_ders_range(self, approxes, targets, weights):
@@ -106,11 +125,13 @@ class Objective:
 
     def __repr__(self) -> str:
         extra = "" if self.kernel is None else f", kernel={getattr(self.kernel, '__name__', self.kernel)}"
-        return f"Objective({self.loss!r}, {self.library!r}{extra})"
+        return f"FitObjective({self.loss!r}, {self.library!r}{extra})"
 
 
-def objective_call(loss, a, b, sample_weight=None, *, library: str | None = None, kernel=None):
-    """Gradient and hessian for one call of a library (see the module docstring)."""
+def objective_call(loss, a, b, sample_weight=None, *, library: str | None = None, kernel=None,
+                   kept=None):
+    """Gradient and hessian for one call of a library (see the module docstring); ``kept``: the
+    :class:`TrainingSets` of a :class:`FitObjective`, for calls without a data object."""
     lib = adapter_for(b)
     if lib is not None:
         lib.check_objective_params(loss, b)
@@ -119,7 +140,7 @@ def objective_call(loss, a, b, sample_weight=None, *, library: str | None = None
     else:
         raw_y, preds, raw_w, key = a, b, sample_weight, None
         lib = adapter(library or "xgboost")
-    y, w, fit = training_set(loss, raw_y, raw_w, key)
+    y, w, fit = training_set(loss, raw_y, raw_w, key, kept)
     if fit is not loss and lib.distributed(b):
         raise ValueError(
             f"{loss!r} estimates its scale from the training labels, but this {lib.NAME} "
@@ -197,14 +218,17 @@ def _check_preds(loss, preds, y):
 # ---------------------------------------------------------------------------------- labels
 _lock = threading.Lock()
 #: data object -> {loss rule: (raw y copy, raw w copy, y, w, resolved loss)}; an entry dies with
-#: its data object.
+#: its data object (the training set it describes).
 _by_data: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-#: scikit-learn-signature calls: [(rule, raw y copy, raw w copy, y, w, resolved loss)], most
-#: recent first.
-_recent: list = []
-#: loss rule -> the loss resolved on its most recent training set (for its metric)
-_fitted: dict = {}
-_RECENT_SIZE = 2
+
+
+class TrainingSets:
+    """The last training set a :class:`FitObjective` was called with (calls without a data
+    object): ``(rule, raw y copy, raw w copy, y, w, resolved loss)`` or None."""
+
+    def __init__(self) -> None:
+        self.entry = None
+        self.lock = threading.Lock()
 
 
 def _snapshot(raw):
@@ -215,8 +239,7 @@ def _snapshot(raw):
 
 def _same(snapshot, raw) -> bool:
     """Whether ``raw`` holds what ``snapshot`` held: compared by content even when it is the very
-    array seen before, since its owner may have changed it in place (about 0.1 ms per 1M float32
-    labels; a CRC-32 of the bytes took 0.65 ms)."""
+    array seen before, since its owner may have changed it in place."""
     if snapshot is None or raw is None:
         return snapshot is None and raw is None
     if not isinstance(raw, np.ndarray) or raw.dtype == object:
@@ -225,48 +248,41 @@ def _same(snapshot, raw) -> bool:
         np.array_equal(raw, snapshot))
 
 
-def training_set(loss, raw_y, raw_w, data=None):
+def training_set(loss, raw_y, raw_w, data=None, kept: TrainingSets | None = None):
     """Validated float64 labels, weights (None when unweighted) and the loss resolved on them
     (:meth:`boostobj.Loss.resolved`: itself unless it has "auto" hyperparameters), from the raw
-    arrays a library hands in, once per training set (see the module docstring).
+    arrays a library hands in; kept per library data object ``data`` while it lives, or in
+    ``kept`` (a :class:`FitObjective`'s), else validated anew (see the module docstring).
 
     The returned arrays are boostobj's own (never views of the caller's), so the kernels' caches
     of label-derived arrays cannot go stale.
     """
     rule = (type(loss), repr(loss))
-    with _lock:
-        entries = []
-        if data is not None:
-            try:
-                entries = [_by_data.get(data, {}).get(rule)]
-            except TypeError:  # not weak-referenceable: treated like a scikit-learn call
-                data = None
-        if data is None:
-            entries = [e[1:] for e in _recent if e[0] == rule]
-        for entry in entries:
-            if entry is not None and _same(entry[0], raw_y) and _same(entry[1], raw_w):
-                return entry[2:]
+    if data is not None:
+        try:
+            with _lock:
+                entry = _by_data.get(data, {}).get(rule)
+        except TypeError:  # not weak-referenceable: treated like a scikit-learn call
+            data = None
+            entry = None
+    elif kept is not None:
+        with kept.lock:
+            entry = kept.entry[1:] if kept.entry is not None and kept.entry[0] == rule else None
+    else:
+        entry = None
+    if entry is not None and _same(entry[0], raw_y) and _same(entry[1], raw_w):
+        return entry[2:]
     y = _own(loss.check_labels(raw_y), raw_y)
     w = _own(check_weights(raw_w, y.shape[0]), raw_w)
     fit = loss.resolved(y, w)
     fit.warn_degenerate(y, w)
-    kept = (_snapshot(raw_y), _snapshot(raw_w), y, w, fit)
-    with _lock:
-        if data is not None:
-            _by_data.setdefault(data, {})[rule] = kept
-        else:
-            _recent.insert(0, (rule, *kept))
-            del _recent[_RECENT_SIZE:]
-        if fit is not loss:
-            _fitted[rule] = fit
+    if data is not None:
+        with _lock:
+            _by_data.setdefault(data, {})[rule] = (_snapshot(raw_y), _snapshot(raw_w), y, w, fit)
+    elif kept is not None:
+        with kept.lock:
+            kept.entry = (rule, _snapshot(raw_y), _snapshot(raw_w), y, w, fit)
     return y, w, fit
-
-
-def fitted(loss):
-    """``loss`` resolved on the most recent training set it trained on in this process (what
-    its metric scores with), or None if it has not trained or has no "auto" hyperparameters."""
-    with _lock:
-        return _fitted.get((type(loss), repr(loss)))
 
 
 def _own(validated, raw):
@@ -276,11 +292,9 @@ def _own(validated, raw):
 
 
 def forget() -> None:
-    """Drop every kept training set (for tests, and after training in a long session)."""
+    """Drop every kept training set of the library data objects still alive (for tests)."""
     with _lock:
         _by_data.clear()
-        _recent.clear()
-        _fitted.clear()
 
 
 # ---------------------------------------------------------------------------------- CatBoost
@@ -294,7 +308,7 @@ def catboost_ders_range(loss, approxes, targets, weights, *, validated: bool = F
     read and checked by :mod:`boostobj.adapters.catboost` (labels skipped when ``validated``:
     the estimators check the whole training set once), the kernel, then CatBoost's form
     (``(m, 2)`` of ``-gradient, -hessian``, weighted, hessian floored). ``kernel``: as
-    :class:`Objective`'s."""
+    :class:`FitObjective`'s."""
     lib = adapter("catboost")
     y, w = lib.block_labels_weights(loss, targets, weights, validated)
     if kernel is not None:
@@ -365,7 +379,7 @@ def catboost_ders_multi(loss, approxes, target, weight, *, validated: bool = Fal
     ``der2`` the ``K x K`` hessian, negated (see :mod:`boostobj.adapters.catboost`). The exact
     float64 math: one row costs the same either way, and CatBoost sums float64 derivatives.
     ``form`` is the adapter's ``multiclass_form`` when the caller has it already; ``kernel``: as
-    :class:`Objective`'s (its hessian scale is :func:`hessian_scale`'s for CatBoost)."""
+    :class:`FitObjective`'s (its hessian scale is :func:`hessian_scale`'s for CatBoost)."""
     from .adapters import catboost as lib
 
     y = lib.row_label(loss, approxes, target, weight, validated)

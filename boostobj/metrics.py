@@ -8,9 +8,28 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._objective import adapter, adapter_for, fitted
+from ._objective import adapter, adapter_for
 
-__all__ = ["Metric"]
+__all__ = ["BUILTIN_METRIC_NAMES", "Metric"]
+
+#: The built-in metric names (and aliases) of XGBoost 3.2 and LightGBM 4.7 (their docs' lists of
+#: ``eval_metric`` / ``metric`` values): a boostobj metric is never named as one of them.
+BUILTIN_METRIC_NAMES = frozenset((
+    # XGBoost
+    "rmse", "rmsle", "mae", "mape", "mphe", "logloss", "error", "merror", "mlogloss", "auc",
+    "aucpr", "pre", "ndcg", "map", "poisson-nloglik", "gamma-nloglik", "cox-nloglik",
+    "gamma-deviance", "tweedie-nloglik", "aft-nloglik", "interval-regression-accuracy",
+    "quantile", "expectile",
+    # LightGBM
+    "l1", "mean_absolute_error", "regression_l1", "l2", "mean_squared_error", "mse",
+    "regression_l2", "regression", "rmse", "root_mean_squared_error", "l2_root", "quantile",
+    "mean_absolute_percentage_error", "huber", "fair", "poisson", "gamma", "gamma_deviance",
+    "tweedie", "ndcg", "lambdarank", "rank_xendcg", "xendcg", "xe_ndcg", "xe_ndcg_mart",
+    "xendcg_mart", "map", "mean_average_precision", "average_precision", "binary_logloss",
+    "binary", "binary_error", "auc_mu", "multi_logloss", "multiclass", "softmax",
+    "multiclassova", "multiclass_ova", "ova", "ovr", "multi_error", "cross_entropy", "xentropy",
+    "cross_entropy_lambda", "xentlambda", "kullback_leibler", "kldiv",
+))
 
 
 class Metric:
@@ -23,10 +42,18 @@ class Metric:
     * bound to LightGBM (``Metric(loss, library="lightgbm")``, what boostobj's LightGBM
       estimators pass), the same call returns ``(name, value, False)``.
 
+    A loss with ``"auto"`` hyperparameters scores with them resolved on the rows it is handed
+    (the estimators bind the metric to the loss resolved on the training labels instead, so
+    that validation sets are scored with the training scale). A metric keeps nothing between
+    calls.
+
     ``predictions="response"`` reads ``y_pred`` of the scikit-learn signature as predictions on
     the response scale (probabilities), turned into margins through the loss's link: what the
     estimators pass when their objective is a built-in one. The name carries the loss's
-    non-default hyperparameters, so two metrics of one loss class never share a history entry.
+    non-default hyperparameters, so two metrics of one loss class never share a history entry,
+    and ends in ``_loss`` where the loss's name is one of XGBoost's or LightGBM's built-in metric
+    names (:data:`BUILTIN_METRIC_NAMES`: ``poisson_loss``), so it never shares one with a built-in
+    metric either.
     """
 
     def __init__(self, loss, library: str | None = None, predictions: str = "margin") -> None:
@@ -40,10 +67,13 @@ class Metric:
 
     @property
     def __name__(self) -> str:  # XGBoost's estimators name a callable metric by __name__
+        name = self.loss.name
+        if name in BUILTIN_METRIC_NAMES:  # a history entry of its own, never a built-in's
+            name += "_loss"
         params = self.loss.params
         if not params:
-            return self.loss.name
-        return self.loss.name + "[" + ",".join(f"{k}={_short(v)}" for k, v in params.items()) + "]"
+            return name
+        return name + "[" + ",".join(f"{k}={_short(v)}" for k, v in params.items()) + "]"
 
     def __repr__(self) -> str:
         return f"{self.loss!r}.metric"
@@ -55,13 +85,8 @@ class Metric:
     def __hash__(self) -> int:
         return hash((self.loss, self.library, self.predictions))
 
-    @property
-    def _scoring_loss(self):
-        # a loss with "auto" hyperparameters scores with the values of its training set
-        return fitted(self.loss) or self.loss
-
     def __call__(self, a, b, sample_weight=None):
-        loss = self._scoring_loss
+        loss = self.loss
         lib = adapter_for(b)
         if lib is None:  # the scikit-learn signature (y_true, y_pred, weight)
             preds = np.asarray(b)
@@ -94,7 +119,7 @@ class Metric:
         array per output)."""
         from ._objective import catboost_evaluate
 
-        return catboost_evaluate(self._scoring_loss, approxes, target, weight)
+        return catboost_evaluate(self.loss, approxes, target, weight)
 
     def is_max_optimal(self) -> bool:
         """Lower is better."""

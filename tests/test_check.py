@@ -307,7 +307,7 @@ def test_match_builtin_is_checked_through_its_libraries():
 
 
 def test_objectives_bound_to_a_library_are_checked_like_their_loss():
-    report = check_objective(boostobj.Objective(boostobj.SoftmaxLoss(), "lightgbm"), n_random=50)
+    report = check_objective(boostobj.FitObjective(boostobj.SoftmaxLoss(), "lightgbm"), n_random=50)
     assert report.ok and report.kind == "multiclass" and report.hessian == "bounded", str(report)
 
 

@@ -344,7 +344,7 @@ def test_dask_lgbm_softmax_uses_lightgbms_hessian_scale(client):
     dX, dy, dw = _dask(client, X, y, w)
     ours = boostobj.DaskLGBMClassifier(objective=boostobj.SoftmaxLoss(), n_estimators=10, **LGB_KW)
     ours.fit(dX, dy, sample_weight=dw)
-    assert isinstance(ours.objective, boostobj.SoftmaxLoss)  # the Objective was for the fit only
+    assert isinstance(ours.objective, boostobj.SoftmaxLoss)  # the FitObjective was for the fit only
     assert "objective" not in ours._other_params or ours._other_params["objective"] is ours.objective
     builtin = dlgb.DaskLGBMClassifier(objective="multiclass", n_estimators=10, **LGB_KW)
     builtin.fit(dX, dy, sample_weight=dw)

@@ -263,7 +263,7 @@ def _reference_objective(loss):
     def reference(loss, library, y, preds, w):
         return library_gradient_hessian(loss, y, preds, w, reference=True)
 
-    return boostobj.Objective(loss, kernel=reference)
+    return boostobj.FitObjective(loss, kernel=reference)
 
 
 def _training_data(loss, rng, n=600):

@@ -511,9 +511,6 @@ def test_auto_scale_is_a_robust_spread_of_the_weighted_labels(make, rng):
 
 @pytest.mark.parametrize("make", [boostobj.PseudoHuberLoss, boostobj.LogCoshLoss])
 def test_auto_loss_trains_with_the_scale_of_its_training_labels(make, rng):
-    from boostobj._objective import fitted, forget
-
-    forget()
     y = rng.normal(5000.0, 800.0, 500)
     z = np.full(y.size, 5000.0, dtype=np.float32)
     loss = make()
@@ -524,8 +521,11 @@ def test_auto_loss_trains_with_the_scale_of_its_training_labels(make, rng):
     np.testing.assert_allclose(g, g_ref, rtol=1e-6, atol=1e-3)
     np.testing.assert_allclose(h, np.maximum(h_ref, 1e-16), rtol=1e-6)
     assert np.median(h) > 0.3  # O(1) hessians near the start: min_child_weight means something
-    assert fitted(loss) == fit  # the metric scores with the training scale
-    assert loss.metric(y[:50], z[:50]) == pytest.approx(fit.mean_loss(y[:50], z[:50]), rel=1e-12)
+    # no process-wide state: the metric scores with the loss resolved on the rows it is handed,
+    # as mean_loss does (the estimators bind the training scale: fit.metric)
+    assert loss.metric(y[:50], z[:50]) == loss.mean_loss(y[:50], z[:50])
+    assert loss.metric(y[:50], z[:50]) != pytest.approx(fit.mean_loss(y[:50], z[:50]), rel=1e-6)
+    assert fit.metric(y[:50], z[:50]) == pytest.approx(fit.mean_loss(y[:50], z[:50]), rel=1e-12)
     assert loss.init_score(y32) == fit.init_score(y32)
     for copy_ in (pickle.loads(pickle.dumps(loss)), copy.deepcopy(loss)):
         assert copy_ == loss and copy_.has_auto()
@@ -585,7 +585,7 @@ def test_degenerate_hyperparameters_warn_once_naming_why():
         boostobj.MulticlassFocalLoss(gamma=30.0)
     rng = np.random.default_rng(0)
     y = rng.normal(0.0, 1.0, 200)
-    tiny = boostobj.PseudoHuberLoss(delta=1e-12)
+    tiny = boostobj.FitObjective(boostobj.PseudoHuberLoss(delta=1e-12))  # one training's calls
     with pytest.warns(boostobj.DegenerateWarning, match="cannot split") as record:
         tiny(y, np.zeros(200, np.float32))
     assert len(record) == 1

@@ -291,7 +291,7 @@ def test_modes_are_objectives_not_patched_losses():
     loss = boostobj.BinaryLogLoss()
     for mode in parity.MODES:
         objective = parity.custom_objective(loss, mode)
-        assert objective is loss or isinstance(objective, boostobj.Objective)
+        assert objective is loss or isinstance(objective, boostobj.FitObjective)
         assert loss == boostobj.BinaryLogLoss() and "_gradient_hessian" not in vars(loss)
     assert parity.custom_objective(loss, "match_builtin").kernel is mirror.builtin_gradient_hessian
     with pytest.raises(ValueError, match="unknown parity mode"):

@@ -27,8 +27,18 @@ import numpy as np
 from ..losses._base import _plain
 from . import neutral
 
-__all__ = ["NAME", "builtin_output", "check_objective_params", "check_params", "check_start",
-           "fold_init_score", "labels_weights", "margins_from_builtin", "multiclass_hessian_scale"]
+__all__ = [
+    "NAME",
+    "builtin_output",
+    "check_objective_params",
+    "check_params",
+    "check_start",
+    "fold_init_score",
+    "labels_weights",
+    "margins_from_builtin",
+    "multiclass_hessian_scale",
+    "reads_raw_scores",
+]
 
 NAME = "lightgbm"
 
@@ -82,11 +92,6 @@ _BUILTIN_ONLY = {"scale_pos_weight": ("scale_pos_weight",),
 _BOOSTING_ALIASES = ("boosting", "boosting_type", "boost")
 #: ``objective`` and its aliases (the scikit-learn wrapper reads these over ``objective``).
 OBJECTIVE_ALIASES = ("objective", "objective_type", "app", "application", "loss")
-#: LightGBM metrics that read probabilities: with a custom objective they get raw scores.
-_PROBABILITY_METRICS = {"binary_logloss", "binary", "binary_error", "multi_logloss", "multiclass",
-                        "softmax", "multiclassova", "multiclass_ova", "ova", "ovr",
-                        "cross_entropy", "xentropy", "cross_entropy_lambda", "xentlambda",
-                        "kullback_leibler", "kldiv"}
 
 
 def check_params(loss, params) -> None:
@@ -94,9 +99,11 @@ def check_params(loss, params) -> None:
 
     * ``scale_pos_weight`` / ``is_unbalance`` are applied by LightGBM's built-in binary objective
       only; with ``loss`` they would change nothing. The same class weighting is a sample weight.
-    * A probability metric (``binary_logloss``, ``multi_logloss``, ``binary_error``,
-      ``cross_entropy``...) is computed on raw scores when the objective is custom, and would then
-      drive early stopping with a meaningless value.
+    * A built-in metric is computed on raw scores when the objective is custom: a probability
+      metric (``binary_logloss``, ``multi_logloss``, ``binary_error``, ``cross_entropy``...), or
+      any metric of predictions under a non-identity link (``rmse``, ``l1``, ``poisson`` of a
+      log-link loss), would then report, and drive early stopping with, a wrong value
+      (:func:`reads_raw_scores`).
     * ``boosting="rf"`` (random forest) refuses a custom objective and an ``init_score``
       (LightGBM stops with "Check failed: init_score == nullptr" or "RF mode do not support
       custom objective function"): refused by name, with the way out. (In ``lgb.train``
@@ -132,13 +139,35 @@ def check_params(loss, params) -> None:
         if callable(value):
             continue
         names = value.split(",") if isinstance(value, str) else list(value or ())
-        bad = [m for m in names if isinstance(m, str) and m.strip().lower() in _PROBABILITY_METRICS]
+        bad = [m for m in names if isinstance(m, str) and not reads_raw_scores(loss, m)]
         if bad:
             raise ValueError(
-                f"{alias}={value!r}: LightGBM computes {bad[0]!r} on raw scores when the objective "
-                f"is custom, so its values would be wrong. Use {loss!r}.metric (feval= / "
-                "eval_metric=) with metric='None', or a metric of ranks such as 'auc'"
+                f"{alias}={value!r}: with a custom objective LightGBM computes {bad[0]!r} on the "
+                f"raw scores (margins of the {loss.link.name} link), not on predictions, so its "
+                f"values would be wrong (and would drive early stopping). Use {loss!r}.metric "
+                "(feval= / eval_metric=) with metric='None', or a metric of ranks such as 'auc'"
             )
+
+
+#: LightGBM metrics of ranks (unchanged by a monotone link): right on raw scores.
+_RANK_METRICS = {"auc", "average_precision", "ndcg", "lambdarank", "rank_xendcg", "xendcg",
+                 "xe_ndcg", "xe_ndcg_mart", "xendcg_mart", "map", "mean_average_precision",
+                 "none", "null", "custom", "na", ""}
+#: LightGBM metrics of predictions on the label's scale: right on raw scores only where the
+#: link is the identity.
+_REGRESSION_METRICS = {"l1", "mean_absolute_error", "mae", "regression_l1", "l2",
+                       "mean_squared_error", "mse", "regression_l2", "regression", "rmse",
+                       "root_mean_squared_error", "l2_root", "quantile", "mape",
+                       "mean_absolute_percentage_error", "huber", "fair"}
+
+
+def reads_raw_scores(loss, metric: str) -> bool:
+    """Whether LightGBM's built-in ``metric``, computed on the raw scores a custom objective
+    leaves (lightgbm 4.7 applies no link for it), means what it says for ``loss``: the rank
+    metrics always, the regression metrics under the identity link; every other metric
+    (probabilities, deviances, ``poisson``, ``gamma``, ``tweedie``, ...) never."""
+    name = metric.strip().lower()
+    return name in _RANK_METRICS or (loss.link.name == "identity" and name in _REGRESSION_METRICS)
 
 
 def check_start(dataset) -> None:

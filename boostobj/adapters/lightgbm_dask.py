@@ -6,7 +6,7 @@ reduced from the Dask collections by :func:`boostobj.adapters.dask.init_score`, 
 ``init_score`` partitioned like ``y`` and is folded into the first tree afterwards;
 ``metric="None"`` keeps LightGBM from adding a built-in metric computed on raw scores (the workers
 fit plain ``lightgbm`` estimators, which would) and the workers get the loss bound to LightGBM's
-conventions (``Objective(loss, "lightgbm")``, the multiclass hessian scale); ``to_local()`` returns a
+conventions (``FitObjective(loss, "lightgbm")``, the multiclass hessian scale); ``to_local()`` returns a
 ``boostobj.LGBMClassifier`` / ``LGBMRegressor``, so ``predict_proba`` returns probabilities and
 ``predict`` class labels.
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 import lightgbm.dask as dlgb
 import numpy as np
 
-from .._objective import Objective
+from .._objective import FitObjective
 from ..losses import Loss
 from ._estimators import check_classes, check_task, temporarily
 from .dask import init_score, label_totals, repeat_like, resolved
@@ -43,7 +43,7 @@ class _DaskLGBMLossMixin(_LGBMLossMixin):
             # scale), and metric="None" (they would add a metric computed on raw scores).
             if not isinstance(loss, Loss):
                 return fit(*args, **kw)
-            attrs = {"objective": Objective(self.objective, "lightgbm")}  # resolved by now
+            attrs = {"objective": FitObjective(self.objective, "lightgbm")}  # resolved by now
             if not any(k in self.get_params() for k in _METRIC_ALIASES):
                 attrs["metric"] = "None"
             with temporarily(self, **attrs):

@@ -53,6 +53,10 @@ _METRIC_ALIASES = ("metric", "metrics", "metric_types")
 
 
 class _LGBMLossMixin(LossParamsMixin):
+    #: The loss the model was trained with: ``objective`` with any ``"auto"`` hyperparameter
+    #: resolved on the training labels (set by ``fit``; None otherwise).
+    loss_ = None
+
     def _process_params(self, stage):
         # A loss's own hyperparameters (objective__gamma, ...) are not LightGBM parameters.
         params = {k: v for k, v in super()._process_params(stage).items() if "__" not in k}
@@ -112,6 +116,7 @@ class _LGBMLossMixin(LossParamsMixin):
         if init is not None:
             fold_init_score(self.booster_, init)
             self.init_score_ = init
+        self.loss_ = loss
         return self
 
     def _boostobj_builtin_metrics(self, eval_metric, y):

@@ -42,8 +42,8 @@ from ..registry import twin_of
 from . import _versions
 
 __all__ = ["MULTICLASS_HESSIAN_SCALE", "NAME", "XGB_OUTPUT", "StartClampedWarning",
-           "check_objective_params", "global_mean_loss", "labels_weights",
-           "multiclass_hessian_scale", "params_from_init", "xgboost_params"]
+           "check_objective_params", "configured_objective", "global_mean_loss", "labels_weights",
+           "multiclass_hessian_scale", "params_from_init", "start_of", "xgboost_params"]
 
 NAME = "xgboost"
 #: ``multi:softprob`` multiplies the diagonal hessian p (1 - p) by 2 (``multiclass_obj.cu``, 3.2).
@@ -163,22 +163,56 @@ def params_from_init(loss, init, *, warn: bool = True) -> dict[str, Any]:
         return {"objective": "binary:logistic", "base_score": min(max(p, lo), hi)}
     if loss.task == "multiclass":
         init = np.asarray(init, dtype=np.float64)
-        params = {"objective": "multi:softprob", "num_class": int(init.shape[0])}
+        params = configured_objective(loss, int(init.shape[0]))
         if _versions.xgb_vector_base_score():
             params["base_score"] = [float(v) for v in init]
         return params  # XGBoost < 3.1: the start goes in base_margin (see xgboost_params)
-    twin = twin_of(loss, "xgboost")
-    log_link = loss.link.name == "log"
     # XGBoost reads base_score on the response scale of the configured objective: the mean
     # itself for the log-link objectives (it takes their log), the margin for the identity ones.
-    base = float(np.exp(init)) if log_link else float(init)
+    base = float(np.exp(init)) if loss.link.name == "log" else float(init)
+    return {**configured_objective(loss), "base_score": base}
+
+
+def configured_objective(loss, n_classes: int | None = None) -> dict[str, Any]:
+    """The booster parameters that go with a custom ``loss`` beside ``obj=``: the built-in
+    objective XGBoost is configured with (its link is what ``predict``, the built-in metrics and
+    a saved model apply to the margin), its twin's parameters, and ``num_class`` (multiclass,
+    ``n_classes`` classes). See :func:`xgboost_params`.
+
+    * binary: ``binary:logistic``; multiclass: ``multi:softprob``;
+    * regression: the built-in twin when there is one (with its parameters:
+      ``max_delta_step`` of ``count:poisson``, ``tweedie_variance_power``), else
+      ``reg:gamma`` for a log link (``exp`` on predict, and none of the tree parameters
+      ``count:poisson`` sets behind the scenes) or ``reg:squarederror`` (identity).
+    """
+    if loss.task == "binary":
+        return {"objective": "binary:logistic"}
+    if loss.task == "multiclass":
+        if n_classes is None:
+            raise ValueError(f"{loss!r}: the class count is needed for multi:softprob")
+        return {"objective": "multi:softprob", "num_class": int(n_classes)}
+    twin = twin_of(loss, "xgboost")
     if twin is None or twin.xgboost is None:
-        # reg:gamma for a log link: exp on predict, log of base_score, and none of the tree
-        # parameters count:poisson sets behind the scenes (its max_delta_step = 0.7).
-        return {"objective": "reg:gamma" if log_link else "reg:squarederror", "base_score": base}
-    params: dict[str, Any] = {"objective": twin.xgboost, "base_score": base}
-    params.update({name: getattr(loss, attr) for name, attr in twin.params.items()})
-    return params
+        return {"objective": "reg:gamma" if loss.link.name == "log" else "reg:squarederror"}
+    return {"objective": twin.xgboost,
+            **{name: getattr(loss, attr) for name, attr in twin.params.items()}}
+
+
+def start_of(model):
+    """The start recorded in a boostobj-trained XGBoost model (a ``Booster``, an estimator, or a
+    path to a saved model), or None when it has no record."""
+    from .. import records
+
+    if model is None:
+        return None
+    if hasattr(model, "get_booster"):
+        model = model.get_booster()
+    if not hasattr(model, "attr"):
+        import xgboost as xgb
+
+        model = xgb.Booster(model_file=model)
+    rec = records.loads(model.attr(records.KEY))
+    return None if rec is None else rec["start"]
 
 
 #: What XGBoost hands a custom metric under a built-in objective (``output_margin=False``): the

@@ -15,13 +15,11 @@ estimators; the classes derive from XGBoost's first, for xgboost 2.1's ``get_par
 
 from __future__ import annotations
 
-import numpy as np
 import xgboost.dask as dxgb
 
-from ..losses import Loss
 from ._estimators import check_classes
 from .dask import init_score, label_totals, repeat_like, resolved
-from .xgboost_sklearn import _StartFromInitScore, response
+from .xgboost_sklearn import _StartFromInitScore
 
 __all__ = ["DaskXGBClassifier", "DaskXGBRegressor"]
 
@@ -74,18 +72,3 @@ class DaskXGBRegressor(dxgb.DaskXGBRegressor, _DaskStartFromInitScore):
 
     def fit(self, X, y, *, sample_weight=None, base_margin=None, **kwargs):
         return self._boostobj_fit(super().fit, X, y, sample_weight, base_margin, kwargs)
-
-    def predict(self, X, *, output_margin=False, **kwargs):
-        pred = super().predict(X, output_margin=output_margin, **kwargs)
-        loss = self.objective
-        if output_margin or not isinstance(loss, Loss) or loss.link.name != "log":
-            return pred
-        if hasattr(pred, "map_blocks"):  # a Dask Array (for a Dask Array X)
-            return pred.map_blocks(_response_part, loss, dtype=pred.dtype)
-        return pred.map_partitions(_response_part, loss, meta=pred._meta)  # a Dask Series
-
-
-def _response_part(part, loss):
-    """:func:`boostobj.adapters.xgboost_sklearn.response` of one partition (numpy or pandas)."""
-    values = response(loss, np.asarray(part))
-    return type(part)(values, index=part.index) if hasattr(part, "index") else values

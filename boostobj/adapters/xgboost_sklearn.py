@@ -39,6 +39,8 @@ from __future__ import annotations
 import numpy as np
 import xgboost as xgb
 
+from .. import records
+from .._objective import FitObjective
 from ..losses import Loss
 from ..losses._base import _plain
 from ..metrics import Metric
@@ -52,7 +54,7 @@ from ._estimators import (
     temporarily,
     with_fitted_loss,
 )
-from .xgboost import XGB_OUTPUT, params_from_init
+from .xgboost import XGB_OUTPUT, configured_objective, params_from_init, start_of
 
 __all__ = ["XGBClassifier", "XGBRegressor"]
 
@@ -70,6 +72,10 @@ class _StartFromInitScore(LossParamsMixin, xgb.XGBModel):
     def get_xgb_params(self):
         # A loss's own hyperparameters (objective__gamma, ...) are not booster parameters.
         return {k: v for k, v in super().get_xgb_params().items() if "__" not in k}
+
+    #: The loss the model was trained with: ``objective`` with any ``"auto"`` hyperparameter
+    #: resolved on the training labels (set by ``fit`` and ``load_model``; None otherwise).
+    loss_ = None
 
     @property
     def start_margin_(self):
@@ -128,25 +134,51 @@ class _StartFromInitScore(LossParamsMixin, xgb.XGBModel):
         start = (self.base_score is None and base_margin is None
                  and kwargs.get("xgb_model") is None)
         init = self._boostobj_init(loss, y, sample_weight, start)
-        if not start:
-            return fit(X, y, sample_weight=sample_weight, base_margin=base_margin, **kwargs)
-        params = params_from_init(loss, init)
-        if "base_score" in params:
-            # a log-link loss: XGBoost's estimators train a callable objective under
-            # reg:squarederror, which reads base_score as a margin: the start itself
-            base_score = float(init) if loss.link.name == "log" else params["base_score"]
-            with temporarily(self, base_score=base_score):
-                return fit(X, y, sample_weight=sample_weight, base_margin=base_margin, **kwargs)
-        # XGBoost < 3.1 (no vector base_score): the multiclass start goes in base_margin, for
-        # training, for every eval set (their metrics and early stopping), and for predict
-        eval_set = kwargs.get("eval_set")
-        if eval_set is not None and kwargs.get("base_margin_eval_set") is None:
-            kwargs = {**kwargs, "base_margin_eval_set": [self._boostobj_fill(init, Xe)
-                                                         for Xe, _ in eval_set]}
-        out = fit(X, y, sample_weight=sample_weight, base_margin=self._boostobj_fill(init, X),
-                  **kwargs)
-        self.__dict__["_boostobj_start_margin"] = np.asarray(init, dtype=np.float64)
-        return out
+        n_classes = (self._boostobj_n_classes(y, sample_weight) if loss.task == "multiclass"
+                     else None)
+        # XGBoost's estimators configure a callable objective as reg:squarederror (regressors)
+        # whatever its link; the callback configures the loss's own (xgboost_params' choice), so
+        # the booster predicts, evaluates built-in metrics and saves on the response scale.
+        configure = ConfigureObjective(configured_objective(loss, n_classes))
+        callbacks = [*(self.callbacks or ()), configure]
+        attrs = {"objective": FitObjective(loss, "xgboost"), "callbacks": callbacks}
+        if start:
+            params = params_from_init(loss, init)
+            if "base_score" in params:
+                attrs["base_score"] = params["base_score"]
+            else:
+                # XGBoost < 3.1 (no vector base_score): the multiclass start goes in base_margin,
+                # for training, for every eval set (their metrics and early stopping), and for
+                # predict
+                eval_set = kwargs.get("eval_set")
+                if eval_set is not None and kwargs.get("base_margin_eval_set") is None:
+                    kwargs = {**kwargs, "base_margin_eval_set": [self._boostobj_fill(init, Xe)
+                                                                 for Xe, _ in eval_set]}
+                base_margin = self._boostobj_fill(init, X)
+                self.__dict__["_boostobj_start_margin"] = np.asarray(init, dtype=np.float64)
+        else:
+            init = start_of(kwargs.get("xgb_model"))
+        with temporarily(self, **attrs):
+            fit(X, y, sample_weight=sample_weight, base_margin=base_margin, **kwargs)
+        in_margin = self.start_margin_ is not None
+        self.loss_ = loss
+        self.get_booster().set_attr(**{records.KEY: records.dumps(records.record(
+            loss, start=init, folded=not in_margin and init is not None))})
+        return self
+
+    def load_model(self, fname) -> None:
+        """XGBoost's ``load_model``, then the boostobj loss the model was trained with (its
+        record, with any ``"auto"`` value as resolved on the training labels) as ``objective``,
+        and the start XGBoost < 3.1 keeps in ``base_margin``: ``predict`` gives what it gave
+        before saving."""
+        super().load_model(fname)
+        rec = records.loads(self.get_booster().attr(records.KEY))
+        self.__dict__["_boostobj_start_margin"] = None
+        if rec is None:
+            return
+        self.objective = self.loss_ = records.loss_of_record(rec)
+        if not rec["folded"] and rec["start"] is not None and rec["task"] == "multiclass":
+            self.__dict__["_boostobj_start_margin"] = np.asarray(rec["start"], dtype=np.float64)
 
     def _boostobj_init(self, loss, y, sample_weight, start=True):
         """The starting margin from the labels as XGBoost stores them (None when ``start`` is
@@ -255,21 +287,23 @@ def _indices(classes, labels) -> np.ndarray:
 
 class XGBRegressor(xgb.XGBRegressor, _StartFromInitScore):
     """``xgboost.XGBRegressor`` that starts ``objective=<boostobj loss>`` from its ``init_score``;
-    ``predict`` returns the response (``exp(margin)``, the mean, for the log-link losses)."""
+    ``predict`` (and the booster's own ``predict``, also after saving and loading) returns the
+    response: ``exp(margin)``, the mean, for the log-link losses."""
 
     def fit(self, X, y, *, sample_weight=None, base_margin=None, **kwargs):
         return self._boostobj_fit(super().fit, X, y, sample_weight, base_margin, kwargs)
 
-    def predict(self, X, *, output_margin=False, **kwargs):
-        pred = super().predict(X, output_margin=output_margin, **kwargs)
-        return pred if output_margin else response(self.objective, pred)
 
+class ConfigureObjective(xgb.callback.TrainingCallback):
+    """A training callback that sets the booster parameters ``params`` (the loss's configured
+    objective, :func:`boostobj.adapters.xgboost.configured_objective`) before the first round:
+    XGBoost's estimators configure any callable objective as ``reg:squarederror`` (regressors),
+    and the booster predicts through the configured objective's link."""
 
-def response(loss, pred):
-    """What a regressor's ``predict`` returns for XGBoost's prediction ``pred`` (not margins):
-    the mean ``exp(margin)`` for a log-link boostobj loss, in ``pred``'s dtype (XGBoost's
-    estimators train a callable objective under ``reg:squarederror`` and return the margin);
-    ``pred`` itself otherwise."""
-    if isinstance(loss, Loss) and loss.link.name == "log":
-        return loss.link.inverse(pred).astype(pred.dtype, copy=False)
-    return pred
+    def __init__(self, params: dict) -> None:
+        super().__init__()
+        self.params = dict(params)
+
+    def before_training(self, model):
+        model.set_param(self.params)
+        return model

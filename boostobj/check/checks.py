@@ -231,8 +231,8 @@ def check_objective(objective, loss: Callable | None = None, *, kind: str | None
 
     Parameters
     ----------
-    objective : boostobj Loss, boostobj Objective or callable
-        A boostobj loss or :class:`~boostobj.Objective` (checked through every installed entry
+    objective : boostobj Loss, boostobj FitObjective or callable
+        A boostobj loss or :class:`~boostobj.FitObjective` (checked through every installed entry
         point), or your own objective with the XGBoost ``(preds, dtrain)``, LightGBM
         ``(preds, train_data)`` or sklearn ``(y_true, y_pred[, sample_weight])`` signature.
     loss : callable, optional

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .._objective import Objective
+from .._objective import FitObjective
 from ..losses import Loss
 from .calls import signature_api
 
@@ -59,11 +59,11 @@ def _available(api: str) -> bool:
 
 
 def _base_loss(objective) -> Loss | None:
-    """The boostobj loss behind ``objective`` (a loss, or an :class:`~boostobj.Objective` of
+    """The boostobj loss behind ``objective`` (a loss, or an :class:`~boostobj.FitObjective` of
     one), else None."""
     if isinstance(objective, Loss):
         return objective
-    if isinstance(objective, Objective) and isinstance(objective.loss, Loss):
+    if isinstance(objective, FitObjective) and isinstance(objective.loss, Loss):
         return objective.loss
     return None
 
@@ -80,7 +80,7 @@ def _fixed_classes(base: Loss) -> int | None:
 def _mirrors_builtin(objective) -> bool:
     from ..parity.mirror import builtin_gradient_hessian
 
-    return isinstance(objective, Objective) and objective.kernel is builtin_gradient_hessian
+    return isinstance(objective, FitObjective) and objective.kernel is builtin_gradient_hessian
 
 
 def resolve_options(objective, loss=None, *, kind=None, api="auto", hessian="auto",
@@ -107,7 +107,7 @@ def resolve_options(objective, loss=None, *, kind=None, api="auto", hessian="aut
                 base.hessian != "exact"
                 # the library's scale on the multiclass diagonal, or a replacement kernel's
                 or (kind == "multiclass" and (getattr(base, "hessian_scale", 1.0) != 1.0
-                                              or (isinstance(objective, Objective)
+                                              or (isinstance(objective, FitObjective)
                                                   and objective.kernel is not None)))):
             hessian = "bounded"
     if hessian not in HESSIANS:

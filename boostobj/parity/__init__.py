@@ -5,7 +5,7 @@ built-in twin (:data:`boostobj.registry.REGISTRY`, :func:`boostobj.registry.twin
 the loss and the twin on the same data with the same parameters, and reports per case the
 largest difference in prediction and in raw margin, how many trees are identical, and pass/fail
 against the tolerance of its mode. Each mode is an objective handed to the library through the
-dispatcher (:class:`boostobj.Objective`), never a patched loss:
+dispatcher (:class:`boostobj.FitObjective`), never a patched loss:
 
 ``float64``
     The exact float64 math of the loss (:func:`boostobj._objective.library_gradient_hessian`

@@ -3,7 +3,7 @@ r"""The boosting libraries' own arithmetic, reproduced in numpy, bit for bit.
 :func:`match_builtin` (the parity harness's ``match_builtin`` mode, :mod:`boostobj.parity`) uses
 these to hand a library exactly the float32 gradients its built-in objective would compute, so
 that a custom objective trains a **bit-identical** model. It goes through the dispatcher
-(:class:`boostobj.Objective` with a replacement kernel): labels are read and validated as for
+(:class:`boostobj.FitObjective` with a replacement kernel): labels are read and validated as for
 any boostobj objective, only the arithmetic differs. The exact float64 math lives in
 :mod:`boostobj.losses`; nothing here is "more correct" than that, only identical to the
 libraries, rounding errors included.
@@ -575,7 +575,7 @@ def match_builtin(loss):
     Labels and weights are read and validated by the dispatcher as for any boostobj objective;
     only the kernel differs. A loss without a twin is refused here, before any training.
     """
-    from .._objective import Objective
+    from .._objective import FitObjective
     from ..registry import builtin_twin
 
     twins = builtin_twin(loss)
@@ -584,7 +584,7 @@ def match_builtin(loss):
     if not any(pair in _KERNELS for pair in twins.items()):
         raise ValueError(f"match_builtin mirrors XGBoost's and LightGBM's built-ins; {loss!r} is "
                          f"a twin of {twins} only (compare it with parity's float64 mode)")
-    return Objective(loss, kernel=builtin_gradient_hessian)
+    return FitObjective(loss, kernel=builtin_gradient_hessian)
 
 
 def lgb_multiclass_init_score(y, w=None, n_classes=None) -> np.ndarray:

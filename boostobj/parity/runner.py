@@ -1,9 +1,9 @@
 """Running a case: the custom objective of each mode, training the pair, judging the result.
 
 The three modes are three objectives handed to the library through the dispatcher
-(:class:`boostobj.Objective`), never a patched loss:
+(:class:`boostobj.FitObjective`), never a patched loss:
 
-* ``float64``: ``Objective(loss, kernel=reference_gradient_hessian)``, the exact float64 math
+* ``float64``: ``FitObjective(loss, kernel=reference_gradient_hessian)``, the exact float64 math
   (:func:`boostobj._objective.library_gradient_hessian` with ``reference=True``) with the
   library's multiclass hessian scale;
 * ``default``: the loss itself (its fast kernel, as shipped);
@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from .._objective import Objective, hessian_scale, library_gradient_hessian
+from .._objective import FitObjective, hessian_scale, library_gradient_hessian
 from ..adapters import _versions
 from ..registry import twin_of
 from . import mirror
@@ -168,7 +168,7 @@ def reference_gradient_hessian(loss, library: str, y, preds, w):
 def custom_objective(loss, mode: str):
     """What the custom side trains with in ``mode`` (see the module docstring)."""
     if mode == "float64":
-        return Objective(loss, kernel=reference_gradient_hessian)
+        return FitObjective(loss, kernel=reference_gradient_hessian)
     if mode == "match_builtin":
         return mirror.match_builtin(loss)
     if mode == "default":

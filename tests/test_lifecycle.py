@@ -1,0 +1,279 @@
+"""The life of a trained model, for every loss in the registry, in every library and entry point:
+saved and loaded, pickled, cloned and refitted, continued, and trained beside another model. Each
+must give the numbers the model gave before (on the response scale), with no state shared between
+models. A loss added to the registry is walked here without new test code."""
+
+import io
+import pickle
+import threading
+
+import joblib
+import numpy as np
+import pytest
+
+import boostobj
+from boostobj import records
+from boostobj.registry import REGISTRY
+
+pytest.importorskip("sklearn")
+from sklearn.base import clone
+
+LOSSES = [entry.cls() for entry in REGISTRY]
+IDS = [type(loss).__name__ for loss in LOSSES]
+N = 160
+
+
+def data(loss, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(N, 3))
+    signal = X[:, 0] + 0.5 * X[:, 1]
+    if loss.task == "multiclass":
+        y = np.digitize(signal + rng.normal(0, 0.5, N), [-0.5, 0.5]).astype(np.float64)
+    elif loss.task == "binary":
+        y = (signal + rng.normal(0, 0.7, N) > 0.3).astype(np.float64)
+    elif loss.link.name == "log":
+        y = rng.gamma(2.0, np.exp(1.0 + 0.3 * signal) / 2.0)
+        if _accepts(loss, 0.0):
+            y = np.where(rng.random(N) < 0.2, 0.0, y)
+    else:
+        y = 50.0 + 3.0 * signal + rng.normal(0, 1.0, N)  # a start far from 0
+    return X, y
+
+
+def _accepts(loss, label):
+    try:
+        loss.check_labels(np.array([label]))
+    except ValueError:
+        return False
+    return True
+
+
+# ------------------------------------------------------------------ entry points
+def xgb_estimator(loss, **extra):
+    cls = boostobj.XGBRegressor if loss.task == "regression" else boostobj.XGBClassifier
+    return cls(**{"objective": loss, "n_estimators": 4, "max_depth": 2, "n_jobs": 1, **extra})
+
+
+def lgb_estimator(loss, **extra):
+    cls = boostobj.LGBMRegressor if loss.task == "regression" else boostobj.LGBMClassifier
+    return cls(**{"objective": loss, "n_estimators": 4, "num_leaves": 4, "min_child_samples": 5,
+                  "n_jobs": 1, "verbose": -1, **extra})
+
+
+def cb_estimator(loss, **extra):
+    cls = boostobj.CatBoostRegressor if loss.task == "regression" else boostobj.CatBoostClassifier
+    return cls(**{"loss_function": loss, "iterations": 3, "depth": 2, "thread_count": 1,
+                  "verbose": False, "allow_writing_files": False, **extra})
+
+
+ESTIMATORS = {"xgboost": xgb_estimator, "lightgbm": lgb_estimator, "catboost": cb_estimator}
+
+
+def needs(library):
+    pytest.importorskip(library)
+
+
+def response(model, X):
+    """What a user reads off a fitted estimator: probabilities or the predicted response."""
+    return model.predict_proba(X) if hasattr(model, "predict_proba") else model.predict(X)
+
+
+def fitted(library, loss, seed=0, **extra):
+    needs(library)
+    if library == "catboost" and loss.task == "multiclass":
+        extra.setdefault("iterations", 2)
+    X, y = data(loss, seed)
+    return ESTIMATORS[library](loss, **extra).fit(X, y), X, y
+
+
+LIBS = list(ESTIMATORS)
+
+
+# ------------------------------------------------------------------ the estimators
+@pytest.mark.parametrize("library", LIBS)
+@pytest.mark.parametrize("loss", LOSSES, ids=IDS)
+def test_pickle_and_joblib_keep_the_predictions(library, loss):
+    model, X, _ = fitted(library, loss)
+    before = response(model, X)
+    again = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(response(again, X), before)
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
+    buffer.seek(0)
+    np.testing.assert_array_equal(response(joblib.load(buffer), X), before)
+
+
+@pytest.mark.parametrize("library", ["xgboost", "catboost"])
+@pytest.mark.parametrize("loss", LOSSES, ids=IDS)
+def test_save_and_load_into_a_new_estimator_keep_the_predictions(library, loss, tmp_path):
+    model, X, _ = fitted(library, loss)
+    before = response(model, X)
+    path = str(tmp_path / ("model.json" if library == "xgboost" else "model.cbm"))
+    model.save_model(path)
+    again = type(model)()
+    again.load_model(path)
+    np.testing.assert_allclose(response(again, X), before, rtol=1e-6, atol=1e-7)
+    assert type(again.loss_) is type(loss)  # the loss, rebuilt from the model's record
+
+
+@pytest.mark.parametrize("loss", LOSSES, ids=IDS)
+def test_lightgbm_model_file_keeps_the_margins(loss, tmp_path):
+    needs("lightgbm")
+    import lightgbm as lgb
+
+    model, X, _ = fitted("lightgbm", loss)
+    path = str(tmp_path / "model.txt")
+    model.booster_.save_model(path)
+    np.testing.assert_allclose(lgb.Booster(model_file=path).predict(X, raw_score=True),
+                               model.predict(X, raw_score=True), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("library", LIBS)
+@pytest.mark.parametrize("loss", LOSSES, ids=IDS)
+def test_clone_and_refit_give_the_same_model(library, loss):
+    model, X, y = fitted(library, loss)
+    before = response(model, X)
+    np.testing.assert_allclose(response(clone(model).fit(X, y), X), before, rtol=1e-6, atol=1e-9)
+    # fitting the same estimator again is a fresh model from the new data
+    X2, y2 = data(loss, seed=1)
+    fresh = response(ESTIMATORS[library](loss).fit(X2, y2), X) if library != "catboost" else None
+    model.fit(X2, y2)
+    if fresh is not None:
+        np.testing.assert_allclose(response(model, X), fresh, rtol=1e-6, atol=1e-9)
+    model.fit(X, y)
+    np.testing.assert_allclose(response(model, X), before, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("library", LIBS)
+@pytest.mark.parametrize("loss", LOSSES, ids=IDS)
+def test_continued_training_keeps_the_start(library, loss):
+    """A round at a learning rate of ~0 added to a model changes none of its predictions: the
+    continued model starts where the old one ends, not from a new start or from 0."""
+    model, X, y = fitted(library, loss)
+    before = response(model, X)
+    if library == "xgboost":
+        more = xgb_estimator(loss, learning_rate=1e-9, n_estimators=1).fit(X, y, xgb_model=model)
+    elif library == "lightgbm":
+        more = lgb_estimator(loss, learning_rate=1e-9, n_estimators=1).fit(
+            X, y, init_model=model.booster_)
+    else:
+        more = cb_estimator(loss, learning_rate=1e-9, iterations=1).fit(X, y, init_model=model)
+    np.testing.assert_allclose(response(more, X), before, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("library", LIBS)
+@pytest.mark.parametrize("loss", [loss for loss in LOSSES if loss.has_auto()],
+                         ids=[type(loss).__name__ for loss in LOSSES if loss.has_auto()])
+def test_models_trained_at_once_keep_their_own_numbers(library, loss):
+    """Two models of one "auto"-scale loss, on labels of different spread, trained in two
+    threads at once: each reports the metric and predictions it has when trained alone."""
+    needs(library)
+    X, y = data(loss)
+    sets = [(X, y), (X, 100.0 * y)]
+
+    def train(i, out):
+        Xi, yi = sets[i]
+        est = ESTIMATORS[library](loss)
+        est.fit(Xi, yi)
+        out[i] = (response(est, Xi), est.loss_)
+
+    alone = [{}, {}]
+    for i in range(2):
+        train(i, alone[i])
+    together = {}
+    threads = [threading.Thread(target=train, args=(i, together)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i in range(2):
+        np.testing.assert_allclose(together[i][0], alone[i][i][0], rtol=1e-6)
+        assert together[i][1] == alone[i][i][1]
+    assert alone[0][0][1] != alone[1][1][1]  # the two scales differ
+
+
+# ------------------------------------------------------------------ the native entry points
+@pytest.mark.parametrize("loss", LOSSES, ids=IDS)
+def test_xgboost_native_booster_predicts_the_response_after_a_reload(loss, tmp_path):
+    needs("xgboost")
+    import xgboost as xgb
+
+    X, y = data(loss)
+    params = {"max_depth": 2, "nthread": 1, **boostobj.xgboost_params(loss, y)}
+    if "base_score" not in params:  # XGBoost < 3.1 multiclass: the start goes in base_margin
+        pytest.skip("the multiclass start lives in base_margin on this XGBoost")
+    booster = xgb.train(params, xgb.DMatrix(X, y), 3, obj=loss)
+    before = booster.predict(xgb.DMatrix(X))
+    fit = loss.resolved(*boostobj.adapters.as_stored(y)) if loss.has_auto() else loss
+    margins = booster.predict(xgb.DMatrix(X), output_margin=True)
+    np.testing.assert_allclose(before, fit.link.inverse(margins), rtol=1e-5, atol=1e-6)
+    path = str(tmp_path / "m.ubj")
+    booster.save_model(path)
+    np.testing.assert_array_equal(xgb.Booster(model_file=path).predict(xgb.DMatrix(X)), before)
+
+
+@pytest.mark.parametrize("library", LIBS)
+@pytest.mark.parametrize("loss", LOSSES, ids=IDS)
+def test_the_record_is_the_resolved_loss(library, loss):
+    model, _X, _y = fitted(library, loss)
+    fit = model.loss_
+    assert type(fit) is type(loss) and not fit.has_auto()
+    if library == "xgboost":
+        rec = records.loads(model.get_booster().attr(records.KEY))
+        assert records.loss_of_record(rec) == fit
+        assert rec["link"] == loss.link.name
+
+
+@pytest.mark.parametrize("loss", [boostobj.PoissonLoss(), boostobj.GammaLoss(),
+                                  boostobj.TweedieLoss()], ids=["poisson", "gamma", "tweedie"])
+def test_built_in_metrics_under_a_log_link_are_scored_on_the_response_or_refused(loss):
+    X, y = data(loss)
+    needs("xgboost")
+    model = xgb_estimator(loss, eval_metric="rmse").fit(X, y, eval_set=[(X, y)], verbose=False)
+    reported = model.evals_result()["validation_0"]["rmse"][-1]
+    assert reported == pytest.approx(np.sqrt(np.mean((model.predict(X) - y) ** 2)), rel=1e-5)
+    needs("lightgbm")
+    import lightgbm as lgb
+
+    y = y + 0.5  # positive labels: LightGBM's own gamma metric refuses a zero when it is built
+    for metric in ("rmse", "l1", "poisson", "gamma", "tweedie", "mape"):
+        with pytest.raises(ValueError, match="raw scores"):
+            lgb.train({"objective": loss, "metric": metric, "verbose": -1},
+                      lgb.Dataset(X, y, init_score=loss.init_raw_prediction(y)), 2)
+        with pytest.raises(ValueError, match="raw scores"):
+            lgb_estimator(loss, metric=metric).fit(X, y)
+
+
+# ------------------------------------------------------------------ estimator twins are twins
+def _xgboost_twins():
+    from boostobj.parity.cases import TWIN_PARAMS
+
+    for entry in REGISTRY:
+        for i, twin in enumerate(entry.twins):
+            if twin.xgboost is None:
+                continue
+            key = entry.cls.name if i == 0 else (entry.cls.name, twin.xgboost)
+            plain = {k: v for k, v in twin.when.items() if not callable(v)}
+            for extra in TWIN_PARAMS.get(key, [{}]):
+                yield pytest.param(entry.cls(**{**plain, **extra}), twin,
+                                   id=f"{entry.cls.__name__}-{twin.xgboost}")
+
+
+@pytest.mark.parametrize(("loss", "twin"), list(_xgboost_twins()))
+def test_xgboost_estimators_train_the_twin_of_every_registry_twin(loss, twin):
+    """What xgboost_params sets for a twin (its objective, max_delta_step, the variance power),
+    the estimators set too: boostobj's estimator and XGBoost's with the built-in objective, from
+    the same start, predict alike."""
+    needs("xgboost")
+    import xgboost as xgb
+
+    X, y = data(loss)
+    ours = xgb_estimator(loss, n_estimators=6).fit(X, y)
+    params = boostobj.xgboost_params(loss, y)
+    objective = params.pop("objective")
+    cls = xgb.XGBRegressor if loss.task == "regression" else xgb.XGBClassifier
+    if loss.task == "multiclass":
+        params.pop("num_class")
+    theirs = cls(**{"n_estimators": 6, "max_depth": 2, "n_jobs": 1, "objective": objective,
+                    **params}).fit(X, y)
+    np.testing.assert_allclose(response(ours, X), response(theirs, X), rtol=2e-5, atol=2e-6)
