@@ -3,6 +3,7 @@ hessian conventions, weights, the start, parity with CatBoost's built-in twins, 
 save/load. Small data and few iterations throughout (single-threaded)."""
 
 import pickle
+import sys
 import warnings
 
 import numpy as np
@@ -12,6 +13,7 @@ from conftest import ALL_LOSSES, labels_for
 import boostobj
 from boostobj import HESSIAN_FLOOR
 from boostobj.adapters import as_stored
+from boostobj.registry import REGISTRY
 
 cb = pytest.importorskip("catboost")
 
@@ -176,7 +178,7 @@ def test_every_loss_through_the_estimators(loss, tmp_path):
     history = model.evals_result_["learn"]["Metric"]
     assert history[-1] == pytest.approx(fit.mean_loss(y, raw, w), rel=1e-6)  # raw includes it
     if loss.task == "regression":
-        np.testing.assert_allclose(model.predict(X), raw)
+        np.testing.assert_allclose(model.predict(X), loss.link.inverse(raw), rtol=1e-15)
         out = model.predict(X)
     else:
         proba = model.predict_proba(X)
@@ -535,3 +537,223 @@ def test_leaf_iterations_solve_each_leaf(loss):
         gaps[steps] = worst
     assert gaps[60] < 1e-4  # the leaf's weighted gradient sum vanishes: its minimum
     assert gaps[1] > 1e-2  # one Newton step does not get there (so the check can fail)
+
+
+# ----------------------------------------------------------------------------- response scale
+@pytest.mark.parametrize("loss", [boostobj.PoissonLoss(), boostobj.GammaLoss(),
+                                  boostobj.TweedieLoss()], ids=repr)
+def test_regressor_predicts_the_mean_for_log_link_losses(loss):
+    """``predict`` is ``exp`` of the margins (start included), as CatBoost's own ``Poisson``
+    predicts; ``prediction_type="RawFormulaVal"`` gives the margins; ``score`` scores means."""
+    X, y, _ = _data(loss, n=300)
+    y = 3.0 * y  # label mean about 3.4: the log-mean (about 1.2) is far from it
+    model = boostobj.CatBoostRegressor(loss_function=loss, **FAST).fit(X, y)
+    raw = _raw(model, X)
+    mean = model.predict(X)
+    np.testing.assert_allclose(mean, np.exp(raw), rtol=1e-15)
+    assert abs(mean.mean() / y.mean() - 1.0) < 0.05
+    own = cb.CatBoostRegressor(loss_function="Poisson", **{**FAST, "iterations": 100}).fit(X, y)
+    assert abs(mean.mean() / own.predict(X).mean() - 1.0) < 0.05  # CatBoost's own: means too
+    assert model.predict(X[0]) == pytest.approx(mean[0], rel=1e-15)  # one row: a float
+    r2 = 1.0 - np.sum((y - mean) ** 2) / np.sum((y - y.mean()) ** 2)
+    assert model.score(X, y) == pytest.approx(r2, rel=1e-12)
+    assert model.score(cb.Pool(X, y)) == pytest.approx(r2, rel=1e-6)  # float32 labels
+
+
+# ----------------------------------------------------------------------------- the record
+def _registry_case(entry):
+    """A registry loss at its defaults, its estimator and small data (multiclass is slow in
+    CatBoost: 60 rows, 3 iterations)."""
+    loss = entry.cls()
+    if loss.task == "multiclass":
+        X, y, w = _data(loss, n=60)
+        params = {**FAST, "iterations": 3}
+    else:
+        X, y, w = _data(loss, n=120)
+        params = FAST
+    if loss.task != "regression":
+        y = y.astype(int)
+    return loss, _boostobj(loss, **params), X, y, w
+
+
+def _outputs(model, X):
+    out = [model.predict(X)]
+    if isinstance(model, cb.CatBoostClassifier):
+        out.append(model.predict_proba(X))
+    return out
+
+
+@pytest.mark.parametrize("entry", REGISTRY, ids=lambda e: e.cls.__name__)
+def test_saved_and_pickled_models_keep_their_objective(entry, tmp_path):
+    """Every registry loss: a model saved and loaded into a new boostobj estimator (from a file
+    and from a stream) or pickled predicts exactly what it did, knows its loss and start, and
+    refuses a second fold of the start."""
+    loss, model, X, y, w = _registry_case(entry)
+    model.fit(X, y, sample_weight=w)
+    before = _outputs(model, X)
+    rec = cba.model_record(model)
+    assert rec["folded"] and rec["link"] == loss.link.name
+    np.testing.assert_array_equal(rec["start"], model.init_score_)
+    path = tmp_path / "model.cbm"
+    model.save_model(str(path))
+    with open(path, "rb") as stream:
+        from_stream = type(model)().load_model(stream=stream)
+    copies = [type(model)().load_model(str(path)), from_stream,
+              pickle.loads(pickle.dumps(model))]
+    for again in copies:
+        for got, expected in zip(_outputs(again, X), before):
+            np.testing.assert_array_equal(got, expected)
+        np.testing.assert_array_equal(again.init_score_, model.init_score_)
+        assert type(again.get_params()["loss_function"]) is type(loss)
+        with pytest.raises(ValueError, match="already folded"):
+            cba.fold_init_score(again, model.init_score_)
+    # a bare CatBoost model loaded from the file refuses the fold too
+    bare = (cb.CatBoostRegressor if loss.task == "regression" else cb.CatBoostClassifier)()
+    with pytest.raises(ValueError, match="already folded"):
+        cba.fold_init_score(bare.load_model(str(path)), model.init_score_)
+
+
+def test_loaded_model_trains_again_and_the_wrong_task_is_refused(tmp_path):
+    X, y, w = _data("regression", n=150)
+    loss = boostobj.PseudoHuberLoss()  # "auto": the record holds the resolved delta
+    model = boostobj.CatBoostRegressor(loss_function=loss, **FAST).fit(X, y, sample_weight=w)
+    path = str(tmp_path / "model.cbm")
+    model.save_model(path)
+    loaded = boostobj.CatBoostRegressor().load_model(path)
+    fit = loss.resolved(*as_stored(y, w))
+    assert loaded.get_params()["loss_function"] == fit
+    assert "eval_metric" not in loaded.get_params()  # CatBoost's placeholder name is dropped
+    loaded.fit(X, y, sample_weight=w)  # the resolved loss: the same model
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    with pytest.raises(ValueError, match="boostobj.CatBoostRegressor"):
+        boostobj.CatBoostClassifier().load_model(path)
+
+
+def test_fold_init_score_with_a_loss_writes_the_record(tmp_path):
+    """The bare path: ``fold_init_score(model, init, loss=...)`` records the loss and start, so
+    the saved model refuses a second fold; without a loss it refuses twice on the same model
+    object only, and a refit of the object can be folded again."""
+    X, y, _ = _data("regression")
+    loss = boostobj.SquaredErrorLoss()
+    model = _bare(loss, **FAST).fit(X, y)
+    assert cba.model_record(model) is None
+    cba.fold_init_score(model, 1.5, loss=loss)
+    rec = cba.model_record(model)
+    assert rec["loss"] == "squared_error" and rec["start"] == 1.5 and rec["folded"]
+    path = str(tmp_path / "model.cbm")
+    model.save_model(path)
+    with pytest.raises(ValueError, match="already folded"):
+        cba.fold_init_score(cb.CatBoostRegressor().load_model(path), 1.5)
+    other = _bare(loss, **FAST).fit(X, y)
+    cba.fold_init_score(other, 1.5)
+    other.fit(X, y)  # a new trained model in the same object
+    cba.fold_init_score(other, 1.5)
+    assert other.get_scale_and_bias()[1] == pytest.approx(1.5)
+
+
+# ----------------------------------------------------------------------------- fitting again
+def test_continued_training_keeps_the_start(tmp_path):
+    """``init_model``: CatBoost trains on from the old model's predictions but may drop its bias
+    (catboost 1.2.10: continuing the object just trained, no eval set); the continued model
+    keeps the start, from the object, a saved file, and with an eval set."""
+    X, y, _ = _data("regression", n=300)
+    y = y + 50.0
+    loss = boostobj.SquaredErrorLoss()
+    old = boostobj.CatBoostRegressor(loss_function=loss, **FAST).fit(X, y)
+    before = old.predict(X)
+    path = str(tmp_path / "old.cbm")
+    old.save_model(path)
+    few = {**FAST, "iterations": 3}
+    cases = [{"init_model": old}, {"init_model": path},
+             {"init_model": old, "eval_set": (X[:50], y[:50])}]
+    for kwargs in cases:
+        new = boostobj.CatBoostRegressor(loss_function=loss, **few).fit(X, y, **kwargs)
+        after = new.predict(X)
+        assert new.tree_count_ == old.tree_count_ + 3
+        assert abs(np.mean(after - before)) < 0.5  # 50 lower without the start
+        assert loss.mean_loss(y, after) < loss.mean_loss(y, before)
+        assert new.get_scale_and_bias()[1] == pytest.approx(old.init_score_, rel=1e-12)
+        assert new.init_score_ == pytest.approx(old.init_score_, rel=1e-12)
+        with pytest.raises(ValueError, match="already folded"):
+            cba.fold_init_score(new, old.init_score_)
+    # the estimator continuing itself
+    old.fit(X, y, init_model=old)
+    assert abs(np.mean(old.predict(X) - before)) < 0.5
+    assert loss.mean_loss(y, old.predict(X)) < loss.mean_loss(y, before)
+
+
+def test_continued_training_refuses_what_it_cannot_keep():
+    X, y, _ = _data(boostobj.PoissonLoss(), n=200)
+    poisson = boostobj.CatBoostRegressor(loss_function=boostobj.PoissonLoss(), **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="link"):  # log-margins read as means
+        boostobj.CatBoostRegressor(loss_function=boostobj.SquaredErrorLoss(), **FAST).fit(
+            X, y, init_model=poisson)
+    # the same link continues, on the response scale
+    more = boostobj.CatBoostRegressor(loss_function=boostobj.GammaLoss(), **FAST).fit(
+        X, y, init_model=poisson)
+    assert np.max(np.abs(np.log(more.predict(X)) - np.log(poisson.predict(X)))) < 1.0
+    scaled = poisson.copy()
+    scaled.set_scale_and_bias(2.0, scaled.get_scale_and_bias()[1])
+    with pytest.raises(ValueError, match="scale"):
+        boostobj.CatBoostRegressor(loss_function=boostobj.PoissonLoss(), **FAST).fit(
+            X, y, init_model=scaled)
+    with pytest.raises(ValueError, match="baseline"):
+        boostobj.CatBoostRegressor(loss_function=boostobj.PoissonLoss(), **FAST).fit(
+            X, y, baseline=np.zeros(len(y)), init_model=poisson)
+
+
+@pytest.mark.parametrize("task", ["regression", "binary"])
+def test_second_fit_is_a_fresh_fit(task):
+    X, y, w = _data(task, n=200)
+    X2, y2, w2 = _data(task, n=150, seed=1)
+    loss = boostobj.PseudoHuberLoss() if task == "regression" else boostobj.FocalLoss(gamma=1.0)
+    model = _boostobj(loss, **FAST).fit(X, y, sample_weight=w)
+    model.fit(X2, y2, sample_weight=w2)
+    fresh = _boostobj(loss, **FAST).fit(X2, y2, sample_weight=w2)
+    np.testing.assert_array_equal(_raw(model, X2), _raw(fresh, X2))
+    np.testing.assert_array_equal(model.predict(X2), fresh.predict(X2))
+    assert model.init_score_ == fresh.init_score_
+    assert cba.model_record(model) == cba.model_record(fresh)
+
+
+# ----------------------------------------------------------------------------- fit's arguments
+def test_fit_declares_catboosts_arguments():
+    """scikit-learn sees ``sample_weight``: ``CalibratedClassifierCV`` passes the weights on."""
+    import inspect
+
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.utils.validation import has_fit_parameter
+
+    for ours, theirs in ((boostobj.CatBoostRegressor, cb.CatBoostRegressor),
+                         (boostobj.CatBoostClassifier, cb.CatBoostClassifier)):
+        assert has_fit_parameter(ours(), "sample_weight")
+        declared = inspect.signature(ours.fit).parameters
+        assert set(inspect.signature(theirs.fit).parameters) <= set(declared)
+    X, y, w = _data("binary", n=200)
+    loss = boostobj.BinaryLogLoss()
+    calibrated = CalibratedClassifierCV(boostobj.CatBoostClassifier(loss_function=loss, **FAST),
+                                        cv=2, ensemble=False).fit(X, y, sample_weight=w)
+    inner = calibrated.calibrated_classifiers_[0].estimator
+    assert inner.init_score_ == pytest.approx(loss.init_score(*as_stored(y, w)), rel=1e-12)
+
+
+def test_fit_forwards_only_what_the_installed_catboost_takes(monkeypatch):
+    """An older catboost's ``fit`` without some of 1.2.10's arguments: the estimator trains, and
+    an argument it does not take is refused before training."""
+    real = cb.CatBoostRegressor.fit
+
+    def older_fit(self, X, y=None, cat_features=None, sample_weight=None, baseline=None,
+                  use_best_model=None, eval_set=None, verbose=None, init_model=None):
+        return real(self, X, y, cat_features=cat_features, sample_weight=sample_weight,
+                    baseline=baseline, use_best_model=use_best_model, eval_set=eval_set,
+                    verbose=verbose, init_model=init_model)
+
+    monkeypatch.setattr(cb.CatBoostRegressor, "fit", older_fit)
+    X, y, w = _data("regression", n=150)
+    loss = boostobj.SquaredErrorLoss()
+    model = boostobj.CatBoostRegressor(loss_function=loss, **FAST).fit(X, y, sample_weight=w)
+    assert model.init_score_ == pytest.approx(loss.init_score(*as_stored(y, w)), rel=1e-12)
+    fresh = boostobj.CatBoostRegressor(loss_function=loss, **FAST)
+    with pytest.raises(TypeError, match="log_cout.*upgrade catboost"):
+        fresh.fit(X, y, log_cout=sys.stdout)
+    assert not fresh.is_fitted()

@@ -149,6 +149,7 @@ import math
 
 import numpy as np
 
+from .. import records
 from .._objective import (
     catboost_ders_multi,
     catboost_ders_range,
@@ -160,9 +161,10 @@ from ..registry import twin_of
 
 __all__ = ["NAME", "ValidatedObjective", "block_labels_weights", "builtin_loss_function",
            "check_objective_params",
-           "ders_multi", "ders_range", "distributed", "effective_weights", "evaluate",
-           "fold_init_score", "full_softmax_hessian", "labels_weights", "multiclass_form",
-           "multiclass_hessian_scale", "refuse_unresolved", "row_label"]
+           "ders_multi", "ders_range", "distributed", "drop_record", "effective_weights",
+           "evaluate", "fold_init_score", "full_softmax_hessian", "labels_weights", "model_record",
+           "multiclass_form", "multiclass_hessian_scale", "refuse_unresolved", "row_label",
+           "store_record"]
 
 NAME = "catboost"
 
@@ -390,19 +392,54 @@ def evaluate(loss, approxes, target, weight):
 
 
 # ------------------------------------------------------------------------- the start
-def fold_init_score(model, init_score):
+def model_record(model):
+    """The boostobj record of a CatBoost model (:func:`boostobj.records.record`: its loss, start
+    and whether the start is folded in), or None for a model without one.
+
+    The record is a string in the model's metadata under :data:`boostobj.records.KEY`. CatBoost
+    (measured with catboost 1.2.10) saves the metadata with the model (``cbm`` and ``json``),
+    pickles it, and keeps a model object's metadata when the object is fitted again.
+    """
+    return records.loads(model.get_metadata().get(records.KEY))
+
+
+def store_record(model, rec) -> None:
+    """Write ``rec`` (a :func:`boostobj.records.record`) into the model's metadata."""
+    model.get_metadata()[records.KEY] = records.dumps(rec)
+
+
+def drop_record(model) -> None:
+    """Remove the record from the model's metadata (a model object fitted again keeps it)."""
+    metadata = model.get_metadata()
+    if records.KEY in metadata:
+        del metadata[records.KEY]
+
+
+def fold_init_score(model, init_score, loss=None):
     """Add the constant starting margin(s) to a trained CatBoost model's bias, in place.
 
     After this ``model.predict(X, prediction_type="RawFormulaVal")``, ``predict_proba`` and a
     saved model include the start, as for CatBoost's ``boost_from_average``. ``init_score`` is a
-    scalar, or one value per class for multiclass models. Returns the model. Folding twice into
-    the same model object raises.
+    scalar, or one value per class for multiclass models. Returns the model.
+
+    The model's record (:func:`model_record`) says the start is folded afterwards: written from
+    ``loss`` (the resolved loss the model was trained with) when given, else updated when the
+    model has one. Folding is refused when the record says the start is folded already (so also
+    after saving and loading the model), and into the same trained model object twice.
     """
     init = np.atleast_1d(np.asarray(init_score, dtype=np.float64))
-    done = getattr(model, "_boostobj_folded_init", None)
-    if done is not None:
+    rec = model_record(model)
+    if rec is not None and rec["folded"]:
         raise ValueError(
-            f"init_score {done} was already folded into this model; folding again would add it "
+            f"the start {rec['start']} is already folded into this model (its boostobj record "
+            "says so); folding again would add it twice (the model already predicts with its "
+            "start)"
+        )
+    guid = model.get_metadata().get("model_guid")
+    done = getattr(model, "_boostobj_folded_init", None)
+    if done is not None and done[0] == guid:
+        raise ValueError(
+            f"init_score {done[1]} was already folded into this model; folding again would add it "
             "twice (the model already predicts with its start)"
         )
     scale, bias = model.get_scale_and_bias()
@@ -410,9 +447,18 @@ def fold_init_score(model, init_score):
     if bias.shape != init.shape:
         raise ValueError(f"init_score must have {bias.shape[0]} value(s) for this model, got "
                          f"shape {init.shape}")
+    start = float(init[0]) if init.shape == (1,) else init.tolist()
+    if loss is not None:
+        rec = records.record(loss, start=start, folded=True)
+    elif rec is not None:
+        rec = {**rec, "start": start, "folded": True}
     new = bias + init
     model.set_scale_and_bias(scale, float(new[0]) if new.shape == (1,) else new.tolist())
-    model._boostobj_folded_init = init.tolist()
+    if rec is not None:
+        store_record(model, rec)
+    # for a model without a record: CatBoost gives every trained model a new "model_guid" in its
+    # metadata (catboost 1.2.10), so a refit of this object may be folded again
+    model._boostobj_folded_init = (guid, init.tolist())
     return model
 
 
