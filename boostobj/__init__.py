@@ -16,31 +16,12 @@ from ._kernels import HESSIAN_FLOOR
 from ._objective import FitObjective
 from ._warnings import DegenerateWarning
 from .links import IdentityLink, LogitLink, LogLink, SoftmaxLink
-from .losses import (
-    BinaryCrossEntropy,
-    BinaryLogLoss,
-    CauchyLoss,
-    CombinedLoss,
-    ExpectileLoss,
-    FairLoss,
-    FocalLoss,
-    GammaLoss,
-    LogCoshLoss,
-    Loss,
-    MulticlassFocalLoss,
-    PoissonLoss,
-    PseudoHuberLoss,
-    QuantileLoss,
-    SmoothQuantileLoss,
-    SoftmaxLoss,
-    SquaredErrorLoss,
-    TweedieLoss,
-    WelschLoss,
-    class_balanced_weights,
-    combine,
-)
+from .losses import CombinedLoss, Loss, class_balanced_weights, combine
 from .metrics import Metric
-from .registry import LOSSES, builtin_twin, get_loss
+from .registry import LOSSES, REGISTRY, builtin_twin, get_loss
+
+# every loss class of the registry, by class name (the registry is the one list of them)
+globals().update({entry.cls.__name__: entry.cls for entry in REGISTRY})
 
 __version__ = "0.1.0"
 
@@ -105,38 +86,22 @@ def _missing(name: str, exc: ModuleNotFoundError) -> ImportError | None:
 __all__ = [
     "HESSIAN_FLOOR",
     "LOSSES",
-    "BinaryCrossEntropy",
-    "BinaryLogLoss",
-    "CauchyLoss",
     "CombinedLoss",
     "DegenerateWarning",
-    "ExpectileLoss",
-    "FairLoss",
     "FitObjective",
-    "FocalLoss",
-    "GammaLoss",
     "IdentityLink",
-    "LogCoshLoss",
     "LogLink",
     "LogitLink",
     "Loss",
     "Metric",
-    "MulticlassFocalLoss",
-    "PoissonLoss",
-    "PseudoHuberLoss",
-    "QuantileLoss",
-    "SmoothQuantileLoss",
     "SoftmaxLink",
-    "SoftmaxLoss",
-    "SquaredErrorLoss",
-    "TweedieLoss",
-    "WelschLoss",
     "builtin_twin",
     "class_balanced_weights",
     "combine",
     "get_loss",
     "show_config",
 ]
+__all__ += [entry.cls.__name__ for entry in REGISTRY]
 
 
 def show_config(file=None) -> None:

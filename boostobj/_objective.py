@@ -29,50 +29,18 @@ Every objective call walks the same four steps, in this file:
 
 from __future__ import annotations
 
-import functools
 import threading
 import weakref
 
 import numpy as np
 
-from . import _kernels
 from ._kernels import HESSIAN_FLOOR
 from ._validation import check_weights
+from .adapters import adapter, adapter_for
+from .received import hessian_scale, library_gradient_hessian
 
 __all__ = ["HESSIAN_FLOOR", "FitObjective", "adapter", "adapter_for", "hessian_scale",
            "library_gradient_hessian", "objective_call", "training_set"]
-
-#: The libraries whose adapters the dispatcher knows, by name.
-LIBRARIES = ("xgboost", "lightgbm")
-
-
-def adapter_for(data):
-    """The adapter module for a library data object (``DMatrix``, ``Dataset``), or None.
-
-    Decided by the object's defining module, so neither library is imported to find out.
-    """
-    module = type(data).__module__ or ""
-    if not hasattr(data, "get_label"):
-        return None
-    for library in LIBRARIES:
-        if module.startswith(library):
-            return adapter(library)
-    return None
-
-
-def adapter(library: str):
-    """The adapter module of ``library`` (``"xgboost"``, ``"lightgbm"`` or ``"catboost"``;
-    CatBoost calls the loss's own methods, never through :func:`adapter_for`)."""
-    if library == "xgboost":
-        from .adapters import xgboost as module
-    elif library == "lightgbm":
-        from .adapters import lightgbm as module
-    elif library == "catboost":
-        from .adapters import catboost as module
-    else:
-        raise ValueError(f"library must be one of {(*LIBRARIES, 'catboost')}, got {library!r}")
-    return module
-
 
 class FitObjective:
     """A loss bound to one library's conventions and to one training, with the scikit-learn
@@ -117,11 +85,13 @@ class FitObjective:
 
     def calc_ders_range(self, approxes, targets, weights):
         """CatBoost's call for one-dimensional models (:meth:`boostobj.Loss.calc_ders_range`)."""
-        return catboost_ders_range(self.loss, approxes, targets, weights, kernel=self.kernel)
+        return adapter("catboost").calc_ders_range(self.loss, approxes, targets, weights,
+                                                   kernel=self.kernel)
 
     def calc_ders_multi(self, approxes, target, weight):
         """CatBoost's call for one row of a multiclass model (:meth:`boostobj.Loss.calc_ders_multi`)."""
-        return catboost_ders_multi(self.loss, approxes, target, weight, kernel=self.kernel)
+        return adapter("catboost").calc_ders_multi(self.loss, approxes, target, weight,
+                                                   kernel=self.kernel)
 
     def __repr__(self) -> str:
         extra = "" if self.kernel is None else f", kernel={getattr(self.kernel, '__name__', self.kernel)}"
@@ -143,7 +113,7 @@ def objective_call(loss, a, b, sample_weight=None, *, library: str | None = None
     y, w, fit = training_set(loss, raw_y, raw_w, key, kept)
     if fit is not loss and lib.distributed(b):
         raise ValueError(
-            f"{loss!r} estimates its scale from the training labels, but this {lib.NAME} "
+            f"{loss!r} estimates its scale from the training labels, but this {lib.name} "
             "training is distributed and each worker sees only its own rows; resolve the loss on "
             "all labels first: loss = loss.resolved(y, w) (for Dask collections: "
             "boostobj.adapters.dask.resolved(loss, y, w)); the Dask estimators do it for you"
@@ -151,49 +121,9 @@ def objective_call(loss, a, b, sample_weight=None, *, library: str | None = None
     loss = fit
     preds = _check_preds(loss, preds, y)
     if kernel is not None:
-        return kernel(loss, lib.NAME, y, preds, w)
+        return kernel(loss, lib.name, y, preds, w)
     return library_gradient_hessian(loss, y, preds, w,
-                                    scale=hessian_scale(loss, lib.NAME, preds.shape))
-
-
-def hessian_scale(loss, library: str, shape) -> float:
-    """The factor ``library`` applies to ``loss``'s hessian for margins of ``shape``: 1 for the
-    single-output losses, the loss's number ``hessian_scale``, or the library's own multiclass
-    factor (its adapter's ``multiclass_hessian_scale``) for ``hessian_scale="library"``; 1 where
-    the adapter hands the full hessian instead of the diagonal (its ``full_softmax_hessian``:
-    CatBoost, for the twins of ``MultiClass``)."""
-    if loss.task != "multiclass":
-        return 1.0
-    lib = adapter(library)
-    full = getattr(lib, "full_softmax_hessian", None)
-    if full is not None and full(loss):  # the full hessian is exact: no factor on its diagonal
-        return 1.0
-    if loss.hessian_scale == "library":
-        return float(lib.multiclass_hessian_scale(shape[1]))
-    return float(loss.hessian_scale)
-
-
-def library_gradient_hessian(loss, y, preds, w, *, scale: float = 1.0, reference: bool = False):
-    """What a library receives for validated float64 labels ``y``, weights ``w`` (or None) and
-    margins ``preds``: the loss's fast kernel (float32), or its exact float64 math when it has
-    none that can run here (:func:`boostobj._kernels.available`) or ``reference`` is True;
-    hessian floored at :data:`HESSIAN_FLOOR`, times ``scale``, then weighted. The two agree to
-    float32 precision (tested for every loss). A loss with "auto" hyperparameters is resolved on
-    ``y`` and ``w`` first (a sort of the labels: resolve it once yourself,
-    ``loss.resolved(y, w)``, to time or call this repeatedly)."""
-    if loss.has_auto():
-        loss = loss.resolved(y, w)
-    spec = None if reference else loss.fast_kernel()
-    if spec is not None and _kernels.available(spec[0]):
-        name, params = spec
-        if loss.task == "multiclass":
-            params = {**params, "scale": scale}
-        return _kernels.KERNELS[name](y, preds, w, **params)
-    g, h = loss._gradient_hessian(y, np.asarray(preds).astype(np.float64, copy=False))
-    h = np.maximum(h, HESSIAN_FLOOR)
-    if scale != 1.0:
-        h *= scale
-    return loss._weigh((g, h), w)
+                                    scale=hessian_scale(loss, lib.name, preds.shape))
 
 
 def _check_preds(loss, preds, y):
@@ -295,105 +225,3 @@ def forget() -> None:
     """Drop every kept training set of the library data objects still alive (for tests)."""
     with _lock:
         _by_data.clear()
-
-
-# ---------------------------------------------------------------------------------- CatBoost
-# CatBoost calls the loss itself (Loss.calc_ders_range / calc_ders_multi) with bare arrays, in
-# blocks of about 1000 rows or one row at a time: far too small for the per-training-set cache
-# above (validating a block costs less than comparing it with a kept copy), and too small to estimate an
-# "auto" scale, which the adapter refuses (the estimators resolve the loss on all labels first).
-def catboost_ders_range(loss, approxes, targets, weights, *, validated: bool = False,
-                        kernel=None):
-    """CatBoost's ``calc_ders_range`` for a one-dimensional model: the block's labels and weights
-    read and checked by :mod:`boostobj.adapters.catboost` (labels skipped when ``validated``:
-    the estimators check the whole training set once), the kernel, then CatBoost's form
-    (``(m, 2)`` of ``-gradient, -hessian``, weighted, hessian floored). ``kernel``: as
-    :class:`FitObjective`'s."""
-    lib = adapter("catboost")
-    y, w = lib.block_labels_weights(loss, targets, weights, validated)
-    if kernel is not None:
-        return lib.ders_range(*kernel(loss, lib.NAME, y, approxes, w))
-    spec = loss.fast_kernel()
-    fused = _fused(spec)
-    if fused is not None:  # the block's labels and weights are checked: one compiled call
-        return fused(np.ascontiguousarray(_kernels._as_float(np.asarray(approxes))), y, w)
-    return lib.ders_range(*library_gradient_hessian(loss, y, approxes, w,
-                                                    reference=_catboost_reference(spec)))
-
-
-def _fused(spec):
-    """:func:`boostobj._kernels.catboost_ders` for the fast kernel ``spec`` (``loss.fast_kernel()``),
-    or None (no kernel, or CatBoost gets the reference: :func:`_catboost_reference`); bound once
-    per kernel and parameters (CatBoost calls a loss object itself hundreds of times an
-    iteration)."""
-    if spec is None or _catboost_reference(spec):
-        return None
-    name, params = spec
-    return _bound_fused(_kernels.compiled(name), name, tuple(sorted(params.items())))
-
-
-@functools.lru_cache(maxsize=64)
-def _bound_fused(compiled: bool, name: str, params: tuple):
-    # ``compiled`` is in the key so that switching to the numpy kernels binds anew
-    return _kernels.catboost_ders(name, dict(params))
-
-
-def _catboost_reference(spec) -> bool:
-    """Whether CatBoost gets the float64 reference of a loss whose fast kernel is ``spec``
-    (``loss.fast_kernel()``) instead of that float32 kernel: CatBoost
-    keeps float64 derivatives, so a kernel whose float32 output overflows where the float64 one
-    is finite (:data:`boostobj._kernels.FLOAT32_OVERFLOW`) would change what it trains on at
-    large margins. The others' outputs are bounded or linear in the residual: their rounding is
-    a relative change of 6e-8 at most."""
-    return spec is not None and spec[0] in _kernels.FLOAT32_OVERFLOW
-
-
-def catboost_kernel(loss):
-    """:func:`library_gradient_hessian` for a one-dimensional loss without "auto"
-    hyperparameters, bound once: ``kernel(y, preds, w) -> (g, h)``. For CatBoost's thousands of
-    small blocks per fit, where looking the kernel up again on every call costs as much as
-    running it (the estimators bind it once per ``fit``)."""
-    if loss.task == "multiclass" or loss.has_auto():
-        raise ValueError(f"catboost_kernel needs a one-dimensional resolved loss, got {loss!r}")
-    spec = loss.fast_kernel()
-    if spec is None or not _kernels.available(spec[0]) or _catboost_reference(spec):
-        return functools.partial(library_gradient_hessian, loss, reference=True)
-    name, params = spec
-    return functools.partial(_kernels.KERNELS[name], **params)
-
-
-def catboost_fused(loss):
-    """CatBoost's whole ``calc_ders_range`` for a resolved one-dimensional loss in one compiled
-    call (:func:`boostobj._kernels.catboost_ders`): ``ders(approxes, targets, weights)`` giving
-    the ``(m, 2)`` array of ``-g, -h``, or None where the loss has no such path (then
-    :func:`catboost_kernel`). The same values as :func:`catboost_kernel` followed by the
-    adapter's ``ders_range`` (as float64: CatBoost reads float32 and float64 alike)."""
-    if loss.task == "multiclass" or loss.has_auto():
-        raise ValueError(f"catboost_fused needs a one-dimensional resolved loss, got {loss!r}")
-    return _fused(loss.fast_kernel())
-
-
-def catboost_ders_multi(loss, approxes, target, weight, *, validated: bool = False, form=None,
-                        kernel=None):
-    """CatBoost's ``calc_ders_multi`` for one row of a multiclass model: ``(der1, der2)`` with
-    ``der2`` the ``K x K`` hessian, negated (see :mod:`boostobj.adapters.catboost`). The exact
-    float64 math: one row costs the same either way, and CatBoost sums float64 derivatives.
-    ``form`` is the adapter's ``multiclass_form`` when the caller has it already; ``kernel``: as
-    :class:`FitObjective`'s (its hessian scale is :func:`hessian_scale`'s for CatBoost)."""
-    from .adapters import catboost as lib
-
-    y = lib.row_label(loss, approxes, target, weight, validated)
-    z = approxes.reshape(1, -1)
-    full, scale = form or lib.multiclass_form(loss, z.shape[1])
-    if kernel is not None:
-        g, h = kernel(loss, lib.NAME, y, z, None)
-    else:
-        g, h = library_gradient_hessian(loss, y, z, None, scale=scale, reference=True)
-    return lib.ders_multi(full, int(target), g, h, weight)
-
-
-def catboost_evaluate(loss, approxes, target, weight):
-    """CatBoost's metric ``evaluate``: ``(weighted loss sum, weight sum)`` of a range of rows."""
-    from .adapters import catboost as lib
-
-    return lib.evaluate(loss, approxes, target, weight)

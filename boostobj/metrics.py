@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._objective import adapter, adapter_for
+from .adapters import adapter, adapter_for
 
 __all__ = ["BUILTIN_METRIC_NAMES", "Metric"]
 
@@ -86,26 +86,14 @@ class Metric:
         return hash((self.loss, self.library, self.predictions))
 
     def __call__(self, a, b, sample_weight=None):
-        loss = self.loss
         lib = adapter_for(b)
-        if lib is None:  # the scikit-learn signature (y_true, y_pred, weight)
-            preds = np.asarray(b)
-            if self.predictions == "response":
-                with np.errstate(divide="ignore"):
-                    preds = loss.link.link(preds)
-            if self.library == "lightgbm":
-                return self.__name__, loss.mean_loss(a, preds, sample_weight), False
-            return adapter("xgboost").global_mean_loss(loss, a, preds, sample_weight)
-        y, w = lib.labels_weights(b)
-        preds = np.asarray(a)
-        if loss.task == "multiclass" and preds.ndim == 1:
-            preds = preds.reshape(y.shape[0], -1, order="F" if lib.NAME == "lightgbm" else "C")
-        if lib.NAME == "lightgbm":
-            lib.check_start(b)
-            preds = lib.margins_from_builtin(loss, (b.params or {}).get("objective"), preds)
-            return self.__name__, loss.mean_loss(y, preds, w), False
-        # allreduced when XGBoost trains distributed (Dask)
-        return self.__name__, lib.global_mean_loss(loss, y, preds, w)
+        if lib is not None:  # the library's call (predictions, its data object)
+            return lib.metric_from_data(self, a, b)
+        preds = np.asarray(b)  # the scikit-learn signature (y_true, y_pred, weight)
+        if self.predictions == "response":
+            with np.errstate(divide="ignore"):
+                preds = self.loss.link.link(preds)
+        return adapter(self.library or "xgboost").metric_from_arrays(self, a, preds, sample_weight)
 
     # ------------------------------------------------------------------ CatBoost's protocol
     # ``eval_metric=loss.metric`` in CatBoost; the adapter (boostobj.adapters.catboost) reads
@@ -117,9 +105,7 @@ class Metric:
     def evaluate(self, approxes, target, weight):
         """``(weighted loss sum, weight sum)`` over the rows CatBoost hands (raw margins, one
         array per output)."""
-        from ._objective import catboost_evaluate
-
-        return catboost_evaluate(self.loss, approxes, target, weight)
+        return adapter("catboost").evaluate(self.loss, approxes, target, weight)
 
     def is_max_optimal(self) -> bool:
         """Lower is better."""

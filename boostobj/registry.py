@@ -1,5 +1,7 @@
-"""The one list of objectives: every generic test, ``check``, the benchmark and the parity harness
-walk it. A new loss joins with one line here; a loss with a built-in twin names it here too.
+"""The one list of objectives: ``boostobj``'s and ``boostobj.losses``' loss names, the generic
+tests, ``check``, the benchmark, the parity harness and the docs' objective table all read it. A
+new loss joins with one line here (its module imported above if it is a new one); a loss with a
+built-in twin names it here too.
 
 A :class:`Twin` says which built-in objective of each library computes the same model as the
 loss, under which hyperparameters (``when``), and which built-in parameters carry the loss's
@@ -15,26 +17,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from .losses import (
-    BinaryCrossEntropy,
-    BinaryLogLoss,
-    CauchyLoss,
-    ExpectileLoss,
-    FairLoss,
-    FocalLoss,
-    GammaLoss,
-    LogCoshLoss,
-    Loss,
-    MulticlassFocalLoss,
-    PoissonLoss,
-    PseudoHuberLoss,
-    QuantileLoss,
-    SmoothQuantileLoss,
-    SoftmaxLoss,
-    SquaredErrorLoss,
-    TweedieLoss,
-    WelschLoss,
-)
+from .losses import Loss, binary, counts, multiclass, regression, robust
 
 __all__ = ["LOSSES", "REGISTRY", "Entry", "Twin", "builtin_twin", "get_loss", "is_set",
            "register", "twin_of"]
@@ -99,33 +82,33 @@ _SOFTMAX = Twin(xgboost="multi:softprob", lightgbm="multiclass", catboost="Multi
 
 REGISTRY: list[Entry] = [
     # the built-ins have no label smoothing: twins at label_smoothing=0 only
-    Entry(BinaryLogLoss, dataclasses.replace(_BINARY, when={"label_smoothing": 0.0})),
+    Entry(binary.BinaryLogLoss, dataclasses.replace(_BINARY, when={"label_smoothing": 0.0})),
     # CatBoost's Focal (catboost 1.2.10): the exact hessian, unfloored, p clamped to [1e-13, 1 - 1e-13]
-    Entry(FocalLoss, dataclasses.replace(_BINARY, when={"gamma": 0.0, "alpha": None}),
+    Entry(binary.FocalLoss, dataclasses.replace(_BINARY, when={"gamma": 0.0, "alpha": None}),
           more=(Twin(catboost="Focal", when={"alpha": is_set, "hessian": "exact"},
                      catboost_params={"focal_alpha": "alpha", "focal_gamma": "gamma"}),)),
     # CatBoost's LogCosh has no scale: log(cosh(z - y)), the exact hessian
-    Entry(LogCoshLoss, more=(Twin(catboost="LogCosh", when={"scale": 1.0, "hessian": "exact"}),)),
-    Entry(PseudoHuberLoss, Twin(xgboost="reg:pseudohubererror", when={"hessian": "exact"},
+    Entry(regression.LogCoshLoss, more=(Twin(catboost="LogCosh", when={"scale": 1.0, "hessian": "exact"}),)),
+    Entry(regression.PseudoHuberLoss, Twin(xgboost="reg:pseudohubererror", when={"hessian": "exact"},
                                 params={"huber_slope": "delta"})),
-    Entry(SquaredErrorLoss, Twin(xgboost="reg:squarederror", lightgbm="regression", catboost="RMSE")),
-    Entry(SoftmaxLoss, _SOFTMAX),
-    Entry(MulticlassFocalLoss, dataclasses.replace(
+    Entry(regression.SquaredErrorLoss, Twin(xgboost="reg:squarederror", lightgbm="regression", catboost="RMSE")),
+    Entry(multiclass.SoftmaxLoss, _SOFTMAX),
+    Entry(multiclass.MulticlassFocalLoss, dataclasses.replace(
         _SOFTMAX, when={"gamma": 0.0, "alpha": None, "hessian_scale": "library"})),
-    Entry(PoissonLoss, Twin(xgboost="count:poisson", lightgbm="poisson", when={"hessian": "bounded"},
+    Entry(counts.PoissonLoss, Twin(xgboost="count:poisson", lightgbm="poisson", when={"hessian": "bounded"},
                             params={"max_delta_step": "max_delta_step"},
                             lightgbm_params={"poisson_max_delta_step": "max_delta_step"}),
           more=(Twin(catboost="Poisson", when={"hessian": "exact"}),)),
-    Entry(GammaLoss, Twin(xgboost="reg:gamma", lightgbm="gamma")),
-    Entry(BinaryCrossEntropy, Twin(xgboost="binary:logistic", lightgbm="cross_entropy",
+    Entry(counts.GammaLoss, Twin(xgboost="reg:gamma", lightgbm="gamma")),
+    Entry(binary.BinaryCrossEntropy, Twin(xgboost="binary:logistic", lightgbm="cross_entropy",
                                    catboost="CrossEntropy")),
-    Entry(QuantileLoss),  # the built-ins renew leaves to exact quantiles: no parity
-    Entry(SmoothQuantileLoss),
-    Entry(ExpectileLoss),
-    Entry(FairLoss, Twin(lightgbm="fair", lightgbm_params={"fair_c": "c"})),
-    Entry(CauchyLoss),
-    Entry(WelschLoss),
-    Entry(TweedieLoss, Twin(xgboost="reg:tweedie", lightgbm="tweedie", catboost="Tweedie",
+    Entry(robust.QuantileLoss),  # the built-ins renew leaves to exact quantiles: no parity
+    Entry(robust.SmoothQuantileLoss),
+    Entry(robust.ExpectileLoss),
+    Entry(robust.FairLoss, Twin(lightgbm="fair", lightgbm_params={"fair_c": "c"})),
+    Entry(robust.CauchyLoss),
+    Entry(robust.WelschLoss),
+    Entry(counts.TweedieLoss, Twin(xgboost="reg:tweedie", lightgbm="tweedie", catboost="Tweedie",
                             params={"tweedie_variance_power": "power"},
                             lightgbm_params={"tweedie_variance_power": "power"},
                             catboost_params={"variance_power": "power"})),

@@ -438,7 +438,8 @@ def test_estimator_objective_is_the_bare_loss(loss, rng):
 def test_one_call_path_equals_the_kernel_then_negation(loss, rng):
     """The compiled one-call path (CatBoost's arrays as they are) gives exactly what the kernel on
     float64 labels and weights followed by ``ders_range`` gives, at extreme margins too."""
-    from boostobj._objective import catboost_fused, catboost_kernel
+    from boostobj.adapters.catboost import bound_kernel as catboost_kernel
+    from boostobj.adapters.catboost import fused_kernel as catboost_fused
 
     n = 3000  # more than one of the compiled path's chunks
     y = labels_for(loss, n, rng).astype(np.float32)

@@ -2,8 +2,11 @@
 that library's conventions and quirks, and configures the library for a boostobj loss. No
 formulas live here.
 
-* :mod:`~boostobj.adapters.xgboost`, :mod:`~boostobj.adapters.lightgbm`: the native APIs (what
-  the dispatcher, :mod:`boostobj._objective`, asks them);
+* :mod:`~boostobj.adapters.base`: the protocol, one :class:`~boostobj.adapters.base.Adapter`
+  object per library (:func:`adapter`), which the dispatcher (:mod:`boostobj._objective`) and
+  the metrics ask;
+* :mod:`~boostobj.adapters.xgboost`, :mod:`~boostobj.adapters.lightgbm`,
+  :mod:`~boostobj.adapters.catboost`: the native APIs;
 * ``*_sklearn``, ``*_dask``: the estimators (``boostobj.XGBClassifier`` and friends);
 * :mod:`~boostobj.adapters.dask`: starting scores from Dask collections.
 """
@@ -12,7 +15,35 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["as_stored", "neutral"]
+__all__ = ["LIBRARIES", "adapter", "adapter_for", "as_stored", "neutral"]
+
+#: The libraries whose data objects the objective and metric calls are told apart by.
+LIBRARIES = ("xgboost", "lightgbm")
+
+
+def adapter(library: str):
+    """The :class:`~boostobj.adapters.base.Adapter` object of ``library`` (``"xgboost"``,
+    ``"lightgbm"`` or ``"catboost"``), imported when first asked for."""
+    if library == "xgboost":
+        from . import xgboost as module
+    elif library == "lightgbm":
+        from . import lightgbm as module
+    elif library == "catboost":
+        from . import catboost as module
+    else:
+        raise ValueError(f"library must be one of {(*LIBRARIES, 'catboost')}, got {library!r}")
+    return module.ADAPTER
+
+
+def adapter_for(data):
+    """The adapter whose library owns the data object ``data`` (a ``DMatrix``, a ``Dataset``),
+    or None (the scikit-learn signature). Decided by the object's defining module, so no
+    library is imported to find out (CatBoost calls the loss's own methods, never with one)."""
+    for library in LIBRARIES:
+        lib = adapter(library)
+        if lib.owns(data):
+            return lib
+    return None
 
 
 def as_stored(y, sample_weight=None):

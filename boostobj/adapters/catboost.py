@@ -145,26 +145,44 @@ hessian and clamps ``p`` to ``[1e-13, 1 - 1e-13]``; boostobj floors the hessian 
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
-from .. import records
-from .._objective import (
-    catboost_ders_multi,
-    catboost_ders_range,
-    catboost_fused,
-    catboost_kernel,
-    hessian_scale,
-)
+from .. import _kernels, records
+from ..received import hessian_scale, library_gradient_hessian
 from ..registry import twin_of
+from .base import Adapter
 
-__all__ = ["NAME", "ValidatedObjective", "block_labels_weights", "builtin_loss_function",
-           "check_objective_params",
-           "ders_multi", "ders_range", "distributed", "drop_record", "effective_weights",
-           "evaluate", "fold_init_score", "full_softmax_hessian", "labels_weights", "model_record",
-           "multiclass_form", "multiclass_hessian_scale", "refuse_unresolved", "row_label",
-           "store_record"]
+__all__ = [
+    "ADAPTER",
+    "NAME",
+    "CatBoostAdapter",
+    "ValidatedObjective",
+    "block_labels_weights",
+    "bound_kernel",
+    "builtin_loss_function",
+    "calc_ders_multi",
+    "calc_ders_range",
+    "check_objective_params",
+    "ders_multi",
+    "ders_range",
+    "distributed",
+    "drop_record",
+    "effective_weights",
+    "evaluate",
+    "fold_init_score",
+    "full_softmax_hessian",
+    "fused_kernel",
+    "labels_weights",
+    "model_record",
+    "multiclass_form",
+    "multiclass_hessian_scale",
+    "refuse_unresolved",
+    "row_label",
+    "store_record",
+]
 
 NAME = "catboost"
 
@@ -352,7 +370,7 @@ def multiclass_form(loss, n_classes: int) -> tuple[bool, float]:
     exact) and the factor on its diagonal otherwise (the dispatcher's rule,
     :func:`boostobj._objective.hessian_scale`: :func:`multiclass_hessian_scale`, or the loss's
     own ``hessian_scale``)."""
-    return full_softmax_hessian(loss), hessian_scale(loss, NAME, (1, n_classes))
+    return full_softmax_hessian(loss), hessian_scale(loss, ADAPTER, (1, n_classes))
 
 
 def ders_multi(full: bool, label: int, g, h, weight: float):
@@ -462,6 +480,128 @@ def fold_init_score(model, init_score, loss=None):
     return model
 
 
+# ------------------------------------------------------------------------- the objective calls
+# CatBoost calls the loss itself (Loss.calc_ders_range / calc_ders_multi) with bare arrays, in
+# blocks of about 1000 rows or one row at a time: far too small for the dispatcher's
+# per-training-set cache (validating a block costs less than comparing it with a kept copy), and
+# too small to estimate an "auto" scale, which is refused (the estimators resolve the loss on all
+# labels first).
+def calc_ders_range(loss, approxes, targets, weights, *, validated: bool = False, kernel=None):
+    """CatBoost's ``calc_ders_range`` for a one-dimensional model: the block's labels and weights
+    read and checked (labels skipped when ``validated``: the estimators check the whole training
+    set once), the kernel, then CatBoost's form (``(m, 2)`` of ``-gradient, -hessian``,
+    weighted, hessian floored). ``kernel``: a replacement ``kernel(loss, library, y, preds, w)``
+    (:class:`boostobj.FitObjective`'s)."""
+    y, w = block_labels_weights(loss, targets, weights, validated)
+    if kernel is not None:
+        return ders_range(*kernel(loss, NAME, y, approxes, w))
+    spec = loss.fast_kernel()
+    fused = _fused(spec)
+    if fused is not None:  # the block's labels and weights are checked: one compiled call
+        return fused(np.ascontiguousarray(_kernels.as_float(np.asarray(approxes))), y, w)
+    return ders_range(*library_gradient_hessian(loss, y, approxes, w,
+                                                reference=_gets_reference(spec)))
+
+
+def _fused(spec):
+    """:func:`boostobj._kernels.catboost_ders` for the fast kernel ``spec`` (``loss.fast_kernel()``),
+    or None (no kernel, or CatBoost gets the reference: :func:`_gets_reference`); bound once
+    per kernel and parameters (CatBoost calls a loss object itself hundreds of times an
+    iteration)."""
+    if spec is None or _gets_reference(spec):
+        return None
+    name, params = spec
+    return _bound_fused(_kernels.compiled(name), name, tuple(sorted(params.items())))
+
+
+@functools.lru_cache(maxsize=64)
+def _bound_fused(compiled: bool, name: str, params: tuple):
+    # ``compiled`` is in the key so that switching to the numpy kernels binds anew
+    return _kernels.catboost_ders(name, dict(params))
+
+
+def _gets_reference(spec) -> bool:
+    """Whether CatBoost gets the float64 reference of a loss whose fast kernel is ``spec``
+    (``loss.fast_kernel()``) instead of that float32 kernel: CatBoost keeps float64
+    derivatives, so a kernel whose float32 output overflows where the float64 one is finite
+    (:data:`boostobj._kernels.FLOAT32_OVERFLOW`) would change what it trains on at large
+    margins. The others' outputs are bounded or linear in the residual: their rounding is a
+    relative change of 6e-8 at most."""
+    return spec is not None and spec[0] in _kernels.FLOAT32_OVERFLOW
+
+
+def bound_kernel(loss):
+    """:func:`boostobj.received.library_gradient_hessian` for a one-dimensional loss without
+    "auto" hyperparameters, bound once: ``kernel(y, preds, w) -> (g, h)``. For CatBoost's
+    thousands of small blocks per fit, where looking the kernel up again on every call costs as
+    much as running it (the estimators bind it once per ``fit``)."""
+    if loss.task == "multiclass" or loss.has_auto():
+        raise ValueError(f"bound_kernel needs a one-dimensional resolved loss, got {loss!r}")
+    spec = loss.fast_kernel()
+    if spec is None or not _kernels.available(spec[0]) or _gets_reference(spec):
+        return functools.partial(library_gradient_hessian, loss, reference=True)
+    name, params = spec
+    return functools.partial(_kernels.KERNELS[name], **params)
+
+
+def fused_kernel(loss):
+    """CatBoost's whole ``calc_ders_range`` for a resolved one-dimensional loss in one compiled
+    call (:func:`boostobj._kernels.catboost_ders`): ``ders(approxes, targets, weights)`` giving
+    the ``(m, 2)`` array of ``-g, -h``, or None where the loss has no such path (then
+    :func:`bound_kernel`). The same values as :func:`bound_kernel` followed by
+    :func:`ders_range` (as float64: CatBoost reads float32 and float64 alike)."""
+    if loss.task == "multiclass" or loss.has_auto():
+        raise ValueError(f"fused_kernel needs a one-dimensional resolved loss, got {loss!r}")
+    return _fused(loss.fast_kernel())
+
+
+def calc_ders_multi(loss, approxes, target, weight, *, validated: bool = False, form=None,
+                    kernel=None):
+    """CatBoost's ``calc_ders_multi`` for one row of a multiclass model: ``(der1, der2)`` with
+    ``der2`` the ``K x K`` hessian, negated (:func:`ders_multi`). The exact float64 math: one row
+    costs the same either way, and CatBoost sums float64 derivatives. ``form`` is
+    :func:`multiclass_form` when the caller has it already; ``kernel``: as in
+    :func:`calc_ders_range` (its hessian scale is CatBoost's)."""
+    y = row_label(loss, approxes, target, weight, validated)
+    z = approxes.reshape(1, -1)
+    full, scale = form or multiclass_form(loss, z.shape[1])
+    if kernel is not None:
+        g, h = kernel(loss, NAME, y, z, None)
+    else:
+        g, h = library_gradient_hessian(loss, y, z, None, scale=scale, reference=True)
+    return ders_multi(full, int(target), g, h, weight)
+
+
+class CatBoostAdapter(Adapter):
+    """CatBoost's side of the :class:`~boostobj.adapters.base.Adapter` protocol (the facts in
+    the module docstring). CatBoost calls the loss's and metric's own methods
+    (``calc_ders_range``, ``calc_ders_multi``, ``evaluate``), which hand the call here."""
+
+    name = NAME
+
+    def labels_weights(self, data):
+        return labels_weights(data)
+
+    def multiclass_hessian_scale(self, n_classes: int) -> float:
+        return multiclass_hessian_scale(n_classes)
+
+    def full_softmax_hessian(self, loss) -> bool:
+        return full_softmax_hessian(loss)
+
+    def calc_ders_range(self, loss, approxes, targets, weights, *, kernel=None):
+        return calc_ders_range(loss, approxes, targets, weights, kernel=kernel)
+
+    def calc_ders_multi(self, loss, approxes, target, weight, *, kernel=None):
+        return calc_ders_multi(loss, approxes, target, weight, kernel=kernel)
+
+    def evaluate(self, loss, approxes, target, weight):
+        return evaluate(loss, approxes, target, weight)
+
+
+#: The CatBoost adapter the core asks.
+ADAPTER = CatBoostAdapter()
+
+
 # ------------------------------------------------------------------------- the estimators
 class ValidatedObjective:
     """What boostobj's estimators hand CatBoost as ``loss_function`` for one ``fit``: ``loss``
@@ -470,8 +610,8 @@ class ValidatedObjective:
     and the kernel is looked up once.
 
     ``calc_ders_range`` is an attribute: the compiled one-call path where the loss has one
-    (:func:`boostobj._objective.catboost_fused`; CatBoost then runs no Python code per block),
-    else a method running the kernel (:func:`boostobj._objective.catboost_kernel`) and
+    (:func:`fused_kernel`; CatBoost then runs no Python code per block),
+    else a method running the kernel (:func:`bound_kernel`) and
     :func:`ders_range`.
     """
 
@@ -482,15 +622,15 @@ class ValidatedObjective:
         refuse_unresolved(loss)
         self.loss = loss
         one_dim = loss.task != "multiclass"
-        fused = catboost_fused(loss) if one_dim else None
+        fused = fused_kernel(loss) if one_dim else None
         # the kernel only for the method (None for a multiclass loss: its message)
-        self._kernel = catboost_kernel(loss) if one_dim and fused is None else None
+        self._kernel = bound_kernel(loss) if one_dim and fused is None else None
         self.calc_ders_range = self._ders_range if fused is None else fused
         self._forms: dict = {}  # n_classes -> multiclass_form
 
     def _ders_range(self, approxes, targets, weights):
         if self._kernel is None:  # a multiclass loss in a one-dimensional model: the message
-            return catboost_ders_range(self.loss, approxes, targets, weights)
+            return calc_ders_range(self.loss, approxes, targets, weights)
         w = None if weights is None else weights.astype(np.float64)
         return ders_range(*self._kernel(targets.astype(np.float64), approxes, w))
 
@@ -499,7 +639,7 @@ class ValidatedObjective:
         form = self._forms.get(k)
         if form is None and self.loss.task == "multiclass":
             form = self._forms[k] = multiclass_form(self.loss, k)
-        return catboost_ders_multi(self.loss, approxes, target, weight, validated=True, form=form)
+        return calc_ders_multi(self.loss, approxes, target, weight, validated=True, form=form)
 
     def __repr__(self) -> str:
         return f"ValidatedObjective({self.loss!r})"

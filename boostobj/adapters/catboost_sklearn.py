@@ -140,6 +140,14 @@ class _CatBoostLossMixin:
         return super().set_params(**params)
 
     # ------------------------------------------------------------------ the record
+    @property
+    def loss_(self):
+        """The loss the model was trained with: ``loss_function`` with any ``"auto"``
+        hyperparameter resolved on the training labels, rebuilt from the model's record (None
+        for a model without one)."""
+        rec = model_record(self) if self.is_fitted() else None
+        return None if rec is None else records.loss_of_record(rec)
+
     def _model_loss(self):
         """The loss the trained model records (rebuilt from its record), else the boostobj loss
         of the parameters (a model pickled without a record), else None."""

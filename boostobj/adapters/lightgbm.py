@@ -26,6 +26,7 @@ import numpy as np
 
 from ..losses._base import _plain
 from . import neutral
+from .base import Adapter
 
 __all__ = [
     "NAME",
@@ -224,6 +225,44 @@ def margins_from_builtin(loss, objective, preds):
         )
     with np.errstate(divide="ignore"):
         return loss.link.link(preds) if kind != "identity" else preds
+
+
+class LightGBMAdapter(Adapter):
+    """LightGBM's side of the :class:`~boostobj.adapters.base.Adapter` protocol (the facts in
+    the module docstring)."""
+
+    name = NAME
+    data_module = "lightgbm"
+
+    def labels_weights(self, data):
+        return labels_weights(data)
+
+    def check_objective_params(self, loss, data) -> None:
+        check_objective_params(loss, data)
+
+    def distributed(self, data=None) -> bool:
+        return distributed(data)
+
+    def multiclass_hessian_scale(self, n_classes: int) -> float:
+        return multiclass_hessian_scale(n_classes)
+
+    def metric_from_data(self, metric, preds, data):
+        """``(name, value, False)``: margins (F-ordered when flat), or a built-in objective's
+        predictions read through the loss's link; a validation set without the training set's
+        start is refused (:func:`check_start`)."""
+        y, w = labels_weights(data)
+        preds = self.as_margins(metric.loss, preds, y.shape[0], "F")
+        check_start(data)
+        preds = margins_from_builtin(metric.loss, (data.params or {}).get("objective"), preds)
+        return metric.__name__, metric.loss.mean_loss(y, preds, w), False
+
+    def metric_from_arrays(self, metric, y, preds, sample_weight):
+        """``(name, value, False)``, LightGBM's scikit-learn form."""
+        return metric.__name__, metric.loss.mean_loss(y, preds, sample_weight), False
+
+
+#: The LightGBM adapter the core asks.
+ADAPTER = LightGBMAdapter()
 
 
 def fold_init_score(booster, init_score):

@@ -40,8 +40,9 @@ import numpy as np
 from .._warnings import user_stacklevel
 from ..registry import twin_of
 from . import _versions
+from .base import Adapter
 
-__all__ = ["MULTICLASS_HESSIAN_SCALE", "NAME", "XGB_OUTPUT", "StartClampedWarning",
+__all__ = ["ADAPTER", "MULTICLASS_HESSIAN_SCALE", "NAME", "XGB_OUTPUT", "StartClampedWarning", "XGBoostAdapter",
            "check_objective_params", "configured_objective", "global_mean_loss", "labels_weights",
            "multiclass_hessian_scale", "params_from_init", "start_of", "xgboost_params"]
 
@@ -246,3 +247,37 @@ def global_mean_loss(loss, y, preds, w) -> float:
     collective = sys.modules["xgboost.collective"]
     sums = collective.allreduce(np.array(loss.loss_sums(y, preds, w)), collective.Op.SUM)
     return float(sums[0] / sums[1])
+
+
+class XGBoostAdapter(Adapter):
+    """XGBoost's side of the :class:`~boostobj.adapters.base.Adapter` protocol (the facts in the
+    module docstring)."""
+
+    name = NAME
+    data_module = "xgboost"
+
+    def labels_weights(self, data):
+        return labels_weights(data)
+
+    def check_objective_params(self, loss, data) -> None:
+        check_objective_params(loss, data)
+
+    def distributed(self, data=None) -> bool:
+        return distributed(data)
+
+    def multiclass_hessian_scale(self, n_classes: int) -> float:
+        return multiclass_hessian_scale(n_classes)
+
+    def metric_from_data(self, metric, preds, data):
+        """``(name, value)``, the value allreduced when XGBoost trains distributed."""
+        y, w = labels_weights(data)
+        preds = self.as_margins(metric.loss, preds, y.shape[0], "C")
+        return metric.__name__, global_mean_loss(metric.loss, y, preds, w)
+
+    def metric_from_arrays(self, metric, y, preds, sample_weight):
+        """A float (what XGBoost's estimators expect), allreduced when distributed."""
+        return global_mean_loss(metric.loss, y, preds, sample_weight)
+
+
+#: The XGBoost adapter the core asks.
+ADAPTER = XGBoostAdapter()

@@ -218,7 +218,8 @@ class Loss:
         return y, z, w
 
     @staticmethod
-    def _weigh(arrays, w):
+    def weigh(arrays, w):
+        """``arrays`` (gradient, hessian) times the sample weights ``w`` (per row; None: as they are)."""
         if w is None:
             return arrays
         ww = w if arrays[0].ndim == 1 else w[:, None]
@@ -239,7 +240,7 @@ class Loss:
         it below :data:`~boostobj.HESSIAN_FLOOR`). Multiclass: the diagonal, unscaled.
         """
         y, z, w = self._prepare(y_true, raw_prediction, sample_weight)
-        return self._weigh(self._for(y, w)._gradient_hessian(y, z), w)
+        return self.weigh(self._for(y, w)._gradient_hessian(y, z), w)
 
     def gradient(self, y_true, raw_prediction, sample_weight=None) -> np.ndarray:
         """Gradient with respect to the raw margin (see :meth:`gradient_hessian`)."""
@@ -341,16 +342,16 @@ class Loss:
         :data:`~boostobj.HESSIAN_FLOOR`. A loss with ``"auto"`` hyperparameters must be
         resolved on all labels first (``loss.resolved(y, w)``): CatBoost hands blocks of rows.
         """
-        from .._objective import catboost_ders_range
+        from ..adapters import adapter
 
-        return catboost_ders_range(self, approxes, targets, weights)
+        return adapter("catboost").calc_ders_range(self, approxes, targets, weights)
 
     def calc_ders_multi(self, approxes, target, weight):
         """CatBoost's objective call for one row of a multiclass model (``class_names`` set):
         the negated gradient and ``K x K`` hessian (see :mod:`boostobj.adapters.catboost`)."""
-        from .._objective import catboost_ders_multi
+        from ..adapters import adapter
 
-        return catboost_ders_multi(self, approxes, target, weight)
+        return adapter("catboost").calc_ders_multi(self, approxes, target, weight)
 
     @property
     def metric(self):
