@@ -88,7 +88,6 @@ from . import _math
 from .links import IdentityLink, Link, LogitLink
 from .losses import Loss
 from .losses._base import newton_root
-from .losses._labels import Labels
 from .losses.regression import bracketed_start
 
 __all__ = ["FORMULA_CONSTANTS", "FORMULA_FUNCTIONS", "DerivationWarning", "DerivedLoss", "derive"]
@@ -763,10 +762,7 @@ class DerivedLoss(Loss):
     def _gradient_hessian(self, y, z):
         return self._eval(self._gh_fn, y, z)
 
-    def _init_score(self, y, w):
-        return self._start(Labels(y, w))
-
-    def _start(self, labels):
+    def constant_start(self, labels):
         if self.link.name != "logit":  # Newton steps from the lower weighted median
             return bracketed_start(self, labels)
         rate = labels.mean()

@@ -131,7 +131,7 @@ def test_quantiles_and_scales_on_the_cluster_are_bit_identical(client):
     dd = pytest.importorskip("dask.dataframe")
     import pandas as pd
 
-    from boostobj.losses._labels import weighted_quantile
+    from boostobj.losses.labels import weighted_quantile
 
     rng = np.random.default_rng(11)
     n = 30_000

@@ -1,6 +1,6 @@
 """Exact weighted quantiles and means, in memory and by the Dask reductions of bounded size.
 
-The in-memory functions (boostobj.losses._labels) are checked against exact rational arithmetic
+The in-memory functions (boostobj.losses.labels) are checked against exact rational arithmetic
 (fractions.Fraction); the Dask selection (boostobj.adapters.dask.DaskLabels) against them, bit
 for bit, on random labels split into random partitions (the synchronous scheduler: the same
 code as a cluster runs; tests/test_dask.py repeats a few cases on a LocalCluster).
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import boostobj
 from boostobj.adapters import as_stored
-from boostobj.losses._labels import (
+from boostobj.losses.labels import (
     Labels,
     exact,
     exact_sum,
@@ -243,7 +243,7 @@ def test_dask_quantile_reaches_the_client_in_bounded_size():
     assert labels.received < 0.1 * sum(np.size(x) for x in bdask.label_totals(dy, dw))
     # the start of a robust loss: the median, then one reduction of two sums per Newton step
     dask_labels = bdask.DaskLabels(dy, dw, loss=boostobj.PseudoHuberLoss(delta=1.0))
-    start = boostobj.PseudoHuberLoss(delta=1.0)._start(dask_labels)
+    start = boostobj.PseudoHuberLoss(delta=1.0).constant_start(dask_labels)
     assert start == pytest.approx(boostobj.PseudoHuberLoss(delta=1.0).init_score(*as_stored(y, w)),
                                   rel=1e-12)
     assert dask_labels.rounds <= 20  # extent, median (<= 9), Newton steps (measured 11 in all)
@@ -288,7 +288,7 @@ def test_start_solve_takes_few_gradient_sums(loss):
     calls = []
     with mock.patch.object(Labels, "gradient_sums", lambda self, lo, c: calls.append(c) or
                            lo._gradient_sums(self.y, self.w, c)):
-        start = fit._start(labels)
+        start = fit.constant_start(labels)
     assert len(calls) <= 16
     g = fit.gradient(y, np.full(y.shape, start), w).sum()
     h = fit.gradient_hessian(y, np.full(y.shape, start), w)[1].sum()

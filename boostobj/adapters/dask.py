@@ -5,7 +5,7 @@ The objective itself needs nothing global: both libraries ship the loss to every
 (cloudpickle; a loss pickles as its hyperparameters) and call it on that worker's rows,
 exactly as on one machine. What does need all rows is the start and the ``"auto"`` scale of the
 robust losses. A loss writes those once against a few questions about the labels
-(:mod:`boostobj.losses._labels`); :class:`DaskLabels` answers them with reductions whose results
+(:mod:`boostobj.losses.labels`); :class:`DaskLabels` answers them with reductions whose results
 are bounded in size whatever the number of rows:
 
 * **weighted quantiles and medians** (the robust losses' start, :class:`~boostobj.QuantileLoss`,
@@ -13,7 +13,7 @@ are bounded in size whatever the number of rows:
   selection (:meth:`DaskLabels.quantile`). Each round every partition returns, for the labels
   in the current bracket ``(lo, hi]``, the count, float weight, smallest and largest label in
   each of at most :data:`QUANTILE_BINS` bins, plus the exact weight (an integer, see
-  :func:`~boostobj.losses._labels.exact_sum`) of its labels up to ``lo``; a tree reduction sums
+  :func:`~boostobj.losses.labels.exact_sum`) of its labels up to ``lo``; a tree reduction sums
   them, and the client narrows the bracket to the bin(s) where the cumulative weight reaches
   the target (two bins where float rounding leaves it undecided). The bins are equally spaced
   in the order of the float64 bit patterns, so any distribution (heavy tails, values spread
@@ -53,7 +53,7 @@ import struct
 import numpy as np
 
 from ..losses import Loss
-from ..losses._labels import (
+from ..losses.labels import (
     exact,
     exact_group_sums,
     exact_sum,
@@ -100,12 +100,12 @@ def resolved(loss: Loss, y, sample_weight=None, *, client=None) -> Loss:
     sees only its own rows, so an unresolved loss is refused there."""
     if not loss.has_auto():
         return loss
-    return loss._resolved_with(DaskLabels(y, sample_weight, client=client, loss=loss))
+    return loss.resolve(DaskLabels(y, sample_weight, client=client, loss=loss))
 
 
 def _fit_and_start(loss: Loss, labels: DaskLabels):
-    fit = loss._resolved_with(labels)
-    return fit, fit._start(labels)
+    fit = loss.resolve(labels)
+    return fit, fit.constant_start(labels)
 
 
 def xgboost_params(loss: Loss, y, sample_weight=None, *, client=None, xgb_model=None) -> dict:
@@ -125,7 +125,7 @@ def xgboost_params(loss: Loss, y, sample_weight=None, *, client=None, xgb_model=
 
 class DaskLabels:
     """The labels (and weights) of Dask collections answering what a start needs, by bounded
-    reductions (:class:`boostobj.losses._labels.Labels` in memory; see the module docstring).
+    reductions (:class:`boostobj.losses.labels.Labels` in memory; see the module docstring).
 
     ``y`` and ``sample_weight`` are Dask Arrays or Series/DataFrames with matching partitions;
     the labels and weights are read as the libraries store them (float32). ``loss`` checks the
@@ -338,7 +338,7 @@ def _on_values(y, w, func, center, loss, *args):
 
 
 def _weight_of(w, mask) -> int:
-    """The exact weight (:func:`~boostobj.losses._labels.exact_sum`) of the rows in ``mask``."""
+    """The exact weight (:func:`~boostobj.losses.labels.exact_sum`) of the rows in ``mask``."""
     return exact(int(np.count_nonzero(mask))) if w is None else exact_sum(w[mask])
 
 

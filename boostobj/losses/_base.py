@@ -23,6 +23,7 @@ import numpy as np
 
 from .._validation import as_float_array, check_labels_finite, check_weights
 from ..links import Link
+from .labels import Labels
 
 __all__ = ["Loss"]
 
@@ -161,7 +162,12 @@ class Loss:
     def _gradient_hessian(self, y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError  # pragma: no cover - abstract
 
-    def _init_score(self, y: np.ndarray, w: np.ndarray | None):  # pragma: no cover - abstract
+    def constant_start(self, labels):  # pragma: no cover - abstract
+        """The constant margin minimising the weighted mean loss of a resolved loss, from
+        :class:`~boostobj.losses.labels.Labels` (or the Dask reductions that answer the same
+        questions): a float, or one value per class. The one start hook a loss implements;
+        the regression losses ask only bounded questions (quantiles, sums, gradient sums), so
+        their starts are exact on Dask collections without gathering the labels."""
         raise NotImplementedError
 
     def fast_kernel(self) -> tuple[str, dict[str, Any]] | None:
@@ -181,9 +187,19 @@ class Loss:
         The estimate is a deterministic function of the labels and weights, so the dispatcher
         (once per training set), ``init_score`` and the estimators all get the same value.
         """
+        if not self.has_auto():
+            return self
+        y = self.check_labels(y_true)
+        return self.resolve(Labels(y, check_weights(sample_weight, y.shape[0])))
+
+    def resolve(self, labels) -> Loss:
+        """The one resolve hook: this loss with its ``"auto"`` hyperparameters estimated from
+        :class:`~boostobj.losses.labels.Labels` (or the Dask reductions); itself by default
+        (a loss without ``"auto"`` values)."""
         return self
 
     def has_auto(self) -> bool:
+        """Whether a hyperparameter is ``"auto"`` (estimated from the training labels)."""
         return any(isinstance(v, str) and v == "auto" for v in self.get_params().values())
 
     def _for(self, y: np.ndarray, w: np.ndarray | None) -> Loss:
@@ -291,7 +307,7 @@ class Loss:
         w = check_weights(sample_weight, y.shape[0])
         if y.shape[0] == 0:
             raise ValueError("y_true is empty; init_score needs at least one sample")
-        return self._for(y, w)._init_score(y, w)
+        return self._for(y, w).constant_start(Labels(y, w))
 
     def init_raw_prediction(self, y_true, sample_weight=None) -> np.ndarray:
         """:meth:`init_score` repeated for every row: ``(n,)``, or ``(n, n_classes)`` for multiclass.
@@ -373,17 +389,6 @@ class Loss:
         if w is not None:
             g, h = g * w, h * w
         return float(np.sum(g)), float(np.sum(h))
-
-    def _start(self, labels) -> float | np.ndarray:
-        """The start from :class:`~boostobj.losses._labels.Labels` (or the Dask reductions'
-        equivalent), for a loss already resolved. By default from the labels as arrays; the
-        regression losses ask only bounded questions (quantiles, sums)."""
-        return self._init_score(*labels.arrays())
-
-    def _resolved_with(self, labels) -> Loss:
-        """:meth:`resolved` from :class:`~boostobj.losses._labels.Labels` (see :meth:`_start`)."""
-        return self.resolved(*labels.arrays()) if self.has_auto() else self
-
 
 def newton_root(gsum, x0: float, lo: float, hi: float) -> float:
     """A root of the summed gradient ``gsum(c) -> (sum of gradients, sum of hessian weights)``

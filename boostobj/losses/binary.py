@@ -148,7 +148,8 @@ class BinaryLogLoss(_BinaryLoss):
     def fast_kernel(self):
         return None if self.label_smoothing else ("log_loss", {})
 
-    def _init_score(self, y, w):
+    def constant_start(self, labels):
+        y, w = labels.arrays()
         eps = self.label_smoothing
         if not eps:
             pavg = min(max(_positive_rate(y, w), PROB_CLAMP), 1.0 - PROB_CLAMP)
@@ -209,7 +210,8 @@ class BinaryCrossEntropy(_BinaryLoss):
     def fast_kernel(self):
         return "cross_entropy", {}
 
-    def _init_score(self, y, w):
+    def constant_start(self, labels):
+        y, w = labels.arrays()
         pavg = min(max(_positive_rate(y, w), PROB_CLAMP), 1.0 - PROB_CLAMP)
         return math.log(pavg / (1.0 - pavg))
 
@@ -306,7 +308,8 @@ class FocalLoss(_BinaryLoss):
         return "focal", {"gamma": self.gamma, "alpha": self.alpha,
                          "bounded": self.hessian == "bounded"}
 
-    def _init_score(self, y, w):
+    def constant_start(self, labels):
+        y, w = labels.arrays()
         rate = _positive_rate(y, w)
         pavg = min(max(rate, PROB_CLAMP), 1.0 - PROB_CLAMP)
         x0 = math.log(pavg / (1.0 - pavg))

@@ -10,9 +10,8 @@ import math
 
 import numpy as np
 
-from .._validation import check_weights
 from ._base import Loss, _plain, newton_root, real_number
-from ._labels import Labels
+from .labels import Labels
 
 __all__ = ["CombinedLoss", "combine"]
 
@@ -124,16 +123,10 @@ class CombinedLoss(Loss):
     def has_auto(self) -> bool:
         return any(loss.has_auto() for _, loss in self.losses)
 
-    def resolved(self, y_true, sample_weight=None):
+    def resolve(self, labels):
         if not self.has_auto():
             return self
-        y = self.check_labels(y_true)
-        return self._resolved_with(Labels(y, check_weights(sample_weight, y.shape[0])))
-
-    def _resolved_with(self, labels):
-        if not self.has_auto():
-            return self
-        return CombinedLoss(losses=tuple((w, loss._resolved_with(labels))
+        return CombinedLoss(losses=tuple((w, loss.resolve(labels))
                                          for w, loss in self.losses))
 
     def warn_degenerate(self, y, w):
@@ -156,11 +149,8 @@ class CombinedLoss(Loss):
             h += w * hi
         return g, h
 
-    def _init_score(self, y, w):
-        return self._start(Labels(y, w))
-
-    def _start(self, labels):
-        starts = [float(loss._start(labels)) for _, loss in self.losses]
+    def constant_start(self, labels):
+        starts = [float(loss.constant_start(labels)) for _, loss in self.losses]
         total = math.fsum(wt for wt, _ in self.losses)
         x0 = math.fsum(wt * s for (wt, _), s in zip(self.losses, starts)) / total
         if not all(math.isfinite(s) for s in starts):

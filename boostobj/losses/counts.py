@@ -34,7 +34,6 @@ import numpy as np
 
 from ..links import LogLink
 from ._base import Loss, real_number
-from ._labels import Labels
 
 __all__ = ["GammaLoss", "PoissonLoss", "TweedieLoss"]
 
@@ -72,10 +71,7 @@ class _LogLinkLoss(Loss):
     link = LogLink()
     task = "regression"
 
-    def _init_score(self, y, w):
-        return self._start(Labels(y, w))
-
-    def _start(self, labels):
+    def constant_start(self, labels):
         mean = labels.mean()
         if not mean > 0:
             raise ValueError(

@@ -18,6 +18,7 @@ from .._validation import check_labels_finite
 from ..links import SoftmaxLink
 from ._base import Loss, class_weight, real_number
 from .binary import PROB_CLAMP, focusing, smoothing
+from .labels import Labels
 
 __all__ = ["MulticlassFocalLoss", "SoftmaxLoss"]
 
@@ -245,7 +246,8 @@ class SoftmaxLoss(_MulticlassLoss):
             g[rows, yi] = (eps - share) - q[rows, yi]  # p_y - (1 - eps + eps/K)
         return g, p * q
 
-    def _init_score(self, y, w):
+    def constant_start(self, labels):
+        y, w = labels.arrays()
         counts, k = self._init_from_counts(y, w)
         eps = self.label_smoothing
         if not eps:
@@ -351,14 +353,15 @@ class MulticlassFocalLoss(_MulticlassLoss):
             hess = np.maximum(hess, pq * aqg[:, None])
         return grad, hess
 
-    def _init_score(self, y, w):
+    def constant_start(self, labels):
+        y, w = labels.arrays()
         counts, k = self._init_from_counts(y, w)
         if self.alpha is not None and len(self.alpha) != k:
             raise ValueError(f"alpha has {len(self.alpha)} weights but the labels have {k} classes")
         # The mean loss of a constant margin depends on the labels only through the class totals,
         # so the K-dimensional minimisation runs on K rows weighted by them.
         labels = np.arange(k, dtype=np.float64)
-        start = SoftmaxLoss(n_classes=k)._init_score(y, w)
+        start = SoftmaxLoss(n_classes=k).constant_start(Labels(y, w))
         if np.count_nonzero(counts) <= 1:
             return start
 

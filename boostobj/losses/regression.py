@@ -8,11 +8,10 @@ import warnings
 import numpy as np
 
 from .. import _math
-from .._validation import check_weights
 from .._warnings import DegenerateWarning, user_stacklevel
 from ..links import IdentityLink
 from ._base import Loss, newton_root, real_number
-from ._labels import Labels
+from .labels import Labels
 
 __all__ = ["LogCoshLoss", "PseudoHuberLoss", "SquaredErrorLoss"]
 
@@ -37,7 +36,7 @@ def robust_scale(y, w=None) -> float:
     weighted mean absolute deviation instead; labels that are all equal give 1.
 
     The medians are lower weighted medians and the mean a ratio of correctly rounded sums
-    (:mod:`boostobj.losses._labels`), so the Dask reductions give the same number, bit for bit.
+    (:mod:`boostobj.losses.labels`), so the Dask reductions give the same number, bit for bit.
 
     >>> robust_scale(np.array([0.0, 1.0, 2.0, 3.0, 1000.0]))
     1.994...
@@ -46,7 +45,7 @@ def robust_scale(y, w=None) -> float:
 
 
 def _robust_scale(labels) -> float:
-    """:func:`robust_scale` of :class:`~boostobj.losses._labels.Labels` (or the Dask equivalent)."""
+    """:func:`robust_scale` of :class:`~boostobj.losses.labels.Labels` (or the Dask equivalent)."""
     dev = labels.deviations(labels.quantile(0.5))
     sigma = MAD_TO_SIGMA * dev.quantile(0.5)
     if not sigma > 0:
@@ -85,23 +84,13 @@ class _RegressionLoss(Loss):
     #: ``"auto"`` is this fraction of :func:`robust_scale`.
     _auto_fraction: float = 1.0
 
-    def resolved(self, y_true, sample_weight=None):
-        if self._auto_scale is None or getattr(self, self._auto_scale) != "auto":
-            return self
-        y = self.check_labels(y_true)
-        w = check_weights(sample_weight, y.shape[0])
-        return self._resolved_with(Labels(y, w))
-
-    def _resolved_with(self, labels):
+    def resolve(self, labels):
         if self._auto_scale is None or getattr(self, self._auto_scale) != "auto":
             return self
         scale = self._auto_fraction * _robust_scale(labels)
         return type(self)(**{**self.get_params(), self._auto_scale: scale})
 
-    def _init_score(self, y, w):
-        return self._start(Labels(y, w))
-
-    def _start(self, labels):
+    def constant_start(self, labels):
         # The default of the robust losses: safeguarded Newton steps from the weighted median.
         return bracketed_start(self, labels)
 
@@ -131,7 +120,7 @@ class SquaredErrorLoss(_RegressionLoss):
     def fast_kernel(self):
         return "squared_error", {}
 
-    def _start(self, labels):
+    def constant_start(self, labels):
         return labels.mean()
 
 

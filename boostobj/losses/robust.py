@@ -77,7 +77,7 @@ class QuantileLoss(_RegressionLoss):
     def fast_kernel(self):
         return "quantile", {"alpha": self.alpha}
 
-    def _start(self, labels):
+    def constant_start(self, labels):
         return labels.quantile(self.alpha)
 
 
@@ -183,7 +183,7 @@ class SmoothQuantileLoss(_RegressionLoss):
         return "smooth_quantile", {"alpha": self.alpha, "scale": self.scale,
                                    "exact_hessian": self.hessian == "exact"}
 
-    def _start(self, labels):
+    def constant_start(self, labels):
         # sum w sigma((c - y)/s) = alpha sum w: every term is <= alpha at min(y) + s logit(alpha)
         # and >= alpha at max(y) + s logit(alpha), a bracket; the exact hessian is positive.
         shift = self.scale * math.log(self.alpha / (1.0 - self.alpha))
@@ -240,7 +240,7 @@ class ExpectileLoss(_RegressionLoss):
     def fast_kernel(self):
         return "expectile", {"tau": self.tau}
 
-    def _start(self, labels):
+    def constant_start(self, labels):
         return bracketed_start(self, labels, labels.mean())
 
 
