@@ -138,7 +138,7 @@ def _check_preds(loss, preds, y):
                else "a single-output model is expected (no num_class)")
         )
     if multiclass:
-        loss._check_raw(preds)  # the columns against n_classes
+        loss.check_raw(preds)  # the columns against n_classes
         from .losses.multiclass import check_label_range
 
         check_label_range(y, preds.shape[1])

@@ -46,7 +46,7 @@ def library_gradient_hessian(loss, y, preds, w, *, scale: float = 1.0, reference
         if loss.task == "multiclass":
             params = {**params, "scale": scale}
         return _kernels.KERNELS[name](y, preds, w, **params)
-    g, h = loss._gradient_hessian(y, np.asarray(preds).astype(np.float64, copy=False))
+    g, h = loss.float64_gradient_hessian(y, np.asarray(preds).astype(np.float64, copy=False))
     h = np.maximum(h, HESSIAN_FLOOR)
     if scale != 1.0:
         h *= scale

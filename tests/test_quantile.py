@@ -287,7 +287,7 @@ def test_start_solve_takes_few_gradient_sums(loss):
     labels = Labels(y, w)
     calls = []
     with mock.patch.object(Labels, "gradient_sums", lambda self, lo, c: calls.append(c) or
-                           lo._gradient_sums(self.y, self.w, c)):
+                           lo.gradient_sums(self.y, self.w, c)):
         start = fit.constant_start(labels)
     assert len(calls) <= 16
     g = fit.gradient(y, np.full(y.shape, start), w).sum()

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from ..losses import Loss
-from ..losses._base import _plain
+from ..losses._base import plain
 from ..metrics import Metric
 
 #: ``set_params`` keys with this prefix are the loss's hyperparameters (scikit-learn's nesting).
@@ -38,7 +38,7 @@ class LossParamsMixin:
             if not isinstance(loss, Loss):
                 keys = ", ".join(_PREFIX + k for k in nested)
                 raise ValueError(
-                    f"{keys} set, but objective={_plain(loss)!r} is not a boostobj loss, so it has "
+                    f"{keys} set, but objective={plain(loss)!r} is not a boostobj loss, so it has "
                     "no such parameter; set objective to a boostobj loss (e.g. "
                     "objective=boostobj.FocalLoss()) first"
                 )
@@ -135,7 +135,7 @@ def check_classes(loss, classes) -> None:
                 "use boostobj.BinaryLogLoss() (the same model as a two-class softmax) or "
                 "boostobj.FocalLoss()"
             )
-        k = getattr(loss, "_k", None)  # the class count n_classes or alpha fixes
+        k = loss.fixed_classes  # the class count n_classes or alpha fixes
         if k is not None and k != n:
             fixed = ("n_classes" if getattr(loss, "n_classes", None) is not None
                      else "alpha (one weight per class)")

@@ -318,7 +318,7 @@ def block_labels_weights(loss, targets, weights, validated: bool):
         )
     y = targets.astype(np.float64)
     if not validated:
-        loss._check_labels(y)
+        loss.check_label_values(y)
     if weights is None:
         return y, None
     w = weights.astype(np.float64)
@@ -353,12 +353,12 @@ def row_label(loss, approxes, target, weight, validated: bool):
         )
     y = np.array([target], dtype=np.float64)
     if not validated:
-        loss._check_labels(y)
+        loss.check_label_values(y)
         if not math.isfinite(weight):
             raise ValueError("a sample weight is inf or NaN; weights must be finite")
     k = approxes.shape[0]
-    if loss._k is not None and loss._k != k:
-        raise ValueError(f"{loss!r} has {loss._k} classes but the CatBoost model has {k} outputs")
+    if loss.fixed_classes is not None and loss.fixed_classes != k:
+        raise ValueError(f"{loss!r} has {loss.fixed_classes} classes but the CatBoost model has {k} outputs")
     if not target < k:
         raise ValueError(f"label {target!r} needs more than the model's {k} classes")
     return y

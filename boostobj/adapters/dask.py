@@ -359,7 +359,7 @@ def _sums_part(v, w):
 
 
 def _gradient_part(v, w, loss, c):
-    return loss._gradient_sums(v, w, c) if v.shape[0] else (0.0, 0.0)
+    return loss.gradient_sums(v, w, c) if v.shape[0] else (0.0, 0.0)
 
 
 def _merge_sums(*parts):

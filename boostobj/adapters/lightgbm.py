@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..losses._base import _plain
+from ..losses._base import plain
 from . import neutral
 from .base import Adapter
 
@@ -126,7 +126,7 @@ def check_params(loss, params) -> None:
             value = params.get(alias)
             if neutral(name, value):
                 continue
-            value = _plain(value)
+            value = plain(value)
             factor = (repr(value) if name == "scale_pos_weight"
                       else "(y == 0).sum() / (y == 1).sum()")
             raise ValueError(

@@ -42,7 +42,7 @@ import xgboost as xgb
 from .. import records
 from .._objective import FitObjective
 from ..losses import Loss
-from ..losses._base import _plain
+from ..losses._base import plain
 from ..metrics import Metric
 from . import _versions, as_stored, neutral
 from ._estimators import (
@@ -112,7 +112,7 @@ class _StartFromInitScore(LossParamsMixin, xgb.XGBModel):
                 return fit(X, y, sample_weight=sample_weight, base_margin=base_margin, **kwargs)
         check_task(self, loss)
         if loss.task == "binary" and not neutral("scale_pos_weight", self.scale_pos_weight):
-            spw = _plain(self.scale_pos_weight)
+            spw = plain(self.scale_pos_weight)
             raise ValueError(
                 f"scale_pos_weight={spw!r} is read only by XGBoost's built-in "
                 f"logistic objectives; with {loss!r} it would change nothing. Weight the classes "
@@ -279,7 +279,7 @@ def _indices(classes, labels) -> np.ndarray:
     unseen = classes[pos] != labels
     if np.any(unseen):
         raise ValueError(
-            f"eval_set has the label {_plain(labels[np.flatnonzero(unseen)[0]])!r}, not seen in "
+            f"eval_set has the label {plain(labels[np.flatnonzero(unseen)[0]])!r}, not seen in "
             f"training (classes {', '.join(repr(c) for c in classes.tolist())})"
         )
     return pos

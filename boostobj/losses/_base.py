@@ -25,7 +25,7 @@ from .._validation import as_float_array, check_labels_finite, check_weights
 from ..links import Link
 from .labels import Labels
 
-__all__ = ["Loss"]
+__all__ = ["Loss", "class_weight", "newton_root", "plain", "real_number"]
 
 #: Entries (rows times outputs) per block of :meth:`Loss.loss_sums`.
 SUM_BLOCK = 32768
@@ -107,7 +107,7 @@ class Loss:
         return {k: v for k, v in self.get_params().items() if not _same_value(v, defaults.get(k))}
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={_plain(v)!r}" for k, v in self.params.items())
+        args = ", ".join(f"{k}={plain(v)!r}" for k, v in self.params.items())
         return f"{type(self).__name__}({args})"
 
     def __eq__(self, other: object) -> bool:
@@ -153,7 +153,10 @@ class Loss:
         return NotImplemented
 
     # ------------------------------------------------------------------ kernels (subclasses)
-    def _check_labels(self, y: np.ndarray) -> None:
+    def check_label_values(self, y: np.ndarray) -> None:
+        """Raise a ``ValueError`` naming the first label this loss cannot take, in float64 labels
+        ``y`` (the hook a loss with a restricted label set overrides; adapters call it on
+        blocks of labels already converted)."""
         check_labels_finite(y)
 
     def _loss(self, y: np.ndarray, z: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
@@ -169,6 +172,15 @@ class Loss:
         the regression losses ask only bounded questions (quantiles, sums, gradient sums), so
         their starts are exact on Dask collections without gathering the labels."""
         raise NotImplementedError
+
+    def float64_gradient_hessian(self, y: np.ndarray, z: np.ndarray):
+        """The exact float64 gradient and hessian (the ``hessian`` option applied), unweighted
+        and unfloored, for validated float64 labels ``y`` and margins ``z``: what the
+        dispatcher hands a library when no fast kernel runs."""
+        return self._gradient_hessian(y, z)
+
+    #: The number of classes the hyperparameters fix (multiclass losses), else None.
+    fixed_classes: int | None = None
 
     def fast_kernel(self) -> tuple[str, dict[str, Any]] | None:
         """``(name, keyword arguments)`` of the kernel in :data:`boostobj._kernels.KERNELS` that
@@ -212,7 +224,9 @@ class Loss:
         training set by the dispatcher). Nothing by default."""
 
     # ------------------------------------------------------------------ validation
-    def _check_raw(self, raw_prediction, n: int | None = None) -> np.ndarray:
+    def check_raw(self, raw_prediction, n: int | None = None) -> np.ndarray:
+        """``raw_prediction`` as validated float margins of this loss's shape (``n`` rows when
+        given), or a clear ``ValueError``."""
         z = as_float_array(raw_prediction, "raw_prediction",
                            ndim=2 if self.task == "multiclass" else 1)
         if n is not None and z.shape[0] != n:
@@ -224,12 +238,12 @@ class Loss:
     def check_labels(self, y_true) -> np.ndarray:
         """``y_true`` as validated float64 labels (a ``ValueError`` names the first bad one)."""
         y = as_float_array(y_true, "y_true")
-        self._check_labels(y)
+        self.check_label_values(y)
         return y
 
     def _prepare(self, y_true, raw_prediction, sample_weight):
         y = self.check_labels(y_true)
-        z = self._check_raw(raw_prediction, y.shape[0])
+        z = self.check_raw(raw_prediction, y.shape[0])
         w = check_weights(sample_weight, y.shape[0])
         return y, z, w
 
@@ -381,9 +395,9 @@ class Loss:
     def _solve_constant(self, y, w, x0: float, lo: float, hi: float) -> float:
         """Minimise the weighted mean loss over a constant margin by safeguarded Newton steps
         (:func:`newton_root` of the summed gradient)."""
-        return newton_root(lambda c: self._gradient_sums(y, w, c), x0, lo, hi)
+        return newton_root(lambda c: self.gradient_sums(y, w, c), x0, lo, hi)
 
-    def _gradient_sums(self, y, w, c: float) -> tuple[float, float]:
+    def gradient_sums(self, y, w, c: float) -> tuple[float, float]:
         """The weighted sums of the gradient and hessian at the constant margin ``c``."""
         g, h = self._gradient_hessian(y, np.full(y.shape, c))
         if w is not None:
@@ -457,19 +471,19 @@ def _same_value(a, b) -> bool:
         return False
 
 
-def _plain(value):
+def plain(value):
     """Python scalars for messages and reprs: ``2.0``, not ``np.float64(2.0)``."""
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, tuple):
-        return tuple(_plain(v) for v in value)
+        return tuple(plain(v) for v in value)
     return value
 
 
 def real_number(value, name: str) -> float:
     """``value`` as a finite Python float, or a clear ``TypeError``/``ValueError`` naming ``name``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number, got {_plain(value)!r}")
+        raise TypeError(f"{name} must be a real number, got {plain(value)!r}")
     value = float(value)
     if not math.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value!r}")

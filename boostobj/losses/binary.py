@@ -59,7 +59,7 @@ class _BinaryLoss(Loss):
     link = LogitLink()
     task = "binary"
 
-    def _check_labels(self, y):
+    def check_label_values(self, y):
         _check_binary(y)
 
     def _signed(self, y, z):
@@ -186,7 +186,7 @@ class BinaryCrossEntropy(_BinaryLoss):
     def __init__(self) -> None:
         super().__init__()
 
-    def _check_labels(self, y):
+    def check_label_values(self, y):
         bad = ~((y >= 0) & (y <= 1))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])

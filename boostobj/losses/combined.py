@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ._base import Loss, _plain, newton_root, real_number
+from ._base import Loss, newton_root, plain, real_number
 from .labels import Labels
 
 __all__ = ["CombinedLoss", "combine"]
@@ -110,7 +110,7 @@ class CombinedLoss(Loss):
         return {}
 
     def __repr__(self) -> str:
-        return f"CombinedLoss(losses={_plain(self.losses)!r})"
+        return f"CombinedLoss(losses={plain(self.losses)!r})"
 
     @property
     def link(self):  # type: ignore[override]
@@ -133,9 +133,9 @@ class CombinedLoss(Loss):
         for _, loss in self.losses:
             loss.warn_degenerate(y, w)
 
-    def _check_labels(self, y):
+    def check_label_values(self, y):
         for _, loss in self.losses:
-            loss._check_labels(y)
+            loss.check_label_values(y)
 
     def _loss(self, y, z):
         return sum(w * loss._loss(y, z) for w, loss in self.losses)

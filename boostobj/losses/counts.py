@@ -135,7 +135,7 @@ class PoissonLoss(_LogLinkLoss):
         self.max_delta_step = value
         super().__init__(hessian=hessian)
 
-    def _check_labels(self, y):
+    def check_label_values(self, y):
         _check_nonnegative(self, y, strict=False)
 
     def _loss(self, y, z):
@@ -189,7 +189,7 @@ class GammaLoss(_LogLinkLoss):
     def __init__(self) -> None:
         super().__init__()
 
-    def _check_labels(self, y):
+    def check_label_values(self, y):
         _check_nonnegative(self, y, strict=True)
 
     def _loss(self, y, z):
@@ -254,7 +254,7 @@ class TweedieLoss(_LogLinkLoss):
         self.power = value
         super().__init__()
 
-    def _check_labels(self, y):
+    def check_label_values(self, y):
         _check_nonnegative(self, y, strict=False)
 
     def _loss(self, y, z):

@@ -176,4 +176,4 @@ class Labels:
 
     def gradient_sums(self, loss, c: float) -> tuple[float, float]:
         """The weighted sums of ``loss``'s gradient and hessian at the constant margin ``c``."""
-        return loss._gradient_sums(self.y, self.w, c)
+        return loss.gradient_sums(self.y, self.w, c)

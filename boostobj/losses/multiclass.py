@@ -86,21 +86,21 @@ class _MulticlassLoss(Loss):
         super().__init__(hessian=hessian)
 
     @property
-    def _k(self) -> int | None:
+    def fixed_classes(self) -> int | None:
         """The number of classes the hyperparameters fix (``n_classes``, or alpha's length)."""
         if self.n_classes is not None:
             return self.n_classes
         alpha = getattr(self, "alpha", None)
         return None if alpha is None else len(alpha)
 
-    def _check_labels(self, y):
+    def check_label_values(self, y):
         check_labels_finite(y)
         bad = (y < 0) | (y != np.floor(y))
-        if self._k is not None:
-            bad |= y >= self._k
+        if self.fixed_classes is not None:
+            bad |= y >= self.fixed_classes
         if np.any(bad):
             i = int(np.flatnonzero(bad)[0])
-            k = "K-1" if self._k is None else str(self._k - 1)
+            k = "K-1" if self.fixed_classes is None else str(self.fixed_classes - 1)
             alpha = getattr(self, "alpha", None)
             if alpha is not None and y[i] >= 0 and y[i] == np.floor(y[i]):
                 raise ValueError(
@@ -114,11 +114,11 @@ class _MulticlassLoss(Loss):
                 "encode the classes as 0..K-1 (e.g. sklearn.preprocessing.LabelEncoder)"
             )
 
-    def _check_raw(self, raw_prediction, n=None):
-        z = super()._check_raw(raw_prediction, n)
-        if self._k is not None and z.shape[1] != self._k:
+    def check_raw(self, raw_prediction, n=None):
+        z = super().check_raw(raw_prediction, n)
+        if self.fixed_classes is not None and z.shape[1] != self.fixed_classes:
             raise ValueError(
-                f"raw_prediction has {z.shape[1]} columns but the loss has {self._k} classes; "
+                f"raw_prediction has {z.shape[1]} columns but the loss has {self.fixed_classes} classes; "
                 "set num_class to the number of classes"
             )
         return z
@@ -129,7 +129,7 @@ class _MulticlassLoss(Loss):
         return y, z, w
 
     def _n_classes_for(self, y) -> int:
-        return self._k if self._k is not None else int(np.max(y)) + 1
+        return self.fixed_classes if self.fixed_classes is not None else int(np.max(y)) + 1
 
     def _init_from_counts(self, y, w):
         """Class weights ``W_k`` (the total weight of each class) and ``K``."""
