@@ -291,6 +291,11 @@ def test_compiled_multiclass_binding_checks_its_arguments():
 
 
 # ---------------------------------------------------------------------------------- compiled only
+#: The kernels without a numpy version: compiled only.
+NO_NUMPY = frozenset(name for name, k in _kernels.KERNELS.items() if not k.numpy)
+K = _kernels.KERNELS
+
+
 def _compiled_only_losses():
     """Every form in ALL_LOSSES of a loss whose kernel exists only compiled (counts, robust and
     asymmetric regression, soft-label cross-entropy), "auto" scales resolved, and a few more
@@ -304,7 +309,7 @@ def _compiled_only_losses():
     out = []
     for loss in [*ALL_LOSSES, *extra]:
         fit, name = kernel_of(loss)
-        if name in _kernels._C_ONLY:
+        if name in NO_NUMPY:
             out.append(fit)
     return out
 
@@ -314,7 +319,7 @@ COMPILED_ONLY = _compiled_only_losses()
 
 def test_the_compiled_only_losses_cover_every_compiled_only_kernel():
     named = {loss.fast_kernel()[0] for loss in COMPILED_ONLY}
-    assert named == _kernels._C_ONLY
+    assert named == NO_NUMPY
     for loss in COMPILED_ONLY:  # every hessian option of each
         assert {other.hessian for other in COMPILED_ONLY if type(other) is type(loss)} == \
             set(loss.hessian_options), loss
@@ -420,38 +425,46 @@ def test_compiled_only_kernels_keep_the_references_limits(rng):
     floor = np.float32(boostobj.HESSIAN_FLOOR)
     y = np.array([0.0, 0.0, 2.0, 2.0, 1.0])
     z = np.array([-inf, inf, 1e6, -1e6, 0.0], np.float32)
-    g, h = _kernels.poisson(y, z, None, max_delta_step=0.7, exact_hessian=False)
+    g, h = K["poisson"](y, z, None, max_delta_step=0.7, exact_hessian=False)
     np.testing.assert_array_equal(g, [0.0, inf, inf, -2.0, 0.0])
     np.testing.assert_array_equal(h[:4], [floor, inf, inf, floor])
-    g, h = _kernels.tweedie(y, z, None, power=1.5)  # y = 0: y mu^a is 0, even at z = -inf
+    g, h = K["tweedie"](y, z, None, power=1.5)  # y = 0: y mu^a is 0, even at z = -inf
     np.testing.assert_array_equal(g[:4], [0.0, inf, inf, -inf])
     np.testing.assert_array_equal(h[:4], [floor, inf, inf, inf])
-    g, h = _kernels.gamma(np.array([1.0, 1.0, 3.0]), np.array([inf, -inf, np.log(3.0)]), None)
+    g, h = K["gamma"](np.array([1.0, 1.0, 3.0]), np.array([inf, -inf, np.log(3.0)]), None)
     np.testing.assert_array_equal(g, [1.0, -inf, 0.0])
     np.testing.assert_array_equal(h, [floor, inf, 1.0])
-    g, h = _kernels.cross_entropy(np.array([0.3, 0.3, 1.0]), np.array([inf, -inf, 800.0]), None)
+    g, h = K["cross_entropy"](np.array([0.3, 0.3, 1.0]), np.array([inf, -inf, 800.0]), None)
     np.testing.assert_array_equal(g, np.float32([0.7, -0.3, 0.0]))
     np.testing.assert_array_equal(h, [floor, floor, floor])
     r = np.array([inf, -inf, 1e300])
-    for kernel, kw, g_inf in ((_kernels.fair, {"c": 2.0}, 2.0),
-                              (_kernels.cauchy, {"scale": 1.0, "exact_hessian": True}, 0.0),
-                              (_kernels.welsch, {"scale": 1.0, "exact_hessian": True}, 0.0)):
+    for kernel, kw, g_inf in ((K["fair"], {"c": 2.0}, 2.0),
+                              (K["cauchy"], {"scale": 1.0, "exact_hessian": True}, 0.0),
+                              (K["welsch"], {"scale": 1.0, "exact_hessian": True}, 0.0)):
         g, h = kernel(np.zeros(3), r, np.full(3, 2.0), **kw)
         np.testing.assert_array_equal(g[:2], [2.0 * g_inf, -2.0 * g_inf])
         assert np.all(h[:2] == (np.float32(2e-16) if g_inf == 0.0 else h[:2])) and np.all(h > 0)
-    g, h = _kernels.quantile(np.zeros(3), np.array([-1.0, 0.0, 1.0]), np.array([1.0, 2.0, 3.0]),
-                             alpha=0.25)
+    g, h = K["quantile"](np.zeros(3), np.array([-1.0, 0.0, 1.0]), np.array([1.0, 2.0, 3.0]),
+                         alpha=0.25)
     np.testing.assert_array_equal(g, [-0.25, 1.5, 2.25])
     np.testing.assert_array_equal(h, [1.0, 2.0, 3.0])
-    g, h = _kernels.expectile(np.zeros(2), np.array([-2.0, 2.0]), None, tau=0.75)
+    g, h = K["expectile"](np.zeros(2), np.array([-2.0, 2.0]), None, tau=0.75)
     np.testing.assert_array_equal(g, [-1.5, 0.5])
     np.testing.assert_array_equal(h, [0.75, 0.25])
     z = np.array([inf, -inf, 0.0, 1e300])
     for exact in (False, True):  # the slopes s (1 - alpha), -s alpha; h 1/4 at the label, 0 far off
-        g, h = _kernels.smooth_quantile(np.zeros(4), z, None, alpha=0.25, scale=2.0,
-                                        exact_hessian=exact)
+        g, h = K["smooth_quantile"](np.zeros(4), z, None, alpha=0.25, scale=2.0,
+                                    exact_hessian=exact)
         np.testing.assert_array_equal(g, [1.5, -0.5, 0.5, 1.5])
         np.testing.assert_array_equal(h, [floor, floor, 0.25, floor])
+
+
+def _accepts(fn, z, y, g, h, param):
+    try:
+        fn(z, y, None, g, h, param, 0.5, False)
+    except ValueError:
+        return False
+    return True
 
 
 @needs_compiled
@@ -484,14 +497,91 @@ def test_compiled_1d_binding_checks_its_parameter():
         ck.cauchy(z, y, None, g, h, 1.0)  # a missing argument names the kernel
     with pytest.raises(ValueError, match="weights: expected 4 items"):
         ck.poisson(z, y, np.ones(3), g, h, 0.7, 0.0, False)
+    for name, params, *_ in ck.TABLE:  # every 1-D binding checks both parameters, by name
+        if params is None:
+            continue
+        fn = getattr(ck, name)
+        with pytest.raises(ValueError, match=f"{name}: {params[0]} must be"):
+            fn(z, y, None, g, h, np.nan, 0.5, False)
+        good = next(p for p in (0.5, 1.5) if _accepts(fn, z, y, g, h, p))
+        with pytest.raises(ValueError, match=f"{name}: {params[1]} must be"):
+            fn(z, y, None, g, h, good, np.nan, False)
 
 
 def test_compiled_only_kernels_need_the_extension(monkeypatch):
     # without it the dispatcher runs the float64 reference (available() says so); a direct call
     # of the kernel is refused with a clear message rather than run wrong
     monkeypatch.setattr(_kernels, "_ckernels", None)
-    for name in _kernels._C_ONLY:
+    for name in NO_NUMPY:
         assert not _kernels.available(name) and not _kernels.compiled(name)
     assert _kernels.available("log_loss") and _kernels.available("squared_error")
     with pytest.raises(RuntimeError, match="'gamma' has no numpy version"):
-        _kernels.gamma(np.ones(3), np.zeros(3), None)
+        K["gamma"](np.ones(3), np.zeros(3), None)
+
+
+# ---------------------------------------------------------------------------------- the table
+@needs_compiled
+def test_the_kernel_table_and_the_extension_list_agree():
+    # each compiled kernel is declared twice, in Python (KERNELS) and in kernels.h's lists (the
+    # extension's TABLE): names, parameter names, the labels' logarithms, the hessian switch and
+    # CatBoost's one-call path must be the same in both
+    table = {row[0]: row[1:] for row in _COMPILED.TABLE}
+    assert len(table) == len(_COMPILED.TABLE)
+    assert set(table) == {name for name, k in K.items() if k.compiled}
+    for name, (params, log_labels, exact, catboost) in table.items():
+        kernel = K[name]
+        assert callable(getattr(_COMPILED, name)) and getattr(_COMPILED, name).__doc__, name
+        assert kernel.catboost_fused is catboost, name
+        assert kernel.log_labels is log_labels, name
+        if params is None:  # another signature: the kernel's function calls it itself
+            assert kernel.function is not None, name
+            continue
+        args = kernel.args
+        assert isinstance(args, _kernels.Args), name
+        assert (args.param or "param", args.param2 or "param2") == params, name
+        assert (args.flag is not None) is exact, name
+        if log_labels:
+            assert "log_y" in getattr(_COMPILED, name).__doc__
+
+
+@needs_compiled
+def test_catboost_binds_exactly_the_declared_kernels():
+    kw = {"log_loss": {}, "focal": {"gamma": 2.0, "alpha": 0.25, "bounded": True},
+          "multiclass_focal": {"gamma": 2.0, "alpha": None, "bounded": True}}
+    for name, kernel in K.items():
+        if isinstance(kernel.args, _kernels.Args):
+            args = kernel.args
+            params = {n: 0.5 for n in (args.param, args.param2) if n is not None}
+            if args.flag is not None:
+                params[args.flag] = True
+        else:
+            params = kw.get(name, {})
+        fused = _kernels.catboost_ders(name, params)
+        assert (fused is not None) is kernel.catboost_fused, name
+        if fused is not None:
+            assert fused.args[1:] == tuple(float(a) for a in kernel.args(**params)[:3]) + (
+                bool(kernel.args(**params)[3]),), name
+    assert _kernels.catboost_ders("focal", kw["focal"]).args[1:] == (2.0, 0.25, 0.75, True)
+    assert _kernels.FLOAT32_OVERFLOW == {"poisson", "gamma", "tweedie"}
+    assert not any(K[name].catboost_fused for name in _kernels.FLOAT32_OVERFLOW)
+
+
+def test_a_declaration_that_contradicts_itself_is_refused():
+    Kernel, Args = _kernels.Kernel, _kernels.Args
+    with pytest.raises(ValueError, match="neither compiled nor numpy"):
+        Kernel("x", lambda y, z, w: None, compiled=False)
+    with pytest.raises(ValueError, match="needs args=Args"):
+        Kernel("x")
+    with pytest.raises(ValueError, match="catboost_fused"):
+        Kernel("x", args=Args("c"), float32_overflow=True, catboost_fused=True)
+    with pytest.raises(ValueError, match="catboost_fused"):
+        Kernel("x", args=Args(), log_labels=True, catboost_fused=True)
+    with pytest.raises(ValueError, match="log_labels"):
+        Kernel("x", lambda y, z, w: None, Args(), log_labels=True)
+    args = Args("scale", "alpha", flag="exact_hessian")
+    assert args(alpha=0.25, scale=2.0, exact_hessian=True) == (2.0, 0.25, 0.0, True)
+    assert Args()() == (0.0, 0.0, 0.0, False)
+    with pytest.raises(TypeError, match="expected the keyword arguments"):
+        args(scale=2.0, exact_hessian=True)  # alpha missing
+    with pytest.raises(TypeError, match="expected the keyword arguments"):
+        Args("c")(c=1.0, d=2.0)

@@ -16,6 +16,8 @@ TINY32 = float(np.finfo(np.float32).tiny)
 RTOL = 12 * 2.0**-24
 SINGLE = [loss for loss in ALL_LOSSES if loss.task != "multiclass"]
 _COMPILED_MODULE = _kernels._ckernels
+#: The kernels without a numpy version (their loss's float64 reference runs without the extension).
+NO_NUMPY = frozenset(name for name, k in _kernels.KERNELS.items() if not k.numpy)
 
 
 @pytest.fixture(autouse=True, params=["compiled", "numpy"])
@@ -99,7 +101,7 @@ def test_output_dtype_is_float32_for_the_fast_kernels(rng, kernels):
         elif _kernels.available(spec[0]):
             assert g.dtype == h.dtype == np.float32, loss
         else:  # a compiled-only kernel without the extension: the float64 reference itself
-            assert kernels == "numpy" and spec[0] in _kernels._C_ONLY, loss
+            assert kernels == "numpy" and spec[0] in NO_NUMPY, loss
             for a, b in zip((g, h), library_gradient_hessian(loss, y, z, None, reference=True)):
                 assert a.dtype == np.float64
                 np.testing.assert_array_equal(a, b)
@@ -123,8 +125,8 @@ def test_every_registry_loss_names_a_kernel_in_the_table(kernels):
         assert name is not None, f"{loss!r} has no fast kernel"
         assert name in _kernels.KERNELS, loss
         assert _kernels.available(name) == (kernels == "compiled"
-                                            or name not in _kernels._C_ONLY), loss
-    assert _kernels._C_ONLY <= _kernels._IN_C <= set(_kernels.KERNELS)
+                                            or name not in NO_NUMPY), loss
+    assert all(_kernels.KERNELS[name].compiled for name in NO_NUMPY)
 
 
 @pytest.mark.parametrize("loss", SINGLE, ids=repr)
@@ -254,7 +256,7 @@ def _limit(fit, sign):
 
 
 #: The losses whose kernels exist only compiled, every form in ALL_LOSSES.
-COMPILED_ONLY = [loss for loss in SINGLE if kernel_of(loss)[1] in _kernels._C_ONLY]
+COMPILED_ONLY = [loss for loss in SINGLE if kernel_of(loss)[1] in NO_NUMPY]
 
 
 def _reference_objective(loss):

@@ -149,13 +149,14 @@ CLONES void bo_focal_f64(const double *z, const double *y, const double *w, floa
 }
 
 /* ------------------------------------------------------------------------------ 1-D kernels */
-/* The regression, count and soft-label kernels share one shape: a body computing the float64
- * gradient gg and hessian hh of row i from z[i] and y[i] (or the labels' logarithms, for gamma
- * and Tweedie), the loss's parameter P (and P2, for the one loss with two), one switch `exact`
- * (the hessian option), then
+/* The kernels of kernels.h's BO_KERNELS_1D share one shape: a body BODY_<name> computing the
+ * float64 gradient gg and hessian hh of row i from z[i] and y[i] (or the labels' logarithms, for
+ * gamma and Tweedie), the loss's parameter P (and P2, for the one loss with two), one switch
+ * `exact` (the hessian option), then
  * STORE_1D: the hessian floored at 1e-16 (NaN to the floor), both times the weight, each rounded
  * once to float32. KERNEL_1D makes the float32- and float64-margin entry points of a body, with
- * one specialised loop per (exact, weighted) or per weighted alone. */
+ * one specialised loop per (exact, weighted) or per weighted alone; the list makes every
+ * kernel's (at the end of this section). */
 #define STORE_1D(GG, HH)                                                               \
     {                                                                                  \
         double g_ = (GG), h_ = floor64(HH);                                            \
@@ -184,23 +185,24 @@ CLONES void bo_focal_f64(const double *z, const double *y, const double *w, floa
     }
 
 /* one specialised loop per weighted (a loss with one hessian: `exact` is unused) */
-#define DISPATCH_PLAIN(IMPL)                                                           \
+#define DISPATCH_ONE(IMPL)                                                             \
     (void)exact;                                                                       \
     if (w) IMPL(z, y, w, g, h, n, P, P2, 0, 1);                                        \
     else IMPL(z, y, w, g, h, n, P, P2, 0, 0);
 
-#define KERNEL_1D(NAME, BODY, DISPATCH)                                                \
-    IMPL_1D(NAME##_f32_impl, BODY, float)                                              \
-    IMPL_1D(NAME##_f64_impl, BODY, double)                                             \
+/* the entry points of kernel NAME, from BODY_NAME; HESSIAN is EXACT or ONE (kernels.h) */
+#define KERNEL_1D(NAME, HESSIAN)                                                       \
+    IMPL_1D(NAME##_f32_impl, BODY_##NAME, float)                                       \
+    IMPL_1D(NAME##_f64_impl, BODY_##NAME, double)                                      \
     CLONES void bo_##NAME##_f32(const float *z, const double *y, const double *w,      \
                                 float *g, float *h, ptrdiff_t n, double P, double P2,  \
                                 int exact) {                                           \
-        DISPATCH(NAME##_f32_impl)                                                      \
+        DISPATCH_##HESSIAN(NAME##_f32_impl)                                            \
     }                                                                                  \
     CLONES void bo_##NAME##_f64(const double *z, const double *y, const double *w,     \
                                 float *g, float *h, ptrdiff_t n, double P, double P2,  \
                                 int exact) {                                           \
-        DISPATCH(NAME##_f64_impl)                                                      \
+        DISPATCH_##HESSIAN(NAME##_f64_impl)                                            \
     }
 
 /* ---- log-cosh and pseudo-Huber (boostobj/losses/regression.py)
@@ -223,7 +225,7 @@ CLONES void bo_focal_f64(const double *z, const double *y, const double *w, floa
     int small = (A) < TANH_SERIES;                                                     \
     double d = 1.0 / (1.0 + (E));                                                      \
     double ta = small ? (A) * Q : (1.0 - (E)) * d;
-#define LOG_COSH_BODY()                                                                \
+#define BODY_log_cosh()                                                                \
     _Pragma("omp simd")                                                                \
     for (ptrdiff_t i = 0; i < n; i++) {                                                \
         double r = ((double)z[i] - y[i]) / P;                                          \
@@ -237,7 +239,7 @@ CLONES void bo_focal_f64(const double *z, const double *y, const double *w, floa
 /* s = r / delta (delta = P) clipped at +-1e150 (s*s stays finite; beyond it 1/rho is below the
  * floor and s/rho is +-1 to float64 precision), rho2 = s*s + 1, g = delta (s / sqrt(rho2)),
  * h = 1/sqrt(rho2) or that / rho2 (exact: rho**-3) */
-#define PSEUDO_HUBER_BODY()                                                            \
+#define BODY_pseudo_huber()                                                            \
     _Pragma("omp simd")                                                                \
     for (ptrdiff_t i = 0; i < n; i++) {                                                \
         double s = ((double)z[i] - y[i]) / P;                                          \
@@ -247,27 +249,22 @@ CLONES void bo_focal_f64(const double *z, const double *y, const double *w, floa
         STORE_1D(P * (s * inv), exact ? inv / rho2 : inv)                              \
     }
 
-KERNEL_1D(log_cosh, LOG_COSH_BODY, DISPATCH_EXACT)
-KERNEL_1D(pseudo_huber, PSEUDO_HUBER_BODY, DISPATCH_EXACT)
-
 /* ---- the newer losses: the float64 reference, operation for operation, rounded once
  * Counts on the log link (boostobj/losses/counts.py, PoissonLoss, GammaLoss, TweedieLoss), the
  * asymmetric and robust regression losses (robust.py) and soft-label cross-entropy (binary.py,
  * BinaryCrossEntropy): each body is its loss's _gradient_hessian with the same operations in the
  * same order (np.where as a select), so the overflow and the limits at infinite margins are the
- * reference's. These functions are compiled without contracting a*b + c into a fused
- * multiply-add (which the AVX-512 clone does otherwise, and numpy does not): the kernels without
- * exp (quantile, expectile, Fair, Cauchy) return the reference rounded to float32 bit for bit on
- * every CPU; the others differ from it only by libmvec's exp (within 4 float64 ulp) and gamma's
- * expm1 (below, within 1e-14 relative), which the rounding hides but for a row within a few
- * float64 ulp of a float32 rounding boundary, or where the reference itself subtracts nearly
+ * reference's. Their OPS in the list is REFERENCE: compiled without contracting a*b + c into a
+ * fused multiply-add (which the AVX-512 clone does otherwise, and numpy does not), so the kernels
+ * without exp (quantile, expectile, Fair, Cauchy) return the reference rounded to float32 bit for
+ * bit on every CPU; the others differ from it only by libmvec's exp (within 4 float64 ulp) and
+ * gamma's expm1 (below, within 1e-14 relative), which the rounding hides but for a row within a
+ * few float64 ulp of a float32 rounding boundary, or where the reference itself subtracts nearly
  * equal terms (mu - y at mu ~ y, sigma(z) - y at sigma(z) ~ y), where both carry an absolute
  * error of a few 1e-16 times the terms. */
-#pragma GCC push_options
-#pragma GCC optimize("fp-contract=off")
 
 /* Poisson: mu = exp(z), g = mu - y, h = mu (exact) or exp(z + max_delta_step) (P, bounded) */
-#define POISSON_BODY()                                                                 \
+#define BODY_poisson()                                                                 \
     _Pragma("omp simd")                                                                \
     for (ptrdiff_t i = 0; i < n; i++) {                                                \
         double zz = (double)z[i];                                                      \
@@ -281,7 +278,7 @@ KERNEL_1D(pseudo_huber, PSEUDO_HUBER_BODY, DISPATCH_EXACT)
  * below 1e-14 relative) and the Taylor series of expm1 below 1/16 (terms to u^10/10!, the next
  * under 1e-18 relative): both far inside float32's 6e-8. */
 #define EXPM1_SERIES 0.0625
-#define GAMMA_BODY()                                                                   \
+#define BODY_gamma()                                                                   \
     _Pragma("omp simd")                                                                \
     for (ptrdiff_t i = 0; i < n; i++) {                                                \
         double x = -((double)z[i] - y[i]);                                             \
@@ -296,7 +293,7 @@ KERNEL_1D(pseudo_huber, PSEUDO_HUBER_BODY, DISPATCH_EXACT)
 /* Tweedie with power P, y[i] = log(label), -inf for a label 0 (the reference's `pos`):
  * a = 1 - P, b = 2 - P, eb = exp(b z), ya = y mu^a = exp(log y + a z) (0 for y = 0),
  * g = eb - ya, h = b eb - a ya */
-#define TWEEDIE_BODY()                                                                 \
+#define BODY_tweedie()                                                                 \
     const double a = 1.0 - P, b = 2.0 - P;                                             \
     _Pragma("omp simd")                                                                \
     for (ptrdiff_t i = 0; i < n; i++) {                                                \
@@ -308,7 +305,7 @@ KERNEL_1D(pseudo_huber, PSEUDO_HUBER_BODY, DISPATCH_EXACT)
     }
 
 /* quantile at level alpha = P: g = -alpha where z < y, 1 - alpha elsewhere; h = 1 */
-#define QUANTILE_BODY()                                                                \
+#define BODY_quantile()                                                                \
     const double below = -P, above = 1.0 - P;                                         \
     _Pragma("omp simd")                                                                \
     for (ptrdiff_t i = 0; i < n; i++) {                                                \
@@ -316,7 +313,7 @@ KERNEL_1D(pseudo_huber, PSEUDO_HUBER_BODY, DISPATCH_EXACT)
     }
 
 /* expectile at level tau = P: om = tau where y > z, 1 - tau elsewhere; g = om (z - y), h = om */
-#define EXPECTILE_BODY()                                                               \
+#define BODY_expectile()                                                               \
     const double other = 1.0 - P;                                                      \
     _Pragma("omp simd")                                                                \
     for (ptrdiff_t i = 0; i < n; i++) {                                                \
@@ -327,7 +324,7 @@ KERNEL_1D(pseudo_huber, PSEUDO_HUBER_BODY, DISPATCH_EXACT)
 
 /* Fair with c = P: r = z - y, d = |r| + c, g = c r / d (c sign(r) at r = +-inf),
  * h = (c/d)^2 */
-#define FAIR_BODY()                                                                    \
+#define BODY_fair()                                                                    \
     _Pragma("omp simd")                                                                \
     for (ptrdiff_t i = 0; i < n; i++) {                                                \
         double r = (double)z[i] - y[i];                                                \
@@ -341,7 +338,7 @@ KERNEL_1D(pseudo_huber, PSEUDO_HUBER_BODY, DISPATCH_EXACT)
 
 /* Cauchy with scale s = P: u = r / s; for |u| > 1 in t = 1/u (g = s/(u + t), h = t^2/(1 + t^2),
  * exact t^2 (t^2 - 1)/(1 + t^2)^2), else q = 1 + u^2, g = s u / q, h = 1/q, exact (1 - u^2)/q^2 */
-#define CAUCHY_BODY()                                                                  \
+#define BODY_cauchy()                                                                  \
     _Pragma("omp simd")                                                                \
     for (ptrdiff_t i = 0; i < n; i++) {                                                \
         double u = ((double)z[i] - y[i]) / P;                                          \
@@ -362,7 +359,7 @@ KERNEL_1D(pseudo_huber, PSEUDO_HUBER_BODY, DISPATCH_EXACT)
  * 746, where exp is 0 already: libmvec's exp takes a slow scalar path for arguments beyond
  * about -708, which a tail of huge residuals would otherwise send every vector through. */
 #define WELSCH_CLIP 746.0
-#define WELSCH_BODY()                                                                  \
+#define BODY_welsch()                                                                  \
     _Pragma("omp simd")                                                                \
     for (ptrdiff_t i = 0; i < n; i++) {                                                \
         double u = ((double)z[i] - y[i]) / P;                                          \
@@ -376,7 +373,7 @@ KERNEL_1D(pseudo_huber, PSEUDO_HUBER_BODY, DISPATCH_EXACT)
 /* cross-entropy with soft labels: e = exp(-|z|), p = sigma(z) and q = sigma(-z) as quotients of
  * positive numbers (boostobj._math.signed_sigmoid), g = p - y for z < 0, (1 - y) - q otherwise,
  * h = p q */
-#define CROSS_ENTROPY_BODY()                                                           \
+#define BODY_cross_entropy()                                                           \
     _Pragma("omp simd")                                                                \
     for (ptrdiff_t i = 0; i < n; i++) {                                                \
         double zz = (double)z[i];                                                      \
@@ -389,10 +386,10 @@ KERNEL_1D(pseudo_huber, PSEUDO_HUBER_BODY, DISPATCH_EXACT)
     }
 
 /* smooth quantile (SmoothQuantileLoss) with scale s = P, alpha = P2: u = (z - y) / s,
- * th = tanh(u/2) as in LOG_COSH_BODY (a = |u|/2, e = exp(-|u|), the Taylor series below a = 1/16),
+ * th = tanh(u/2) as in BODY_log_cosh (a = |u|/2, e = exp(-|u|), the Taylor series below a = 1/16),
  * g = s (th/2 + (1/2 - alpha)), h = sigma(u) sigma(-u) = e / (1 + e)^2 (exact) or th / (2u)
  * (bounded: 1/4 at u = 0, Q/4 below the series threshold, 0 at an infinite u) */
-#define SMOOTH_QUANTILE_BODY()                                                         \
+#define BODY_smooth_quantile()                                                         \
     const double shift = 0.5 - P2;                                                     \
     _Pragma("omp simd")                                                                \
     for (ptrdiff_t i = 0; i < n; i++) {                                                \
@@ -406,17 +403,22 @@ KERNEL_1D(pseudo_huber, PSEUDO_HUBER_BODY, DISPATCH_EXACT)
         STORE_1D(P * (0.5 * th + shift), hh)                                           \
     }
 
-KERNEL_1D(poisson, POISSON_BODY, DISPATCH_EXACT)
-KERNEL_1D(gamma, GAMMA_BODY, DISPATCH_PLAIN)
-KERNEL_1D(tweedie, TWEEDIE_BODY, DISPATCH_PLAIN)
-KERNEL_1D(quantile, QUANTILE_BODY, DISPATCH_PLAIN)
-KERNEL_1D(expectile, EXPECTILE_BODY, DISPATCH_PLAIN)
-KERNEL_1D(fair, FAIR_BODY, DISPATCH_PLAIN)
-KERNEL_1D(cauchy, CAUCHY_BODY, DISPATCH_EXACT)
-KERNEL_1D(welsch, WELSCH_BODY, DISPATCH_EXACT)
-KERNEL_1D(cross_entropy, CROSS_ENTROPY_BODY, DISPATCH_PLAIN)
-KERNEL_1D(smooth_quantile, SMOOTH_QUANTILE_BODY, DISPATCH_EXACT)
+/* ---- the entry points of every kernel in the list: those whose OPS is CONTRACT, then those whose
+ * OPS is REFERENCE, compiled without fused multiply-adds */
+#define DEFINE_1D(NAME, PARAM, RULE, PARAM2, RULE2, Y, HESSIAN, OPS, CATBOOST)          \
+    DEFINE_1D_##OPS(NAME, HESSIAN)
+#define SKIP_1D(NAME, HESSIAN)
+#define DEFINE_1D_CONTRACT KERNEL_1D
+#define DEFINE_1D_REFERENCE SKIP_1D
+BO_KERNELS_1D(DEFINE_1D)
+#undef DEFINE_1D_CONTRACT
+#undef DEFINE_1D_REFERENCE
 
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+#define DEFINE_1D_CONTRACT SKIP_1D
+#define DEFINE_1D_REFERENCE KERNEL_1D
+BO_KERNELS_1D(DEFINE_1D)
 #pragma GCC pop_options
 
 /* ------------------------------------------------------------------------------ multiclass */

@@ -3,7 +3,9 @@
  * Fortran-contiguous, outputs of the same shape and memory order, k class weights) so that a
  * wrong call raises instead of reading or writing out of bounds; boostobj/_kernels.py only calls
  * it with arrays it has prepared. The GIL is released while a kernel runs (catboost_ders keeps
- * it for CatBoost-sized blocks: see there).
+ * it for CatBoost-sized blocks: see there). The bindings, the method table, CatBoost's one-call
+ * table and the exported TABLE of the one-dimensional kernels are generated from kernels.h's
+ * BO_KERNELS_1D; the other kernels' bindings are written out and listed in BO_KERNELS_OTHER.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -81,7 +83,7 @@ static void release_all(Py_buffer b[5]) {
         if (b[i].obj) PyBuffer_Release(&b[i]);
 }
 
-static PyObject *log_loss(PyObject *self, PyObject *args) {
+static PyObject *py_log_loss(PyObject *self, PyObject *args) {
     PyObject *zo, *yo, *wo, *go, *ho;
     Py_buffer b[5];
     Py_ssize_t n;
@@ -99,7 +101,7 @@ static PyObject *log_loss(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-static PyObject *focal(PyObject *self, PyObject *args) {
+static PyObject *py_focal(PyObject *self, PyObject *args) {
     PyObject *zo, *yo, *wo, *go, *ho;
     double gamma, a_pos, a_neg;
     int bounded;
@@ -121,8 +123,8 @@ static PyObject *focal(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-/* the 1-D kernels of kernels.h's BO_KERNEL_1D: (z, y, w, g, h, param, param2, exact), each
- * parameter checked against the loss's rule (lo <= param <= hi, which also refuses NaN) */
+/* the kernels of kernels.h's BO_KERNELS_1D: (z, y, w, g, h, param, param2, exact), each
+ * parameter checked against its rule (lo <= param <= hi, which also refuses NaN) */
 typedef void (*kernel_1d_f32)(const float *, const double *, const double *, float *, float *,
                               ptrdiff_t, double, double, int);
 typedef void (*kernel_1d_f64)(const double *, const double *, const double *, float *, float *,
@@ -163,35 +165,21 @@ static PyObject *call_1d(PyObject *args, const char *format, const char *name, c
     Py_RETURN_NONE;
 }
 
-/* the binding py_NAME of kernel NAME: the arguments are each parameter's name and rule (a
- * message, lo, hi); BIND_1D for a kernel with one parameter, BIND_2 for two (variadic, as each
- * rule expands to three arguments) */
-#define BIND_ANY(NAME, ...)                                                            \
-    static PyObject *py_##NAME(PyObject *self, PyObject *args) {                       \
-        (void)self;                                                                    \
-        return call_1d(args, "OOOOOddp:" #NAME, #NAME, __VA_ARGS__,                    \
-                       bo_##NAME##_f32, bo_##NAME##_f64);                              \
-    }
-#define BIND_1D(NAME, PARAM, RULE) BIND_ANY(NAME, PARAM, RULE, "param2", UNUSED)
-#define BIND_2(NAME, PARAM, RULE, PARAM2, RULE2) BIND_ANY(NAME, PARAM, RULE, PARAM2, RULE2)
-
+/* the parameters' rules of BO_KERNELS_1D: the message and the bounds lo, hi */
 #define POSITIVE "> 0", DBL_TRUE_MIN, DBL_MAX
 #define UNIT "strictly between 0 and 1", DBL_TRUE_MIN, 1.0 - DBL_EPSILON / 2
 #define UNUSED "finite (unused)", -DBL_MAX, DBL_MAX
 #define NON_NEGATIVE ">= 0", 0.0, DBL_MAX
 #define POWER "strictly between 1 and 2", 1.0 + DBL_EPSILON, 2.0 - DBL_EPSILON
-BIND_1D(log_cosh, "scale", POSITIVE)
-BIND_1D(pseudo_huber, "delta", POSITIVE)
-BIND_1D(poisson, "max_delta_step", NON_NEGATIVE)
-BIND_1D(gamma, "param", UNUSED)
-BIND_1D(tweedie, "power", POWER)
-BIND_1D(quantile, "alpha", UNIT)
-BIND_1D(expectile, "tau", UNIT)
-BIND_1D(fair, "c", POSITIVE)
-BIND_1D(cauchy, "scale", POSITIVE)
-BIND_1D(welsch, "scale", POSITIVE)
-BIND_1D(cross_entropy, "param", UNUSED)
-BIND_2(smooth_quantile, "scale", POSITIVE, "alpha", UNIT)
+
+/* the binding py_NAME of each kernel NAME of the list (each RULE expands to three arguments) */
+#define BIND_1D(NAME, PARAM, RULE, PARAM2, RULE2, ...)                                 \
+    static PyObject *py_##NAME(PyObject *self, PyObject *args) {                       \
+        (void)self;                                                                    \
+        return call_1d(args, "OOOOOddp:" #NAME, #NAME, PARAM, RULE, PARAM2, RULE2,     \
+                       bo_##NAME##_f32, bo_##NAME##_f64);                              \
+    }
+BO_KERNELS_1D(BIND_1D)
 
 /* ------------------------------------------------------------------------------ CatBoost */
 /* CatBoost's calc_ders_range as one compiled call. CatBoost hands a Python objective blocks of
@@ -205,7 +193,8 @@ BIND_2(smooth_quantile, "scale", POSITIVE, "alpha", UNIT)
  * depth 6, 200 iterations, 2 threads): the estimator trained in 1.02-1.18x CatBoost's Logloss
  * with this, 1.4-2.1x with a Python method running the same kernel and numpy steps. Every
  * kernel takes (p0, p1, p2, flag): a 1-D kernel's param, param2 and exact; focal's gamma,
- * a_pos, a_neg and bounded. */
+ * a_pos, a_neg and bounded. The kernels it may run are those with CATBOOST 1 in kernels.h's
+ * lists. */
 typedef void (*pair_kernel)(const double *, const double *, const double *, float *, float *,
                             ptrdiff_t, const double *, int);
 
@@ -221,33 +210,38 @@ static void pk_focal(const double *z, const double *y, const double *w, float *g
     bo_focal_f64(z, y, w, g, h, n, p[0], p[1], p[2], flag);
 }
 
-#define PAIR_1D(NAME)                                                                  \
+/* pk_NAME for each kernel of BO_KERNELS_1D with CATBOOST 1 */
+#define PAIR_1D(NAME, PARAM, RULE, PARAM2, RULE2, Y, HESSIAN, OPS, CATBOOST)           \
+    PAIR_1D_##CATBOOST(NAME)
+#define PAIR_1D_0(NAME)
+#define PAIR_1D_1(NAME)                                                                \
     static void pk_##NAME(const double *z, const double *y, const double *w, float *g,  \
                           float *h, ptrdiff_t n, const double *p, int flag) {           \
         bo_##NAME##_f64(z, y, w, g, h, n, p[0], p[1], flag);                           \
     }
-PAIR_1D(log_cosh)
-PAIR_1D(pseudo_huber)
-PAIR_1D(quantile)
-PAIR_1D(expectile)
-PAIR_1D(fair)
-PAIR_1D(cauchy)
-PAIR_1D(welsch)
-PAIR_1D(cross_entropy)
-PAIR_1D(smooth_quantile)
+BO_KERNELS_1D(PAIR_1D)
+#define PAIR_OF_0(NAME) NULL
+#define PAIR_OF_1(NAME) pk_##NAME
 
-/* the kernels on the labels themselves (gamma and tweedie take log labels) whose float32 output
- * cannot overflow where the float64 reference is finite (poisson's can: CatBoost gets the
- * reference for it, see boostobj._kernels.FLOAT32_OVERFLOW) */
+/* every kernel of the module, from kernels.h's lists: the 1-D kernels' parameter names (NULL for
+ * the others), whether y holds the labels' logarithms and whether `exact` switches the hessian,
+ * and CatBoost's one-call entry (NULL where catboost_ders may not run it) */
+#define IS_LABELS 0
+#define IS_LOG_LABELS 1
+#define IS_ONE 0
+#define IS_EXACT 1
 static const struct {
-    const char *name;
-    pair_kernel f;
-} PAIR_KERNELS[] = {
-    {"log_loss", pk_log_loss}, {"focal", pk_focal},         {"log_cosh", pk_log_cosh},
-    {"pseudo_huber", pk_pseudo_huber}, {"quantile", pk_quantile}, {"expectile", pk_expectile},
-    {"fair", pk_fair},         {"cauchy", pk_cauchy},       {"welsch", pk_welsch},
-    {"cross_entropy", pk_cross_entropy}, {"smooth_quantile", pk_smooth_quantile},
+    const char *name, *param, *param2;
+    int log_labels, exact;
+    pair_kernel pair;
+} KERNELS[] = {
+#define ENTRY_1D(NAME, PARAM, RULE, PARAM2, RULE2, Y, HESSIAN, OPS, CATBOOST)          \
+    {#NAME, PARAM, PARAM2, IS_##Y, IS_##HESSIAN, PAIR_OF_##CATBOOST(NAME)},
+    BO_KERNELS_1D(ENTRY_1D)
+#define ENTRY_OTHER(NAME, CATBOOST, DOC) {#NAME, NULL, NULL, 0, 0, PAIR_OF_##CATBOOST(NAME)},
+    BO_KERNELS_OTHER(ENTRY_OTHER)
 };
+#define N_KERNELS (sizeof KERNELS / sizeof KERNELS[0])
 
 #define PAIR_CHUNK 1024
 
@@ -275,8 +269,8 @@ static PyObject *catboost_ders(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "sdddpOOO:catboost_ders", &name, &p[0], &p[1], &p[2], &flag,
                           &zo, &yo, &wo))
         return NULL;
-    for (size_t i = 0; i < sizeof PAIR_KERNELS / sizeof PAIR_KERNELS[0]; i++)
-        if (strcmp(name, PAIR_KERNELS[i].name) == 0) f = PAIR_KERNELS[i].f;
+    for (size_t i = 0; i < N_KERNELS; i++)
+        if (strcmp(name, KERNELS[i].name) == 0) f = KERNELS[i].pair;
     if (!f) return PyErr_Format(PyExc_ValueError, "catboost_ders: no kernel %s", name);
     if (get(zo, &b[0], NULL, -1, 0, "margins") < 0) return NULL;
     Py_ssize_t n = b[0].len / b[0].itemsize;
@@ -379,7 +373,7 @@ static int get_multiclass(PyObject *zo, PyObject *yo, PyObject *wo, PyObject *go
     return 0;
 }
 
-static PyObject *softmax(PyObject *self, PyObject *args) {
+static PyObject *py_softmax(PyObject *self, PyObject *args) {
     PyObject *zo, *yo, *wo, *go, *ho;
     double scale;
     Py_buffer b[5];
@@ -400,7 +394,7 @@ static PyObject *softmax(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-static PyObject *multiclass_focal(PyObject *self, PyObject *args) {
+static PyObject *py_multiclass_focal(PyObject *self, PyObject *args) {
     PyObject *zo, *yo, *wo, *go, *ho, *ao;
     double scale, gamma;
     int bounded, f_order, rc;
@@ -434,42 +428,22 @@ static PyObject *multiclass_focal(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* the docstring pieces of a 1-D kernel's binding */
+#define Y_DOC_LABELS "y"
+#define Y_DOC_LOG_LABELS "log_y"
+#define ABOUT_Y_LABELS ""
+#define ABOUT_Y_LOG_LABELS " from the labels' logarithms (-inf for a label 0)"
+#define ABOUT_EXACT_EXACT "; exact: the exact hessian, else the bounded one"
+#define ABOUT_EXACT_ONE "; exact unused"
+
 static PyMethodDef methods[] = {
-    {"log_loss", log_loss, METH_VARARGS,
-     "log_loss(z, y, w, g, h): binary log loss gradient/hessian into float32 g, h."},
-    {"focal", focal, METH_VARARGS,
-     "focal(z, y, w, g, h, gamma, a_pos, a_neg, bounded): binary focal loss into g, h."},
-    {"log_cosh", py_log_cosh, METH_VARARGS,
-     "log_cosh(z, y, w, g, h, scale, 0.0, exact): log-cosh gradient/hessian into float32 g, h."},
-    {"pseudo_huber", py_pseudo_huber, METH_VARARGS,
-     "pseudo_huber(z, y, w, g, h, delta, 0.0, exact): pseudo-Huber gradient/hessian into g, h."},
-    {"poisson", py_poisson, METH_VARARGS,
-     "poisson(z, y, w, g, h, max_delta_step, 0.0, exact): Poisson deviance on the log link into g, h."},
-    {"gamma", py_gamma, METH_VARARGS,
-     "gamma(z, log_y, w, g, h, 0.0, 0.0, False): gamma deviance on the log link, from the labels'\n"
-     "logarithms, into g, h."},
-    {"tweedie", py_tweedie, METH_VARARGS,
-     "tweedie(z, log_y, w, g, h, power, 0.0, False): Tweedie deviance on the log link, from the labels'\n"
-     "logarithms (-inf for a label 0), into g, h."},
-    {"quantile", py_quantile, METH_VARARGS,
-     "quantile(z, y, w, g, h, alpha, 0.0, False): pinball loss gradient and unit hessian into g, h."},
-    {"expectile", py_expectile, METH_VARARGS,
-     "expectile(z, y, w, g, h, tau, 0.0, False): asymmetric squared error into g, h."},
-    {"fair", py_fair, METH_VARARGS, "fair(z, y, w, g, h, c, 0.0, False): Fair loss into g, h."},
-    {"cauchy", py_cauchy, METH_VARARGS,
-     "cauchy(z, y, w, g, h, scale, 0.0, exact): Cauchy loss into g, h."},
-    {"welsch", py_welsch, METH_VARARGS,
-     "welsch(z, y, w, g, h, scale, 0.0, exact): Welsch loss into g, h."},
-    {"cross_entropy", py_cross_entropy, METH_VARARGS,
-     "cross_entropy(z, y, w, g, h, 0.0, 0.0, False): cross-entropy with soft labels into g, h."},
-    {"smooth_quantile", py_smooth_quantile, METH_VARARGS,
-     "smooth_quantile(z, y, w, g, h, scale, alpha, exact): smooth pinball loss into g, h."},
-    {"softmax", softmax, METH_VARARGS,
-     "softmax(z, y, w, g, h, scale): softmax cross-entropy on (n, k) margins, C- or F-ordered,\n"
-     "into float32 g, h of the same shape and order."},
-    {"multiclass_focal", multiclass_focal, METH_VARARGS,
-     "multiclass_focal(z, y, w, g, h, scale, gamma, alpha, bounded): multiclass focal loss into\n"
-     "float32 g, h (alpha None or k float64 class weights)."},
+#define METHOD_OTHER(NAME, CATBOOST, DOC) {#NAME, py_##NAME, METH_VARARGS, DOC},
+    BO_KERNELS_OTHER(METHOD_OTHER)
+#define METHOD_1D(NAME, PARAM, RULE, PARAM2, RULE2, Y, HESSIAN, OPS, CATBOOST)         \
+    {#NAME, py_##NAME, METH_VARARGS,                                                   \
+     #NAME "(z, " Y_DOC_##Y ", w, g, h, " PARAM ", " PARAM2 ", exact): gradient and hessian" \
+     " into float32 g, h" ABOUT_Y_##Y ABOUT_EXACT_##HESSIAN "."},
+    BO_KERNELS_1D(METHOD_1D)
     {"catboost_ders", catboost_ders, METH_VARARGS,
      "catboost_ders(name, p0, p1, p2, flag, z, y, w): kernel `name` on CatBoost's margins, labels\n"
      "and weights (or None), float32 or float64: a new (m, 2) float64 array of -g, -h."},
@@ -480,4 +454,38 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_ckernels",
                                     "Compiled gradient/hessian kernels (see kernels.c).", -1,
                                     methods};
 
-PyMODINIT_FUNC PyInit__ckernels(void) { return PyModule_Create(&module); }
+/* TABLE: one (name, (param, param2) or None, log_labels, exact, catboost) per kernel, from
+ * KERNELS: a 1-D kernel's parameter names ("param", "param2" where unused), whether it reads the
+ * labels' logarithms and whether `exact` switches its hessian (None for the other signatures),
+ * and whether catboost_ders runs it */
+static PyObject *make_table(void) {
+    PyObject *table = PyTuple_New((Py_ssize_t)N_KERNELS);
+    for (size_t i = 0; table && i < N_KERNELS; i++) {
+        PyObject *row, *catboost = KERNELS[i].pair ? Py_True : Py_False;
+        if (KERNELS[i].param)
+            row = Py_BuildValue("(s(ss)OOO)", KERNELS[i].name, KERNELS[i].param,
+                                KERNELS[i].param2, KERNELS[i].log_labels ? Py_True : Py_False,
+                                KERNELS[i].exact ? Py_True : Py_False, catboost);
+        else
+            row = Py_BuildValue("(sOOOO)", KERNELS[i].name, Py_None, Py_False, Py_None, catboost);
+        if (!row) {
+            Py_DECREF(table);
+            return NULL;
+        }
+        PyTuple_SetItem(table, (Py_ssize_t)i, row);
+    }
+    return table;
+}
+
+PyMODINIT_FUNC PyInit__ckernels(void) {
+    PyObject *m = PyModule_Create(&module);
+    if (!m) return NULL;
+    PyObject *table = make_table();
+    if (!table || PyModule_AddObjectRef(m, "TABLE", table) < 0) {
+        Py_XDECREF(table);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_DECREF(table);
+    return m;
+}

@@ -16,13 +16,10 @@ from ..registry import REGISTRY
 
 __all__ = ["KERNEL_TARGETS", "kernel_losses", "kernel_rows", "kernel_rows_for", "memory_floor"]
 
-#: Objective-call targets in ms per 1M rows (3 classes for the multiclass losses), one core, by
-#: loss class.
-KERNEL_TARGETS = {"BinaryLogLoss": 3.0, "LogCoshLoss": 3.0, "PseudoHuberLoss": 3.0, "FocalLoss": 10.0,
-                  "SoftmaxLoss": 8.0, "MulticlassFocalLoss": 20.0,
-                  **dict.fromkeys(("PoissonLoss", "GammaLoss", "TweedieLoss", "QuantileLoss",
-                                   "ExpectileLoss", "FairLoss", "CauchyLoss", "WelschLoss",
-                                   "BinaryCrossEntropy", "SmoothQuantileLoss"), 3.0)}
+#: Objective-call targets in ms per 1M rows (3 classes for the multiclass kernels), one core, by
+#: kernel name: each kernel's declared ``target_ms`` (:class:`boostobj._kernels.Kernel`).
+KERNEL_TARGETS = {name: k.target_ms for name, k in _kernels.KERNELS.items()
+                  if k.target_ms is not None}
 
 
 def _median_seconds(fn, reps: int, budget: float = 3.0) -> tuple[float, float]:
@@ -62,7 +59,9 @@ def kernel_rows_for(loss, rows: int, reps: int, libraries) -> dict[str, Any]:
     reference and the whole objective call through each library's data object; when the
     compiled extension runs the loss's kernel (:func:`boostobj._kernels.compiled`), also what
     runs without it (float32 margins): the numpy kernel it replaces, or the float64 reference
-    for the kernels that exist only compiled."""
+    for the kernels that exist only compiled. The row carries the kernel's target
+    (:data:`KERNEL_TARGETS`) as ``target_ms_per_1m``, whether the slower margin type met it
+    (``target_met``) and whether the run is large enough for it to apply (1M rows or more)."""
     rng = np.random.default_rng(7)
     multiclass = loss.task == "multiclass"
     k = 3 if multiclass else 1
@@ -86,6 +85,8 @@ def kernel_rows_for(loss, rows: int, reps: int, libraries) -> dict[str, Any]:
     compiled = kernel is not None and _kernels.compiled(kernel)
     row = {"loss": repr(loss), "name": type(loss).__name__, "rows": rows, "outputs": k,
            "bytes_per_row": 4 + 12 * k, "kernel": kernel, "compiled": compiled}
+    if kernel in KERNEL_TARGETS:
+        row["target_ms_per_1m"] = KERNEL_TARGETS[kernel]
     med, best = _median_seconds(lambda: library_gradient_hessian(fit, y64, z32, None), reps)
     row.update(kernel_f32_ms=med * 1e3, kernel_f32_best_ms=best * 1e3)
     med, best = _median_seconds(lambda: library_gradient_hessian(fit, y64, z64, None), reps)
@@ -124,6 +125,9 @@ def _kernel_derived(row: dict[str, Any]) -> dict[str, Any]:
     row["kernel_best_ms_per_1m"] = max(row["kernel_f32_best_ms"], row["kernel_f64_best_ms"]) * scale
     row["rows_per_s_f32"] = rows / (row["kernel_f32_ms"] / 1e3)
     row["rows_per_s_f64"] = rows / (row["kernel_f64_ms"] / 1e3)
+    if row.get("target_ms_per_1m") is not None:
+        row["target_met"] = row["kernel_ms_per_1m"] <= row["target_ms_per_1m"]
+        row["target_applies"] = rows >= 1_000_000
     return row
 
 
