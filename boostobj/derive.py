@@ -25,6 +25,11 @@ Anything else (attribute access, subscripts, keyword arguments, strings, compari
 other names or functions, names starting with ``_``) raises ``ValueError`` naming the piece and
 listing what is allowed. SymPy expressions (not strings) are taken as they are.
 
+Bounds. A loss, gradient or hessian of more than :data:`MAX_NODES` SymPy nodes is refused
+(its code would take long to generate and check), and so is a number outside float64's range
+(``(1/3)**40000``, ``1e300*1e300``): the generated code computes in float64. Simplification has
+a time budget (see ``simplify`` in :class:`DerivedLoss`), so ``derive`` answers within seconds.
+
 Kinks. ``abs(m - y)`` has the gradient ``sign(m - y)`` but a Dirac delta as second derivative
 (0 everywhere but at the kink: no Newton weight), so ``derive`` refuses it with a
 ``ValueError`` unless ``hessian=`` gives a weight (``hessian="1"``, or a bounded formula; the
@@ -74,10 +79,13 @@ array([-0.5,  1. ])
 from __future__ import annotations
 
 import ast
+import ctypes
 import functools
 import inspect
 import keyword
 import math
+import threading
+import time
 import warnings
 from typing import Any
 
@@ -117,6 +125,19 @@ FORMULA_FUNCTIONS = {
 FORMULA_CONSTANTS = ("pi", "E")
 #: An exact power of two numbers may have at most this many bits (``10**10**10`` is refused).
 _MAX_EXACT_BITS = 100_000
+#: Seconds ``sympy.simplify`` may take for one derivation, gradient and hessian together; a
+#: derivative whose simplification has not finished by then is used as differentiated.
+SIMPLIFY_SECONDS = 3.0
+#: ``sympy.simplify`` is skipped (the derivative used as differentiated) where the expression,
+#: written as one fraction of expanded polynomials, would have more terms than this: the
+#: simplification expands it (``(m - y + 1)**199`` has 20,100 terms and took a minute).
+SIMPLIFY_MAX_TERMS = 1000
+#: A loss, gradient or hessian larger than this many SymPy nodes is refused: generating and
+#: checking its code would take more than a few seconds.
+MAX_NODES = 5000
+#: Arguments of ``exp``, ``sinh`` and ``cosh`` beyond this size give no high-precision reference
+#: value (``exp(exp(exp(700)))`` has a 10**303-digit exponent that mpmath would compute).
+_MPMATH_MAX_ARG = 1e5
 
 
 def _sech2_numpy(x):
@@ -139,17 +160,45 @@ _NUMPY_FUNCTIONS = {
 
 
 def _mpmath_functions() -> dict[str, Any]:
-    """High-precision twins of :data:`_NUMPY_FUNCTIONS` for the accuracy probe."""
+    """High-precision twins of :data:`_NUMPY_FUNCTIONS` for the accuracy probe, and guarded
+    ``exp``, ``sinh``, ``cosh``, ``tanh``, ``sin``, ``cos`` and powers (``_guarded_pow``): these
+    raise ``OverflowError`` where the argument (for powers: about the result's logarithm) is
+    beyond :data:`_MPMATH_MAX_ARG`, past which mpmath's time has no bound (it works out the
+    result's exponent exactly); the probe then has no reference value there."""
     import mpmath
 
+    def small(x):
+        if abs(x) > _MPMATH_MAX_ARG:
+            raise OverflowError("argument too large for a reference value")
+        return x
+
+    def power(base, exponent):
+        # mag(x) is about log2|x|: a cheap bound on the result's logarithm
+        if base and abs(exponent) > 2 and abs(exponent) * (abs(mpmath.mag(base)) + 1) > _MPMATH_MAX_ARG:
+            raise OverflowError("power too large for a reference value")
+        return mpmath.mpmathify(base) ** exponent
+
+    def exp(x):
+        return mpmath.exp(small(x))
+
     return {
-        "softplus": lambda x: mpmath.log1p(mpmath.exp(x)),
-        "sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
-        "logcosh": lambda x: mpmath.log(mpmath.cosh(x)),
-        "logaddexp": lambda a, b: mpmath.log(mpmath.exp(a) + mpmath.exp(b)),
-        "tanh": mpmath.tanh,
-        "sech2": lambda x: mpmath.sech(x) ** 2,
+        "exp": exp,
+        "sinh": lambda x: mpmath.sinh(small(x)),
+        "cosh": lambda x: mpmath.cosh(small(x)),
+        "tanh": lambda x: mpmath.tanh(small(x)),
+        "sin": lambda x: mpmath.sin(small(x)),
+        "cos": lambda x: mpmath.cos(small(x)),
+        _GUARDED_POW: power,
+        "softplus": lambda x: mpmath.log1p(exp(x)),
+        "sigmoid": lambda x: 1 / (1 + exp(-x)),
+        "logcosh": lambda x: mpmath.log(mpmath.cosh(small(x))),
+        "logaddexp": lambda a, b: mpmath.log(exp(a) + exp(b)),
+        "sech2": lambda x: mpmath.sech(small(x)) ** 2,
     }
+
+
+#: The name powers are evaluated by in the accuracy probe (see :func:`_mpmath_functions`).
+_GUARDED_POW = "_guarded_pow"
 
 
 class DerivationWarning(UserWarning):
@@ -172,6 +221,138 @@ def _sympy():
             "boostobj.derive needs SymPy, an optional dependency: pip install 'boostobj[derive]'"
         ) from None
     return sympy
+
+
+# ------------------------------------------------------------------------------------ budgets
+class _OutOfTime(BaseException):
+    """Raised in the thread running :func:`_within` when its time is up (a ``BaseException``, so
+    that SymPy's ``except Exception`` clauses let it through)."""
+
+
+def _within(seconds: float, fn, *args):
+    """``fn(*args)``, or None if it has not returned after ``seconds``.
+
+    A timer thread raises :class:`_OutOfTime` in the calling thread when the time is up
+    (CPython's ``PyThreadState_SetAsyncExc``: pure-Python code such as SymPy's stops at its next
+    bytecode). Where that API is missing (not CPython) ``fn`` runs without a limit.
+    """
+    api = getattr(ctypes, "pythonapi", None)
+    if api is None:
+        return fn(*args)
+    if seconds <= 0:
+        return None
+    thread = ctypes.c_ulong(threading.get_ident())
+    lock = threading.Lock()
+    done = fired = False
+
+    def stop():
+        nonlocal fired
+        with lock:
+            if not done:
+                fired = True
+                api.PyThreadState_SetAsyncExc(thread, ctypes.py_object(_OutOfTime))
+
+    timer = threading.Timer(seconds, stop)
+    timer.daemon = True
+    try:
+        try:
+            timer.start()
+            return fn(*args)
+        finally:
+            timer.cancel()
+            with lock:
+                done = True
+                if fired:  # raised but perhaps not delivered yet: withdraw it
+                    api.PyThreadState_SetAsyncExc(thread, None)
+    except _OutOfTime:
+        return None
+
+
+def _expanded_terms(expr, cap: int = SIMPLIFY_MAX_TERMS) -> int:
+    """How many terms ``expr`` (or the largest of its subexpressions) has when written as one
+    fraction of expanded polynomials, numerator and denominator together; any count above
+    ``cap`` is returned as ``cap + 1``. Symbols, function calls and non-integer powers count as
+    one term each. This is what ``sympy.simplify`` builds when it cancels and expands."""
+    over = cap + 1
+    worst = 0
+
+    def power(n: int, k: int) -> int:  # terms of (a sum of n terms)**k: C(n + k - 1, k)
+        count = 1
+        for i in range(min(k, n - 1)):
+            count = count * (n + k - 1 - i) // (i + 1)
+            if count > cap:
+                return over
+        return count
+
+    def walk(e) -> tuple[int, int]:
+        nonlocal worst
+        if e.is_Add or e.is_Mul:
+            parts = [walk(a) for a in e.args]
+            den = math.prod(d for _, d in parts)
+            if e.is_Add:  # over the common denominator
+                num = sum(n * (den // d) for n, d in parts)
+            else:
+                num = math.prod(n for n, _ in parts)
+            out = (min(num, over), min(den, over))
+        elif e.is_Pow and e.exp.is_Integer:
+            n, d = walk(e.base)
+            k = abs(int(e.exp))
+            out = (power(n, k), power(d, k)) if e.exp > 0 else (power(d, k), power(n, k))
+        else:
+            for a in e.args:
+                walk(a)
+            out = (1, 1)
+        worst = max(worst, min(out[0] + out[1], over))
+        return out
+
+    walk(expr)
+    return worst
+
+
+def _short(formula, limit: int = 80) -> str:
+    """``repr`` of a formula's text for messages, cut to about ``limit`` characters."""
+    text = formula if isinstance(formula, str) else str(formula)
+    return repr(text if len(text) <= limit else text[:limit - 3] + "...")
+
+
+def _check_size(expr, what: str) -> None:
+    """``ValueError`` if ``expr`` has more than :data:`MAX_NODES` nodes."""
+    sp = _sympy()
+    for count, _ in enumerate(sp.preorder_traversal(expr), 1):
+        if count > MAX_NODES:
+            raise ValueError(
+                f"{what} has more than {MAX_NODES} SymPy nodes: generating and checking its code "
+                "would take too long. Write a shorter formula, or pass gradient= and hessian= "
+                "formulas")
+
+
+def _out_of_range(number) -> str | None:
+    """The approximate value of a SymPy number a float64 cannot hold (beyond about 1.8e308, or
+    not zero but rounding to 0), else None."""
+    sp = _sympy()
+    if number.is_zero or not number.is_finite:
+        return None
+    value = sp.Float(number, 3)
+    return None if math.isfinite(float(value)) and float(value) != 0.0 else sp.sstr(value)
+
+
+def _float64_numbers(expr, what: str):
+    """``expr`` with its numbers fit for float64 code: ``ValueError`` for a number outside
+    float64's range; an exact fraction whose numerator or denominator has more than 1024 bits
+    (too long to write out, more digits than float64 keeps) becomes a float."""
+    sp = _sympy()
+    longs = {}
+    for number in expr.atoms(sp.Number):
+        approx = _out_of_range(number)
+        if approx is not None:
+            raise ValueError(
+                f"{what} contains a number of about {approx}, outside float64's range (magnitudes "
+                "from about 1e-308 to 1.8e308), in which the generated code computes: rescale the "
+                "formula so that its numbers are within that range")
+        if number.is_Rational and max(abs(int(number.p)).bit_length(),
+                                      int(number.q).bit_length()) > 1024:
+            longs[number] = sp.Float(number, 17)
+    return expr.xreplace(longs) if longs else expr
 
 
 @functools.lru_cache(maxsize=1)
@@ -340,6 +521,16 @@ def _parse_formula(text: str, symbols: dict[str, Any]):
     def refuse(node, what: str, why: str = ""):
         fail(f"{what} {segment(node)!r} is not allowed{why} in the formula {text!r}")
 
+    def in_range(node, value):
+        approx = _out_of_range(value) if value.is_Number else None
+        if approx is not None:
+            raise ValueError(
+                f"the number {segment(node)!r} in the formula {text!r} is about {approx}, outside "
+                "float64's range (magnitudes from about 1e-308 to 1.8e308), in which the "
+                "generated code computes: rescale the formula so that its numbers are within "
+                "that range")
+        return value
+
     called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
     unknown = sorted({node.id for node in ast.walk(tree)
                       if isinstance(node, ast.Name) and id(node) not in called
@@ -354,7 +545,7 @@ def _parse_formula(text: str, symbols: dict[str, Any]):
                         else "complex number" if isinstance(value, complex) else "constant")
                 refuse(node, f"the {kind}")
             if isinstance(value, int):
-                return sp.Integer(value)
+                return in_range(node, sp.Integer(value))
             if not math.isfinite(value):
                 refuse(node, "the number", " (not finite)")
             return sp.Float(value)
@@ -384,17 +575,17 @@ def _parse_formula(text: str, symbols: dict[str, Any]):
                 refuse(node, f"the operator {_OPERATOR_TEXT.get(type(node.op), '?')!r} in")
             a, b = build(node.left), build(node.right)
             if isinstance(node.op, ast.Add):
-                return a + b
+                return in_range(node, a + b)
             if isinstance(node.op, ast.Sub):
-                return a - b
+                return in_range(node, a - b)
             if isinstance(node.op, ast.Mult):
-                return a * b
+                return in_range(node, a * b)
             if isinstance(node.op, ast.Div):
-                return a / b
+                return in_range(node, a / b)
             if a.is_Rational and b.is_Rational and abs(b) * max(
                     int(a.p).bit_length(), int(a.q).bit_length()) > _MAX_EXACT_BITS:
                 refuse(node, "the power", " (too large to compute exactly; write a decimal number)")
-            return a ** b
+            return in_range(node, a ** b)
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name):
                 refuse(node.func, "the call of")
@@ -507,7 +698,10 @@ class DerivedLoss(Loss):
         ``log(sigmoid(u))``, ``1 - tanh(u)**2`` and ``1/cosh(u)**2`` into the stable functions
         before differentiating.
     simplify : bool, default=True
-        ``sympy.simplify`` the derivatives (slow for very long expressions).
+        ``sympy.simplify`` the derivatives, within :data:`SIMPLIFY_SECONDS` for gradient and
+        hessian together, and only where written as one fraction of expanded polynomials they
+        have at most :data:`SIMPLIFY_MAX_TERMS` terms; a derivative not simplified is used as
+        differentiated (the same values, a longer formula).
     warn : bool, default=True
         Warn (:class:`DerivationWarning`) where the generated code is not finite at extreme
         margins or its hessian is inaccurate (see the module docstring).
@@ -554,6 +748,10 @@ class DerivedLoss(Loss):
                 raise ValueError(f"parameter {key} must be a finite number, got {_plain(value)}")
             clean[str(key)] = float(value)  # plain str and float (repr, equality, pickles)
         params = clean
+        # a SymPy input's exact numbers too long to write out become floats before str() below
+        expression, gradient, hessian = (
+            _float64_numbers(f, f"the {what}") if isinstance(f, sp.Basic) else f
+            for f, what in ((expression, "loss"), (gradient, "gradient="), (hessian, "hessian=")))
         self._args = {"expression": expression if isinstance(expression, str) else str(expression),
                       "link": link, "params": params, "name": name,
                       "gradient": None if gradient is None else str(gradient),
@@ -561,10 +759,24 @@ class DerivedLoss(Loss):
                       "stable": bool(stable), "simplify": bool(simplify)}
         self._setup()
 
-        loss_expr = self._parse(expression, stable)
+        loss_expr = self._parse(expression, stable, "the loss")
         if self.m not in loss_expr.free_symbols:
             raise ValueError(f"the loss {loss_expr} does not depend on the margin m")
-        tidy = sp.simplify if simplify else (lambda e: e)
+        deadline = time.monotonic() + SIMPLIFY_SECONDS
+
+        def tidy(raw):
+            """``sympy.simplify`` within what is left of the budget, where it would not expand
+            the expression too far; else ``raw`` as it is."""
+            if not simplify or _expanded_terms(raw) > SIMPLIFY_MAX_TERMS:
+                return raw
+            out = _within(deadline - time.monotonic(), sp.simplify, raw)
+            return raw if out is None else out
+
+        def derivative(expr, what):
+            out = sp.diff(expr, self.m)
+            label = f"{what} {_short(expression_text)}"
+            _check_size(out, label)
+            return _float64_numbers(out, label)
 
         def tidy_stable(raw):
             out = tidy(raw)
@@ -573,13 +785,14 @@ class DerivedLoss(Loss):
             return _sech2(_stable_tanh(out))  # simplify may bring back SymPy's tanh
 
         expression_text = self._args["expression"]
-        grad = sp.diff(loss_expr, self.m) if gradient is None else self._parse(gradient, stable)
+        grad = (derivative(loss_expr, "the gradient of") if gradient is None
+                else self._parse(gradient, stable, "gradient="))
         _refuse_dirac(grad, "the gradient of", expression_text,
                       "the loss jumps there, which no Newton objective can follow. Write a "
                       "continuous loss, or pass gradient= and hessian= formulas")
         if gradient is None:
             grad = tidy_stable(grad)
-        exact_hess = sp.diff(grad, self.m)
+        exact_hess = derivative(grad, "the second derivative of")
         if hessian is None:
             _refuse_dirac(exact_hess, "the second derivative of", expression_text,
                           "the loss has a kink there (it is not twice differentiable) and the "
@@ -589,7 +802,7 @@ class DerivedLoss(Loss):
                           "pseudo-Huber delta**2*(sqrt(1 + ((m - y)/delta)**2) - 1)")
         # with a hessian= given, a Dirac delta (a kink) counts as 0: its value almost everywhere
         exact_hess = tidy_stable(exact_hess.replace(sp.DiracDelta, lambda *args: sp.S.Zero))
-        hess = exact_hess if hessian is None else self._parse(hessian, stable)
+        hess = exact_hess if hessian is None else self._parse(hessian, stable, "hessian=")
         self.expressions = {"loss": loss_expr, "gradient": grad, "hessian": hess}
         self._compile()
         option = "exact"
@@ -629,7 +842,9 @@ class DerivedLoss(Loss):
         self._loss_fn = self._lambdify(e["loss"])
         self._gh_fn = self._lambdify((e["gradient"], e["hessian"]))
 
-    def _parse(self, text, stable: bool):
+    def _parse(self, text, stable: bool, what: str):
+        """The SymPy expression of a formula (``what`` names it in errors): checked for its size
+        and its numbers, tanh made ours, and rewritten stably with ``stable=True``."""
         sp = _sympy()
         names = {"y": self.y, "m": self.m, **{s.name: s for s in self._param_symbols}}
         if isinstance(text, str):
@@ -644,7 +859,9 @@ class DerivedLoss(Loss):
                                  f"params={{'{unknown[0]}': ...}}")
         else:
             raise TypeError(f"a formula must be a string or a SymPy expression, got {type(text).__name__}")
-        expr = _stable_tanh(expr)
+        label = f"{what} {_short(text)}"
+        _check_size(expr, label)
+        expr = _stable_tanh(_float64_numbers(expr, label))
         return _stabilize(expr) if stable else expr
 
     def _eval(self, fn, y, z):
@@ -692,6 +909,8 @@ class DerivedLoss(Loss):
 
         sp = _sympy()
         out = np.full(y.shape, np.nan)
+        guarded = sp.Function(_GUARDED_POW)
+        expr = expr.replace(lambda e: e.is_Pow, lambda e: guarded(*e.args))
         try:
             fn = sp.lambdify((self.y, self.m, *self._param_symbols), expr,
                              modules=[_mpmath_functions(), "mpmath"])

@@ -474,3 +474,86 @@ def test_missing_sympy_message(monkeypatch):
 
 def test_derived_loss_is_a_loss():
     assert issubclass(DerivedLoss, boostobj.Loss)
+
+
+def test_slow_formulas_derive_in_bounded_time():
+    """A power of a sum whose simplification expands it (it took a minute), and nested exp, whose
+    high-precision hessian reference mpmath never finished, both derive in a fresh process."""
+    import subprocess
+    import sys
+
+    code = ("import warnings; warnings.simplefilter('ignore')\n"
+            "from boostobj.derive import derive\n"
+            "print(derive('(m - y + 1)**200').formulas())\n"
+            "derive('exp(exp(exp(m - y)))')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert "gradient: 200*(m - y + 1)**199" in done.stdout
+
+
+def test_simplify_is_skipped_where_it_would_expand(monkeypatch):
+    import sympy
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("simplify called on an expression it expands")
+
+    monkeypatch.setattr(sympy, "simplify", refuse)
+    with pytest.warns(DerivationWarning, match="not finite at extreme margins"):  # 38**200
+        loss = derive("(m - y + 1)**200", check=False)
+    assert loss.formulas().splitlines()[1:] == ["gradient: 200*(m - y + 1)**199",
+                                                "hessian:  39800*(m - y + 1)**198"]
+    assert loss.gradient_hessian([0.0], [0.5])[1] == pytest.approx(39800 * 1.5 ** 198)
+
+
+def test_simplify_stops_at_its_time_budget(monkeypatch):
+    """A simplification that does not finish within the budget leaves the derivative as
+    differentiated, and nothing of the stop reaches later code."""
+    import time
+
+    import sympy
+
+    import boostobj.derive as module
+
+    calls = []
+
+    def endless(expr, **kwargs):
+        calls.append(expr)
+        stop = time.monotonic() + 60.0
+        while time.monotonic() < stop:
+            pass
+        return sympy.Symbol("unfinished")
+
+    monkeypatch.setattr(sympy, "simplify", endless)
+    monkeypatch.setattr(module, "SIMPLIFY_SECONDS", 0.2)
+    loss = derive("(m - y)**2/2 + m", check=False)
+    assert len(calls) == 1  # the gradient used the budget up; the hessian was not simplified
+    assert "unfinished" not in loss.formulas()
+    np.testing.assert_array_equal(loss.gradient_hessian([1.0], [3.0]), ([3.0], [1.0]))
+    time.sleep(0.3)  # a late stop would land here
+    assert sum(range(100_000)) == 4_999_950_000
+
+
+def test_huge_exact_numbers_are_refused_with_the_reason():
+    import sympy as sp
+
+    with pytest.raises(ValueError, match=r"'\(1/3\)\*\*40000' .* about 1\.41e-19085, outside "
+                                         r"float64's range.*rescale"):
+        derive("(1/3)**40000*(m - y)**2")
+    with pytest.raises(ValueError, match=r"'1e300\*1e300' .* about 1\.00e\+600"):
+        derive("1e300*1e300*(m - y)**2")
+    with pytest.raises(ValueError, match=r"second derivative of .* about 1\.00e\+400"):
+        derive("(m - y)**(10**200)")
+    y, m = sp.symbols("y m")
+    with pytest.raises(ValueError, match=r"the loss contains a number of about 1\.41e-19085"):
+        derive(sp.Rational(1, 3**40000) * (m - y) ** 2)
+    # within float64's range but too long to write out exactly: a float
+    loss = derive(sp.Rational(2**1100 + 1, 2**1100) * (m - y) ** 2, check=False)
+    np.testing.assert_array_equal(loss.gradient_hessian([0.0], [1.0]), ([2.0], [2.0]))
+
+
+def test_formulas_too_large_to_compile_quickly_are_refused():
+    product = "*".join(f"1/({i} + m**2)" for i in range(1, 30))
+    with pytest.raises(ValueError, match=r"gradient of .* more than 5000 SymPy nodes.*shorter"):
+        derive(f"{product} + (m - y)**2")
+    with pytest.raises(ValueError, match=r"the loss .* more than 5000 SymPy nodes"):
+        derive(" + ".join(f"exp({i}*m - y)/({i} + m**2)" for i in range(1, 700)))
