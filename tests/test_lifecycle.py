@@ -246,15 +246,12 @@ def test_built_in_metrics_under_a_log_link_are_scored_on_the_response_or_refused
 
 # ------------------------------------------------------------------ estimator twins are twins
 def _xgboost_twins():
-    from boostobj.parity.cases import TWIN_PARAMS
-
     for entry in REGISTRY:
-        for i, twin in enumerate(entry.twins):
+        for twin in entry.twins:
             if twin.xgboost is None:
                 continue
-            key = entry.cls.name if i == 0 else (entry.cls.name, twin.xgboost)
             plain = {k: v for k, v in twin.when.items() if not callable(v)}
-            for extra in TWIN_PARAMS.get(key, [{}]):
+            for extra in twin.examples:
                 yield pytest.param(entry.cls(**{**plain, **extra}), twin,
                                    id=f"{entry.cls.__name__}-{twin.xgboost}")
 

@@ -148,18 +148,6 @@ def xgb_intercept_is_label_mean() -> bool:
     return installed("xgboost") >= (3, 0)
 
 
-# ---------------------------------------------------------------------------------- CatBoost
-def cb_focal_objective_fixed() -> bool:
-    """Whether CatBoost's built-in ``Focal`` objective trains on the focal loss's derivatives
-    (catboost >= 1.2.3). Measured: with 1.2.0 and 1.2.2 a model trained with
-    ``loss_function="Focal:focal_alpha=0.25;focal_gamma=2"`` differs from
-    ``FocalLoss(alpha=0.25, hessian="exact")`` by up to 150 in raw score on breast_cancer
-    (their training diverges, as reported in catboost#2563 for 1.2.2); from 1.2.3 the two agree
-    to 2e-16. boostobj's ``FocalLoss`` itself works with every catboost version; only the
-    parity twin needs the fix."""
-    return installed("catboost") >= (1, 2, 3)
-
-
 # ---------------------------------------------------------------------------------- LightGBM
 @functools.lru_cache(maxsize=1)
 def lgb_fit_takes_eval_X() -> bool:

@@ -120,7 +120,7 @@ iteration, from the same start; ``python -m boostobj parity``, tolerance
 ``PoissonLoss(hessian="exact")`` and ``Tweedie:variance_power=p`` by ``TweedieLoss(power=p)``
 within 5e-13 of ``max |y|``; ``Focal:focal_alpha=a;focal_gamma=g`` by ``FocalLoss(alpha=a,
 gamma=g, hessian="exact")`` within 3e-16 from catboost 1.2.3 (1.2.0 to 1.2.2 train ``Focal``
-on other derivatives: :func:`boostobj.adapters._versions.cb_focal_objective_fixed`; CatBoost's ``Focal`` uses the exact, unfloored
+on other derivatives: the twin's version floor in :data:`boostobj.registry.REGISTRY`; CatBoost's ``Focal`` uses the exact, unfloored
 hessian and clamps ``p`` to ``[1e-13, 1 - 1e-13]``; boostobj floors the hessian at
 ``HESSIAN_FLOOR``, which did not bind on the parity sets); ``LogCosh`` by
 ``LogCoshLoss(scale=1.0, hessian="exact")`` within 7e-9 of ``max |y|``. Not twins

@@ -196,7 +196,7 @@ def configured_objective(loss, n_classes: int | None = None) -> dict[str, Any]:
     if twin is None or twin.xgboost is None:
         return {"objective": "reg:gamma" if loss.link.name == "log" else "reg:squarederror"}
     return {"objective": twin.xgboost,
-            **{name: getattr(loss, attr) for name, attr in twin.params.items()}}
+            **{name: getattr(loss, attr) for name, attr in twin.xgboost_params.items()}}
 
 
 def start_of(model):

@@ -18,7 +18,7 @@ dispatcher (:class:`boostobj.FitObjective`), never a patched loss:
     2e-7 with the same tree structure; LightGBM within 1e-12 with the same tree structure
     (identical dumps are counted and, unweighted, are 100%). XGBoost's log-link built-ins
     (``count:poisson``, ``reg:gamma``, ``reg:tweedie``: float32 ``expf``) within 2e-6 with the
-    same structure (:data:`~boostobj.parity.cases.BUILTIN_TOLERANCES`).
+    same structure (their twins' :attr:`~boostobj.registry.Twin.tolerance`).
 ``default``
     The loss exactly as shipped (its fast kernel) with the same start. Reported, not judged.
 ``match_builtin``
@@ -30,10 +30,11 @@ CatBoost (when installed) has the ``float64`` and ``default`` modes, no ``match_
 built-ins compute double derivatives; ``Logloss`` and ``Poisson`` keep ``exp(margin)``):
 ``float64`` is judged on predictions within
 :data:`~boostobj.parity.cases.CATBOOST_TOLERANCE`, with the parameters of
-:data:`~boostobj.parity.cases.CATBOOST_PARAMS` on both sides and the start of
-:data:`~boostobj.parity.cases.CATBOOST_OWN_START`.
+:data:`~boostobj.parity.cases.CATBOOST_PARAMS` on both sides and the start its twin declares
+(:attr:`~boostobj.registry.Twin.start`).
 
-Known limits are reported as ``known`` rather than failures: LightGBM with
+Known limits are reported as ``known`` rather than failures: a library older than its twin's
+version floor (:attr:`~boostobj.registry.Twin.floor`); LightGBM with
 ``feature_fraction < 1`` draws different feature subsets for custom objectives through
 ``lgb.train`` (lightgbm-org/LightGBM#6053); ``Case(skip_objective_reset=True)`` shows the cause
 and the workaround (docs/parity.md).
@@ -47,12 +48,13 @@ and :mod:`~boostobj.parity.mirror` (the libraries' own arithmetic, bit for bit).
 Adding a pair
 -------------
 A loss joins by declaring its twin in the registry (``Entry(MyLoss, Twin(xgboost=...,
-lightgbm=..., when={...}))``); :data:`TWIN_PARAMS` may add constructor parameters that suit the
-datasets. Its task (``loss.task``) decides the data it gets. For ``match_builtin`` the twin also
-needs a mirror kernel in :mod:`~boostobj.parity.mirror`; everything library-specific lives in
-three small tables: :data:`~boostobj.parity.cases.PINNED_INTERCEPT` (with
-:data:`~boostobj.parity.cases.PINNED_INTERCEPT_XGB2` on XGBoost 2.x),
-:data:`~boostobj.parity.cases.SAME_START` and :data:`~boostobj.parity.runner.EXACT_INTERCEPT`.
+lightgbm=..., when={...}))``): everything the harness needs about the pair is on the
+:class:`~boostobj.registry.Twin` (``examples``: hyperparameters that suit the datasets;
+``start``: the start convention per library; ``tolerance``; ``floor``). Its task
+(``loss.task``) decides the data it gets. For ``match_builtin`` the twin also needs a mirror
+kernel in :mod:`~boostobj.parity.mirror` and, where the library's own start differs from
+``loss.init_score``, an entry in :data:`~boostobj.parity.runner.EXACT_INTERCEPT`; XGBoost 2.x's
+log-link starts are :data:`~boostobj.parity.cases.PINNED_INTERCEPT_XGB2`.
 
 Examples
 --------
@@ -68,7 +70,6 @@ from .cases import (
     MODES,
     TOLERANCES,
     TREE_METHODS,
-    TWIN_PARAMS,
     VARIANTS,
     Case,
     Dataset,
@@ -93,7 +94,6 @@ __all__ = [
     "MODES",
     "TOLERANCES",
     "TREE_METHODS",
-    "TWIN_PARAMS",
     "VARIANTS",
     "Case",
     "Dataset",

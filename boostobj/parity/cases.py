@@ -11,19 +11,13 @@ import numpy as np
 from ..registry import REGISTRY, builtin_twin
 
 __all__ = [
-    "BUILTIN_TOLERANCES",
-    "CATBOOST_OWN_START",
     "CATBOOST_PARAMS",
     "CATBOOST_TOLERANCE",
     "LIBRARY_MODES",
     "MODES",
-    "NEAR_TIE_REGRESSION",
-    "PINNED_INTERCEPT",
     "PINNED_INTERCEPT_XGB2",
-    "SAME_START",
     "TOLERANCES",
     "TREE_METHODS",
-    "TWIN_PARAMS",
     "VARIANTS",
     "Case",
     "Dataset",
@@ -33,25 +27,7 @@ __all__ = [
     "parity_losses",
 ]
 
-#: Constructor parameters applied on top of a registry twin's ``when`` (the hyperparameters that
-#: make a loss a twin), by registry key (an entry's first twin) or ``(key, built-in)`` (its
-#: further twins, :attr:`boostobj.registry.Entry.more`): a list of parameter dicts, one loss
-#: instance each. A key that is absent is tried once with ``when`` alone (its plain values).
-#: ``delta=25`` puts diabetes-sized residuals (standard deviation 77) on both sides of the
-#: pseudo-Huber transition.
-TWIN_PARAMS: dict[Any, list[dict[str, Any]]] = {
-    "pseudo_huber": [{"delta": 25.0}],
-    "fair": [{"c": 25.0}],
-    ("focal_loss", "Focal"): [{"gamma": 2.0, "alpha": 0.25}],
-}
-
-#: Built-in objectives whose own intercept estimate is not comparable, so the same
-#: ``base_score`` (``loss.init_score``) is given to both sides. XGBoost's
-#: ``reg:pseudohubererror`` starts from one Newton step at margin 0, absurd for targets far from
-#: 0 (measured with xgboost 3.2.0: ``base_score`` 573,409 on diabetes with slope 1).
-PINNED_INTERCEPT = {("xgboost", "reg:pseudohubererror")}
-
-#: Built-ins pinned as :data:`PINNED_INTERCEPT` on XGBoost 2.x only, and outside
+#: Built-ins given ``loss.init_score`` (as a twin with ``start="loss"``) on XGBoost 2.x only, and outside
 #: ``match_builtin`` (:func:`boostobj.parity.runner.pinned_intercept`): the log-link ones, whose
 #: 2.x start is one Newton step from margin 0
 #: (:func:`boostobj.adapters._versions.xgb_intercept_is_label_mean`), far from the label mean.
@@ -68,34 +44,6 @@ PINNED_INTERCEPT = {("xgboost", "reg:pseudohubererror")}
 #: 10 rounds, 1.15e-6 at 100 (Tweedie; Poisson 6.2e-7, gamma 7.9e-7; ``hist``).
 PINNED_INTERCEPT_XGB2 = {("xgboost", "count:poisson"), ("xgboost", "reg:gamma"),
                          ("xgboost", "reg:tweedie")}
-
-#: The log-link built-ins start from the log of the weighted label mean, as ``init_score`` does
-#: (XGBoost from 3.0; on 2.x see :data:`PINNED_INTERCEPT_XGB2`), but XGBoost rounds the mean to
-#: float32 first, and both sum in their own order: they are in :data:`SAME_START` so that the
-#: float64 comparison measures the gradients, not the last bit of the start.
-_LOG_LINK_STARTS = {("xgboost", "count:poisson"), ("xgboost", "reg:gamma"),
-                    ("xgboost", "reg:tweedie"), ("lightgbm", "poisson"), ("lightgbm", "gamma"),
-                    ("lightgbm", "tweedie")}
-
-#: LightGBM's ``fair`` starts from the weighted label mean (``RegressionL2loss``'s
-#: ``BoostFromScore``), :class:`~boostobj.FairLoss` from its exact minimiser: a convention, so
-#: both sides start from LightGBM's in every mode (also in :data:`SAME_START`).
-
-#: Built-ins whose own start is used on both sides in *every* mode, because it differs from
-#: ``loss.init_score`` by a convention, not by the objective. LightGBM's multiclass start is the
-#: uncentred log-prior, boostobj's the centred one: the same probabilities, but the margins and
-#: tree 0 leaves would differ. XGBoost's ``multi:softprob`` centres ``log(p_k + 1e-6)`` instead of
-#: ``log(p_k)``: a start off by about ``1e-6 / p_k`` per class, which on the 200k-row weighted set
-#: alone made the float64 softmax differ by 5.4e-7 in probability (xgboost 3.2.0).
-SAME_START = {("lightgbm", "multiclass"), ("xgboost", "multi:softprob"), *_LOG_LINK_STARTS,
-              ("lightgbm", "fair")}
-
-#: CatBoost's built-ins that estimate their own start (``boost_from_average=True``, which
-#: catboost 1.2.10 accepts for these only): the custom side starts from the built-in's start,
-#: read back from its model's bias, in every mode. The others (``MultiClass``, ``Poisson``,
-#: ``Tweedie``, ``Focal``, ``LogCosh``) start from 0 on their own: both sides get
-#: ``loss.init_score`` as the Pool's ``baseline`` (folded into the model's bias afterwards).
-CATBOOST_OWN_START = {"Logloss", "RMSE", "CrossEntropy"}
 
 #: CatBoost without randomness, one Newton step per leaf, as a Python objective gets it (catboost
 #: 1.2.10): ``Plain`` boosting (no ordered permutations), no bootstrap, no random score
@@ -133,25 +81,6 @@ TOLERANCES: dict[tuple[str, str, str], tuple[float, str]] = {
     ("match_builtin", "lightgbm", "gbdt"): (0.0, "identical"),
     ("float64", "catboost", "SymmetricTree"): (CATBOOST_TOLERANCE, "prediction"),
 }
-
-#: (mode, library, tree method, built-in) -> tolerance, over :data:`TOLERANCES` for that
-#: built-in. XGBoost's log-link built-ins compute ``expf`` in float32: the float64 gradients
-#: give the same trees (structure 100/100 on every diabetes variant) with leaf values a few
-#: float32 ulps apart, so margins near 5.8 differ by up to 1.9e-6 (4 ulp) and predictions
-#: ``exp(margin)`` by up to 1.15e-6 of ``max |y|`` (measured with xgboost 3.2.0, 100 rounds:
-#: Poisson 6.2e-7, gamma 4.4e-7, Tweedie 1.15e-6). LightGBM's are double, as the float64 mode:
-#: 0 difference, identical trees. ``match_builtin`` is bit-identical for all six.
-BUILTIN_TOLERANCES: dict[tuple[str, str, str, str], tuple[float, str]] = {
-    ("float64", "xgboost", "hist", builtin): (2e-6, "structure")
-    for builtin in ("count:poisson", "reg:gamma", "reg:tweedie")
-}
-
-#: Built-ins whose float64 twin is reported, not judged: XGBoost computes pseudo-Huber in
-#: float32, the float64 gradient differs in the last bit on some rows, and on diabetes+nan that
-#: flipped one near-tie split (0.26 on targets up to 346; 99/100 trees alike; xgboost 3.2.0).
-#: The tolerance table's probability bound is for the classification twins. ``match_builtin``
-#: is exact.
-NEAR_TIE_REGRESSION = {("xgboost", "reg:pseudohubererror")}
 
 #: ``float64``: the exact float64 reference math; ``default``: the loss as shipped (its fast
 #: kernel); ``match_builtin``: the built-in's own float32 arithmetic (:mod:`.mirror`).
@@ -247,21 +176,20 @@ def positive_labels(data: Dataset) -> Dataset:
 # ============================================================================ pairs
 def parity_losses(names=None) -> list:
     """Every loss instance with a built-in twin: each registry entry that declares a twin, built
-    with the twin's ``when`` parameters plus each of its :data:`TWIN_PARAMS` (``names``: only
-    these registry keys)."""
+    with the twin's ``when`` parameters plus each of its ``examples`` (``names``: only these
+    registry keys)."""
     out = []
     for entry in REGISTRY:
         key = entry.cls.name
         if names is not None and key not in names:
             continue
-        for i, twin in enumerate(entry.twins):
-            tkey = key if i == 0 else (key, next(iter(twin.names().values())))
+        for twin in entry.twins:
             plain = {k: v for k, v in twin.when.items() if not callable(v)}
-            for params in TWIN_PARAMS.get(tkey, [{}]):
+            for params in twin.examples:
                 loss = entry.cls(**{**plain, **params})
                 if not twin.matches(loss.get_params()):
-                    raise ValueError(f"TWIN_PARAMS[{tkey!r}] = {params!r} makes {loss!r} lose "
-                                     "its twin")
+                    raise ValueError(f"the twin example {params!r} of {key!r} makes {loss!r} "
+                                     "lose its twin")
                 out.append(loss)
     return out
 

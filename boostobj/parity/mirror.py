@@ -563,7 +563,7 @@ def builtin_gradient_hessian(loss, library: str, y, preds, w):
             f"{loss!r} has no bit-exact mirror of a {library} built-in (twins in: {has or 'none'}); "
             "train it without match_builtin"
         )
-    names = twin.params if library == "xgboost" else twin.lightgbm_params
+    names = twin.params(library)
     params = {_KERNEL_PARAMS[k]: getattr(loss, attr) for k, attr in names.items()}
     return _KERNELS[(library, builtin)](y, preds, w, **params)
 

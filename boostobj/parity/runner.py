@@ -21,16 +21,11 @@ import numpy as np
 
 from .._objective import FitObjective, hessian_scale, library_gradient_hessian
 from ..adapters import _versions
-from ..registry import twin_of
+from ..registry import twin_named, twin_of
 from . import mirror
 from .cases import (
-    BUILTIN_TOLERANCES,
-    CATBOOST_OWN_START,
     CATBOOST_PARAMS,
-    NEAR_TIE_REGRESSION,
-    PINNED_INTERCEPT,
     PINNED_INTERCEPT_XGB2,
-    SAME_START,
     TOLERANCES,
     Case,
     Result,
@@ -104,7 +99,7 @@ def xgb_softprob_intercept(y, w=None) -> list[float]:
 
 
 #: (library, built-in) -> the intercept the built-in computes, reproduced exactly (mode
-#: ``match_builtin``, and :data:`~boostobj.parity.cases.SAME_START`). XGBoost: ``base_score`` on
+#: ``match_builtin``, and the twins whose start convention is ``"builtin"``). XGBoost: ``base_score`` on
 #: the response scale (XGBoost applies its own float32 link); LightGBM: the raw ``init_score``.
 #: Missing entries fall back to ``loss.init_score`` (and the intercept column says whether it
 #: matched).
@@ -124,9 +119,15 @@ EXACT_INTERCEPT = {
 }
 
 
+def _twin_start(library: str, builtin: str) -> str | None:
+    """The registry twin's start convention for ``library`` (:attr:`boostobj.registry.Twin.start`)."""
+    twin = twin_named(library, builtin)
+    return None if twin is None else twin.start.get(library)
+
+
 def same_start(library: str, builtin: str) -> bool:
-    """Whether the built-in's own start is used on both sides in every mode:
-    :data:`~boostobj.parity.cases.SAME_START`, and on XGBoost 2.x ``binary:logistic`` too, whose
+    """Whether the built-in's own start is used on both sides in every mode: the twins whose
+    start convention is ``"builtin"``, and on XGBoost 2.x ``binary:logistic`` too, whose
     intercept (one Newton step from 0) differs from ``loss.init_score`` (the log-odds of the
     label mean) by its estimator, not by the objective. Not on XGBoost 2.x for the log-link
     built-ins, whose own start is unusable there (:func:`pinned_intercept`)."""
@@ -134,14 +135,14 @@ def same_start(library: str, builtin: str) -> bool:
 
     if (library, builtin) in PINNED_INTERCEPT_XGB2 and not xgb_intercept_is_label_mean():
         return False
-    return ((library, builtin) in SAME_START
+    return (_twin_start(library, builtin) == "builtin"
             or ((library, builtin) == ("xgboost", "binary:logistic")
                 and not xgb_intercept_is_label_mean()))
 
 
 def pinned_intercept(library: str, builtin: str, mode: str) -> bool:
     """Whether the built-in is given the custom side's start as ``base_score`` instead of
-    estimating its own: :data:`~boostobj.parity.cases.PINNED_INTERCEPT`, and outside
+    estimating its own: the twins whose start convention is ``"loss"``, and outside
     ``match_builtin`` on XGBoost 2.x the log-link built-ins
     (:data:`~boostobj.parity.cases.PINNED_INTERCEPT_XGB2`), whose own start there is one Newton
     step from margin 0 (xgboost 2.1.0, diabetes: ``count:poisson`` 3.93e32 for labels 25 to
@@ -150,7 +151,7 @@ def pinned_intercept(library: str, builtin: str, mode: str) -> bool:
     starts."""
     from ..adapters._versions import xgb_intercept_is_label_mean
 
-    if (library, builtin) in PINNED_INTERCEPT:
+    if _twin_start(library, builtin) == "loss":
         return True
     return (mode != "match_builtin" and (library, builtin) in PINNED_INTERCEPT_XGB2
             and not xgb_intercept_is_label_mean())
@@ -321,7 +322,8 @@ def train_catboost(case: Case, builtin: bool, cache: dict):
     returns ``(model, start)``, the start folded into the model's bias
     (:func:`boostobj.adapters.catboost.fold_init_score`), so raw predictions include it. The
     built-in trains first: the custom side starts where it does
-    (:data:`~boostobj.parity.cases.CATBOOST_OWN_START`), else both from ``loss.init_score``."""
+    (a twin whose CatBoost start convention is ``"builtin"``), else both from
+    ``loss.init_score``."""
     import catboost as cb
 
     from ..adapters.catboost import builtin_loss_function, fold_init_score
@@ -329,7 +331,7 @@ def train_catboost(case: Case, builtin: bool, cache: dict):
     d, loss = case.data, case.loss
     params = _cb_params(case)
     name = builtin_loss_function(loss)
-    own = case.builtin in CATBOOST_OWN_START
+    own = _twin_start("catboost", case.builtin) == "builtin"
     bkey = ("cb", id(d), name, json.dumps(params, sort_keys=True, default=str))
     if bkey not in cache:
         start = None if own else loss.init_score(d.y, d.w)
@@ -352,9 +354,24 @@ def train_catboost(case: Case, builtin: bool, cache: dict):
 
 # ============================================================================ one case
 def _tolerance(case: Case):
-    """(tolerance, require) of a case: the built-in's own entry, else the mode's."""
+    """(tolerance, require) of a case: the twin's own float64 tolerance for the library
+    (:attr:`boostobj.registry.Twin.tolerance`; None: not judged), else the mode's."""
     key = (case.mode, case.library, case.tree_method)
-    return BUILTIN_TOLERANCES.get((*key, case.builtin), TOLERANCES.get(key, (None, None)))
+    twin = twin_named(case.library, case.builtin)
+    if case.mode == "float64" and twin is not None and case.library in twin.tolerance:
+        own = twin.tolerance[case.library]
+        return (None, None) if own is None else own
+    return TOLERANCES.get(key, (None, None))
+
+
+def _below_floor(case: Case) -> bool:
+    """Whether the installed library is older than the twin's version floor
+    (:attr:`boostobj.registry.Twin.floor`)."""
+    twin = twin_named(case.library, case.builtin)
+    if twin is None or case.library not in twin.floor:
+        return False
+    installed = _versions.installed(case.library)
+    return installed is not None and installed < _versions.parse(twin.floor[case.library])
 
 
 def _judge(case: Case, dpred, dmargin, trees, identical, same):
@@ -373,14 +390,15 @@ def _judge(case: Case, dpred, dmargin, trees, identical, same):
             note = "LightGBM#6053: lgb.train draws one extra feature subset for custom objectives"
             if status == "FAIL":
                 status = "known"
-    elif (case.library == "catboost" and case.builtin.startswith("Focal")
-          and not _versions.cb_focal_objective_fixed()):
-        note = "catboost < 1.2.3: its Focal objective is not the focal loss's (fixed in 1.2.3)"
+    elif _below_floor(case):
+        floor = twin_named(case.library, case.builtin).floor[case.library]
+        note = f"{case.library} < {floor}: its {case.builtin} is not this loss's twin"
         if status == "FAIL":
             status = "known"
-    elif case.mode == "float64" and (case.library, case.builtin) in NEAR_TIE_REGRESSION:
-        tol, require, status = None, None, "info"
-        note = "regression float64 vs float32 built-in: a near-tie split may flip; see match_builtin"
+    elif (case.mode == "float64" and tol is None
+          and case.library in getattr(twin_named(case.library, case.builtin), "tolerance", {})):
+        status = "info"
+        note = "float64 vs the float32 built-in: a near-tie split may flip; see match_builtin"
     elif case.mode == "float64" and case.library == "lightgbm" and case.data.w is not None:
         # (g * w) in float64 rounds to float32 differently from LightGBM's own order in a few
         # rows (lightgbm 4.7.0, weighted breast_cancer with the plain log loss: 79/100 trees
@@ -410,7 +428,7 @@ def run_case(case: Case, cache: dict | None = None) -> Result:
                                                                       case.loss.link)
             intercept_equal = (bool(np.array_equal(start, case.loss.init_score(case.data.y,
                                                                                case.data.w)))
-                               if case.builtin in CATBOOST_OWN_START else None)
+                               if _twin_start("catboost", case.builtin) == "builtin" else None)
         else:
             b, _ = train_lightgbm(case, True, cache)
             c, _ = train_lightgbm(case, False, cache)
