@@ -1,9 +1,12 @@
 """``python -m boostobj plot NAME[:param=v1,v2,...] ... -o out.png``: loss, gradient and hessian
 against the margin, so you can see what focal's ``gamma`` or pseudo-Huber's ``delta`` does.
 
-Binary losses are drawn against the margin for a positive row (``y = 1``; ``--label 0`` for a
-negative one), regression losses against the residual ``m - y`` (``y = 0``), multiclass losses
-against the true class's margin with the other margins at 0. The hessian drawn is the one the
+The x-axis is what is varied. Binary losses are drawn against the margin for a positive row
+(``y = 1``; ``--label 0`` for a negative one); regression losses on the identity link against
+the residual ``m - y`` (``y = 0``); regression losses on the log link (Poisson, gamma, Tweedie:
+counts and positive amounts, whose loss is not a function of ``m - y``) against the margin
+``m = log(mean)`` for the label ``--label`` (default 1); multiclass losses against the true
+class's margin with the other margins at 0. The hessian drawn is the one the
 objective uses (its ``hessian`` option); where that is a bound, the exact second derivative is
 added dashed. matplotlib (an optional dependency: ``pip install "boostobj[bench]"``) draws
 through its Agg canvas, without pyplot.
@@ -68,6 +71,24 @@ def _label(loss: Loss, varying=()) -> str:
                                          for k, v in params.items()) if params else "")
 
 
+def _uses_label(loss: Loss) -> bool:
+    """Whether ``loss`` is drawn against the margin for a given label (binary losses and
+    regression on a link other than the identity), not against the residual or the true
+    class's margin."""
+    return loss.task == "binary" or (loss.task == "regression" and loss.link.name != "identity")
+
+
+def _axis(loss: Loss, label: float) -> str:
+    """The x-axis title for ``loss``: the quantity varied, and what is held fixed."""
+    if loss.task == "multiclass":
+        return "margin of the true class (others 0)"
+    if not _uses_label(loss):
+        return "residual m - y"
+    if loss.link.name == "log":
+        return f"margin m = log(mean) (label y = {label:g})"
+    return f"margin m (label y = {label:g})"
+
+
 def _curves(loss: Loss, x: np.ndarray, label: float):
     """Loss, gradient, hessian (the objective's) and the exact hessian (or None) along ``x``."""
     if loss.task == "multiclass":
@@ -75,11 +96,17 @@ def _curves(loss: Loss, x: np.ndarray, label: float):
         z = np.zeros((x.size, k))
         z[:, 0] = x
         y = np.zeros(x.size)
-    elif loss.task == "binary":
+    elif _uses_label(loss):
         y, z = np.full(x.size, float(label)), x
     else:
         y, z = np.zeros(x.size), x
-    g, h = loss.gradient_hessian(y, z)
+    try:
+        g, h = loss.gradient_hessian(y, z)
+    except ValueError as exc:
+        if not _uses_label(loss):
+            raise
+        raise ValueError(f"the label y = {label:g} does not suit {loss.name} (choose another "
+                         f"with --label, label= in Python): {exc}") from None
     exact = None
     if loss.hessian != "exact" and "exact" in loss.hessian_options and not hasattr(loss, "expressions"):
         exact_loss = type(loss)(**{**loss.params, "hessian": "exact"})
@@ -109,9 +136,7 @@ def plot_objectives(losses, path, *, xlim=(-6.0, 6.0), label: float = 1.0, point
     if not lo < hi:
         raise ValueError(f"the x range must be increasing, got ({lo:g}, {hi:g})")
     x = np.linspace(lo, hi, points)
-    kinds = {loss.task for loss in losses}
-    xlabel = {"binary": f"margin m (label y = {label:g})", "regression": "residual m - y",
-              "multiclass": "margin of the true class (others 0)"}
+    xlabel = " / ".join(dict.fromkeys(_axis(loss, label) for loss in losses))
     fig = Figure(figsize=(13, 4.2), layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, 3)
@@ -129,7 +154,7 @@ def plot_objectives(losses, path, *, xlim=(-6.0, 6.0), label: float = 1.0, point
     names = ("loss", "gradient dL/dm", "hessian" + (" (dashed: exact d²L/dm²)" if any_exact else " d²L/dm²"))
     for ax, name in zip(axes, names):
         ax.set_title(name)
-        ax.set_xlabel(" / ".join(xlabel[k] for k in sorted(kinds)))
+        ax.set_xlabel(xlabel)
         ax.axhline(0.0, color="0.7", linewidth=0.8)
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize="small")
@@ -180,7 +205,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="image file in an existing folder; its extension picks the format "
                              "(.png when there is none)")
     parser.add_argument("--range", nargs=2, type=float, default=(-6.0, 6.0), metavar=("LO", "HI"))
-    parser.add_argument("--label", type=float, default=1.0, help="label of binary losses (0 or 1)")
+    parser.add_argument("--label", type=float, default=1.0,
+                        help="label y of the losses drawn against the margin: binary (0 or 1) "
+                             "and log-link ones such as poisson, gamma, tweedie (> 0); default 1")
     parser.add_argument("--title")
     args = parser.parse_args(argv)
     args.output = _output_path(parser, args.output)

@@ -103,3 +103,31 @@ def test_messages_print_plain_numbers(tmp_path):
         plot_objectives([boostobj.BinaryLogLoss()], tmp_path / "x.png",
                         xlim=(np.float64(2.0), np.float64(1.0)))
     assert str(exc.value).endswith("got (2, 1)")
+
+
+@pytest.mark.parametrize("name", ["gamma", "poisson", "tweedie"])
+def test_cli_log_link_losses_draw_with_the_default_label(name, tmp_path, capsys):
+    out = tmp_path / f"{name}.png"
+    assert main([name, "-o", str(out)]) == 0
+    assert out.read_bytes()[:8] == PNG
+    assert capsys.readouterr().err == ""
+
+
+def test_log_link_losses_are_drawn_against_the_margin_for_a_label(tmp_path):
+    """Poisson's loss exp(m) - y m is no function of m - y: its axis is the margin, at a label."""
+    x = np.linspace(-2.0, 2.0, 5)
+    f, g, _, _ = _curves(boostobj.PoissonLoss(), x, 2.0)
+    np.testing.assert_allclose(g, np.exp(x) - 2.0)
+    np.testing.assert_allclose(f, boostobj.PoissonLoss().loss(np.full(5, 2.0), x))
+    fig = plot_objectives([boostobj.PoissonLoss(), boostobj.GammaLoss()], tmp_path / "p.png",
+                          label=2.0)
+    assert fig.get_axes()[0].get_xlabel() == "margin m = log(mean) (label y = 2)"
+    fig = plot_objectives([boostobj.PoissonLoss(), boostobj.SquaredErrorLoss()], tmp_path / "q.png")
+    assert fig.get_axes()[0].get_xlabel() == "margin m = log(mean) (label y = 1) / residual m - y"
+
+
+def test_a_label_the_loss_refuses_names_the_label_option(tmp_path, capsys):
+    assert main(["gamma", "--label", "0", "-o", str(tmp_path / "x.png")]) == 2
+    err = capsys.readouterr().err
+    assert "the label y = 0 does not suit gamma (choose another with --label" in err
+    assert not (tmp_path / "x.png").exists()
