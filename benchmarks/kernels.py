@@ -50,8 +50,6 @@ if __name__ == "__main__":
     passes = int(sys.argv[3]) if len(sys.argv) > 3 else 5
     floor = bench.memory_floor()
     rows_out = bench.kernel_rows(bench.kernel_losses(), rows, reps, bench.LIBRARIES, passes)
-    for row in rows_out:
-        row["target_ms_per_1m"] = bench.KERNEL_TARGETS.get(row["name"])
     print(f"memory: {floor['copy_gb_per_s']:.1f} GB/s copy -> floor "
           f"{floor['floor_rows_per_s'] / 1e6:.0f} M rows/s at 16 B/row; "
           f"{rows:,} rows, median of {reps} calls, then of {passes} passes\n")
