@@ -292,6 +292,28 @@ def test_cli_all():
     assert main(["--all", "--rows", "20", "-q", "--api", "sklearn"]) == 0
 
 
+def test_cli_all_applies_each_param_to_the_losses_that_take_it(capsys):
+    common = ["--rows", "20", "--api", "sklearn"]
+    assert main(["--all", "--param", "gamma=0.5", *common]) == 0
+    out = capsys.readouterr().out
+    checked = [line.split("  ")[0] for line in out.splitlines() if line.startswith("check ")]
+    assert checked == ["check FocalLoss(gamma=0.5)", "check FocalLoss(gamma=0.5, hessian='exact')",
+                       "check MulticlassFocalLoss(gamma=0.5)",
+                       "check MulticlassFocalLoss(gamma=0.5, hessian='exact')"]
+    assert out.startswith("skipped (no parameter gamma): log_loss, log_cosh, pseudo_huber,")
+    assert main(["--all", "--param", "hessian=exact", "--param", "delta=2", *common]) == 0
+    checked = [line.split("  ")[0] for line in capsys.readouterr().out.splitlines()
+               if line.startswith("check ")]
+    assert checked == ["check PseudoHuberLoss(delta=2.0, hessian='exact')"]
+
+
+def test_cli_all_with_a_param_no_loss_takes_is_a_usage_error(capsys):
+    assert main(["--all", "--param", "gamm=2", "--rows", "20"]) == 2
+    captured = capsys.readouterr()
+    assert "--param gamm: no registry loss takes it; their parameters are alpha," in captured.err
+    assert captured.out == ""  # nothing checked
+
+
 def test_match_builtin_is_checked_through_its_libraries():
     from boostobj.parity.mirror import match_builtin
 
@@ -360,6 +382,18 @@ def test_resolve_leaves_sys_path_as_it_was(tmp_path, monkeypatch):
         assert sys.path == before
     finally:
         sys.modules.pop("myobj_path_check", None)
+
+
+def test_a_non_callable_attribute_is_named_as_such(capsys):
+    assert main(["math:pi", "--kind", "regression"]) == 2
+    err = capsys.readouterr().err
+    assert "math:pi exists but is not callable, so it cannot be the objective: it is float " \
+        "3.14159" in err and "--loss" not in err
+    assert main(["pseudo_huber", "--loss", "math:pi"]) == 2
+    assert "math:pi exists but is not callable, so it cannot be the loss" in capsys.readouterr().err
+    with pytest.raises(TypeError, match="the objective must be a boostobj Loss, a FitObjective or "
+                                        "a callable objective function, got float"):
+        check_objective(3.14, logloss, kind="binary")
 
 
 def test_cli_help_says_what_module_attr_imports(capsys):

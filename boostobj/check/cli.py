@@ -28,7 +28,10 @@ def _parser() -> argparse.ArgumentParser:
                "check mymodule:my_obj --loss mymodule:my_loss --kind binary")
     parser.add_argument("objective", nargs="?", help=_SPEC_HELP)
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                        help="parameter of a registry loss or Loss class (repeatable)")
+                        help="parameter of a registry loss or Loss class (repeatable); with "
+                             "--all, the losses that take every --param given are checked with "
+                             "those values and the others are listed as skipped (none taking "
+                             "them is a usage error)")
     parser.add_argument("--loss", help="per-row loss (y, margin) for a custom objective: "
                                        "module:function (imported the same way) or a registry name")
     parser.add_argument("--kind", choices=KINDS, help="labels to try (required for custom objectives)")
@@ -50,6 +53,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _registry_targets(params: dict) -> tuple[list, list[str]]:
+    """``--all``: every registry loss that takes every parameter in ``params``, built with them,
+    once per hessian option (only the one given as ``hessian=``); and the names of the losses
+    skipped for lacking a parameter. ``ValueError`` if no loss takes them all."""
+    from ..registry import LOSSES
+
+    targets, skipped = [], []
+    for name, cls in LOSSES.items():
+        names = cls._param_names()
+        if not set(params) <= set(names):
+            skipped.append(name)
+            continue
+        options = (params["hessian"],) if "hessian" in params else cls.hessian_options
+        for option in options:
+            kwargs = {**params, "hessian": option} if "hessian" in names else params
+            targets.append(cls(**kwargs))
+    if not targets:
+        known = sorted({k for cls in LOSSES.values() for k in cls._param_names()})
+        raise ValueError(f"--all with --param {', '.join(params)}: no registry loss takes "
+                         f"{'them all' if len(params) > 1 else 'it'}; their parameters are "
+                         f"{', '.join(known)}")
+    return targets, skipped
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m boostobj check``: exit status 1 when a check fails (for CI), 2 on bad usage."""
     parser = _parser()
@@ -59,14 +86,14 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.all or args.objective):
         parser.error("give an objective or --all")
     try:
+        params = parse_params(args.param)
         if args.all:
-            from ..registry import LOSSES
-
-            targets = [cls(hessian=opt) if len(cls.hessian_options) > 1 else cls()
-                       for cls in LOSSES.values() for opt in cls.hessian_options]
+            targets, skipped = _registry_targets(params)
+            if skipped and not args.quiet:
+                print(f"skipped (no parameter {' or '.join(params)}): {', '.join(skipped)}")
         else:
-            targets = [resolve(args.objective, parse_params(args.param))]
-        loss = resolve(args.loss) if args.loss else None
+            targets = [resolve(args.objective, params)]
+        loss = resolve(args.loss, role="loss") if args.loss else None
     except (ValueError, TypeError, ImportError, AttributeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

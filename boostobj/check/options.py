@@ -88,6 +88,9 @@ def resolve_options(objective, loss=None, *, kind=None, api="auto", hessian="aut
     """Decide the ``"auto"`` options of :func:`~boostobj.check.check_objective` (see there);
     a ``TypeError``/``ValueError`` for options that do not fit the objective."""
     base = _base_loss(objective)
+    if base is None and not callable(objective):
+        raise TypeError(f"the objective must be a boostobj Loss, a FitObjective or a callable "
+                        f"objective function, got {type(objective).__name__}")
     if loss is None:
         if base is None:
             raise TypeError("pass loss=<function (y, margin) -> per-row loss> for a custom objective "
@@ -178,14 +181,16 @@ def parse_params(items) -> dict[str, Any]:
     return params
 
 
-def resolve(spec: str, params: dict | None = None):
+def resolve(spec: str, params: dict | None = None, *, role: str = "objective"):
     """A registry name (``focal_loss``) or ``module:attribute``.
 
     ``module:attribute`` **imports** ``module``, which runs its top-level code, exactly as
     ``python -c "import module"`` run from the working directory would: give only modules you
     trust. The working directory is searched first (as ``python -m`` does) and taken off
     ``sys.path`` again before this returns. ``attribute`` may be dotted (``module:Class.method``).
-    A ``Loss`` subclass is instantiated with ``params``; anything else is returned as it is.
+    A ``Loss`` subclass is instantiated with ``params``; any other callable is returned as it
+    is, and anything else is a ``TypeError`` saying what the attribute is and what ``role``
+    (``"objective"``, or ``"loss"`` for ``--loss``) wants instead.
     """
     from ..registry import LOSSES, get_loss
 
@@ -214,6 +219,16 @@ def resolve(spec: str, params: dict | None = None):
         obj = getattr(obj, part)
     if isinstance(obj, type) and issubclass(obj, Loss):
         return obj(**params)
+    if not callable(obj):
+        want = ("a per-row loss function (y, margin) -> losses, a boostobj Loss class or instance"
+                if role == "loss" else
+                "an objective function with the XGBoost (predt, dtrain), LightGBM (preds, "
+                "train_data) or scikit-learn (y_true, y_pred) signature, a boostobj Loss class "
+                "or instance")
+        shown = repr(obj)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        raise TypeError(f"{spec} exists but is not callable, so it cannot be the {role}: it is "
+                        f"{type(obj).__name__} {shown}; name {want}")
     if params:
         raise ValueError(f"--param applies to a registry name or Loss class, not to {spec}")
     return obj
