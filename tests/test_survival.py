@@ -270,6 +270,28 @@ def test_cox_declares_coupled_rows_and_refuses_catboost_blocks():
         CoxPHLoss(ties="exact")
 
 
+def test_cox_through_the_objective_call(rng):
+    """The scikit-learn signature and ``xgb.train(obj=loss)``: the gradient as computed here
+    (hessian floored). Weights must reach the risk sums: a caller that would multiply them in
+    afterwards is refused (``weigh``) until it honours ``couples_rows``."""
+    y, w = _cox_data(rng, 40, n_times=8)
+    m = rng.normal(size=40)
+    loss = CoxPHLoss()
+    g, h = loss(y, m)
+    g_ref, h_ref = loss.gradient_hessian(y, m)
+    np.testing.assert_array_equal(g, g_ref)
+    np.testing.assert_array_equal(h, np.maximum(h_ref, 1e-16))
+    try:
+        gw, _ = loss(y, m, w)
+    except ValueError as exc:
+        assert "couples the rows" in str(exc)
+    else:
+        np.testing.assert_allclose(gw, loss.gradient_hessian(y, m, w)[0], atol=1e-7)
+    assert loss.weigh((g, h), None) == (g, h)
+    with pytest.raises(ValueError, match="couples the rows"):
+        loss.weigh((g, h), w)
+
+
 @pytest.mark.parametrize("labels, match", [
     (np.array([1.0, 0.0, -2.0]), "nonzero"),
     (np.array([1.0, np.nan]), "nonzero"),
@@ -630,6 +652,15 @@ def test_xgboost_cox_parity_without_ties():
             lambda p, d, loss=loss: loss.gradient_hessian(signed, p.astype(np.float64)))
         # measured: 3.6e-7 on margins up to 3.8 (float32 rounding)
         assert np.max(np.abs(p1 - p2)) <= 1e-6 * max(1.0, np.max(np.abs(p1)))
+
+
+def test_xgboost_cox_parity_through_obj_loss():
+    xgb = pytest.importorskip("xgboost")
+    x, t, e, _ = _cox_survival_data()
+    signed = np.where(e > 0, t, -t).astype(np.float32)
+    p1, p2 = _train_pair(xgb, x, {"label": signed},
+                         {"objective": "survival:cox", "base_score": 1.0}, CoxPHLoss())
+    assert np.max(np.abs(p1 - p2)) <= 1e-6 * max(1.0, np.max(np.abs(p1)))
 
 
 def test_xgboost_cox_ties_and_weights_differ_by_design():
