@@ -45,7 +45,7 @@ from .._validation import as_float_array, check_weights
 from ..links import LogLink
 from ._base import Loss, newton_root, real_number
 
-__all__ = ["AFTLoss", "CoxPHLoss", "concordance_index", "cox_labels"]
+__all__ = ["AFTLoss", "CoxPHLoss", "aft_labels", "concordance_index", "cox_labels"]
 
 _NEG_INF = -np.inf
 
