@@ -23,6 +23,7 @@ extensions = [
     "numpydoc",
     "myst_parser",
     "_ext.results",
+    "_ext.objectives",
 ]
 myst_enable_extensions = ["dollarmath", "colon_fence"]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
