@@ -114,3 +114,42 @@ def test_multiclass_is_refused():
     X, y, _ = _data()
     with pytest.raises(ValueError, match="single-output"):
         boostobj.refine_leaves(boostobj.SoftmaxLoss(), X, (y > 0).astype(float))
+
+
+def test_a_reused_refiner_trains_like_a_new_one():
+    X, y, w = _data(seed=2)
+    loss = boostobj.PseudoHuberLoss()
+    start = np.full(len(y), loss.init_score(y, w))
+
+    def train(ref, rounds):
+        ds = lgb.Dataset(X, y, weight=w, init_score=start)
+        return lgb.train(_params(ref), ds, rounds, callbacks=[ref])
+
+    reused = boostobj.refine_leaves(loss, X, y, sample_weight=w)
+    train(reused, 8)
+    second = train(reused, 5)
+    fresh = boostobj.refine_leaves(loss, X, y, sample_weight=w)
+    expected = train(fresh, 5)
+    np.testing.assert_array_equal(second.predict(X, raw_score=True),
+                                  expected.predict(X, raw_score=True))
+    assert reused.iterations == 5
+    np.testing.assert_array_equal(reused.raw, fresh.raw)
+    assert reused.stale_gap == fresh.stale_gap and reused.seconds > 0
+
+
+def test_continued_training_tracks_the_init_models_scores():
+    """With init_model LightGBM starts from that model's scores (its Dataset init_score)."""
+    X, y, _ = _data()
+    loss = boostobj.LogCoshLoss()
+    ref = boostobj.refine_leaves(loss, X, y)
+    first = lgb.train(_params(ref), lgb.Dataset(X, y), 4, callbacks=[ref])
+    more = lgb.train(_params(ref), lgb.Dataset(X, y), 3, init_model=first, callbacks=[ref])
+    assert more.current_iteration() == 7 and ref.iterations == 3
+    np.testing.assert_allclose(more.predict(X, raw_score=True), ref.raw, rtol=0, atol=1e-9)
+
+
+def test_objective_without_callback_raises():
+    X, y, _ = _data()
+    ref = boostobj.refine_leaves(boostobj.LogCoshLoss(), X, y)
+    with pytest.raises(RuntimeError, match="objective but not as a callback"):
+        lgb.train(_params(ref), lgb.Dataset(X, y), 2)

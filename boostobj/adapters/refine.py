@@ -97,9 +97,18 @@ class LeafRefiner:
 
     Called with one argument (LightGBM's ``CallbackEnv``) it refines the newest tree; called with
     ``(preds, train_set)`` it is the objective, returning the loss's gradient and hessian at the
-    refined scores it tracks. Attributes: ``raw`` (the training raw scores of the refined model,
-    start included), ``stale_gap`` (largest difference seen between LightGBM's own training
-    scores and ``raw``), ``seconds`` (time spent refining), ``iterations`` refined.
+    refined scores it tracks. Attributes, for the latest training: ``raw`` (the training raw
+    scores of the refined model, start included), ``stale_gap`` (largest difference seen between
+    LightGBM's own training scores and ``raw``), ``seconds`` (time spent refining),
+    ``iterations`` refined.
+
+    One refiner serves any number of trainings on its rows, one after the other: each starts
+    afresh. A training starts where LightGBM hands the objective the ``Dataset``'s
+    ``init_score`` (zeros without one) exactly, although its own scores have moved since the
+    refiner's last start; ``raw`` then restarts from that ``init_score`` (for continued training,
+    the ``init_model``'s scores, which LightGBM puts there) and the other attributes from 0.
+    Called as the objective twice without the callback in between, it raises: without the
+    callback no leaf is refined and ``raw`` would never move.
     """
 
     order = 5  # after LightGBM's own callbacks that record evaluations (order 10+ run later)
@@ -120,17 +129,23 @@ class LeafRefiner:
         if "bounded" in getattr(fit, "hessian_options", ()) and fit.hessian != "bounded":
             fit = type(fit)(**{**fit.get_params(), "hessian": "bounded"})  # the majorizer: every step lowers the loss
         self.solver = fit
-        self.raw: np.ndarray | None = None
-        self.stale_gap = 0.0
-        self.seconds = 0.0
-        self.iterations = 0
-        self._warned = False
+        self._restart(None)
 
     def __repr__(self) -> str:
         return f"refine_leaves({self.loss!r}, steps={self.steps})"
 
     def __deepcopy__(self, memo):
         return self  # lightgbm.train deep-copies params; the objective must stay this object
+
+    def _restart(self, start: np.ndarray | None) -> None:
+        """The state of a training that starts from the raw scores ``start``."""
+        self.raw = start
+        self.stale_gap = 0.0
+        self.seconds = 0.0
+        self.iterations = 0
+        self._warned = False
+        self._moved = False  # whether LightGBM's own training scores have left the start
+        self._asked = False  # objective called since the last callback
 
     # ------------------------------------------------------------------ objective
     def __call__(self, *args):
@@ -142,19 +157,26 @@ class LeafRefiner:
         if preds.ndim != 1 or preds.shape[0] != n:
             raise ValueError(f"refine_leaves was built with {n} training rows but LightGBM "
                              f"trains on scores of shape {preds.shape}")
-        if self.raw is None:
-            init = train_set.get_init_score()
-            self.raw = (np.zeros(n) if init is None
-                        else np.asarray(init, dtype=np.float64).reshape(n).copy())
+        init = train_set.get_init_score()
+        start = np.zeros(n) if init is None else np.asarray(init, dtype=np.float64).reshape(n)
+        if self.raw is None or (self._moved and np.array_equal(preds, start)):
+            self._restart(start.copy())  # a new training
+        elif self._asked:
+            raise RuntimeError(
+                "refine_leaves: the refiner was used as the objective but not as a callback; "
+                "without the callback no leaf is refined and the scores it tracks stay where "
+                "they started: lgb.train({'objective': ref, ...}, callbacks=[ref]) (boostobj's "
+                "LGBMRegressor/LGBMClassifier do this when ref is in callbacks)")
         else:
             self.stale_gap = max(self.stale_gap, float(np.max(np.abs(preds - self.raw))))
+        self._asked = True
         return self.loss(self.raw, train_set)
 
     # ------------------------------------------------------------------ callback
     def _after_iteration(self, env) -> None:
         import time
 
-        if self.raw is None:
+        if not self._asked:
             raise RuntimeError(
                 "refine_leaves: the refiner was used as a callback but not as the objective; "
                 "LightGBM does not update its training scores after set_leaf_output, so it must "
@@ -191,6 +213,8 @@ class LeafRefiner:
             booster.set_leaf_output(tree, int(j), float(lr * v[j]))
         v = np.where(np.bincount(leaves, minlength=n_leaves) > 0, lr * v, old)
         self.raw = self.raw + v[leaves]
+        self._moved = self._moved or bool(np.any(old[leaves] != 0.0))
+        self._asked = False
         self.iterations += 1
         self.seconds += time.perf_counter() - t0
 
