@@ -101,6 +101,7 @@ if os.environ.get("BOOSTOBJ_NUMPY_KERNELS", "") not in ("", "0"):
     _ckernels = None
 
 __all__ = ["BLOCK", "COMPILED", "FLOAT32_OVERFLOW", "HESSIAN_FLOOR", "KERNELS", "Args", "Kernel",
+           "OutputBuffers", "outputs_kept_in",
            "as_float", "available", "catboost_ders", "compiled", "focal", "log_cosh", "log_loss",
            "multiclass_focal", "numpy_kernels", "pseudo_huber", "softmax", "squared_error"]
 
@@ -159,14 +160,40 @@ def _baseline_refcount() -> int:
 _FREE = _baseline_refcount()
 
 
+class OutputBuffers:
+    """The float32 gradient and hessian arrays of one training, reused from call to call while
+    nobody else holds them (a fresh array costs a page fault per 4 KiB on every call). The
+    dispatcher keeps one per training set (:func:`outputs_kept_in`); a call outside a training
+    allocates its own, so nothing outlives the training it served."""
+
+    __slots__ = ("pair",)
+
+    def __init__(self) -> None:
+        self.pair: tuple[np.ndarray, np.ndarray] | None = None
+
+
+@contextlib.contextmanager
+def outputs_kept_in(buffers: OutputBuffers | None):
+    """Within the block, this thread's kernels write into ``buffers`` (None: fresh arrays)."""
+    previous = getattr(_local, "buffers", None)
+    _local.buffers = buffers
+    try:
+        yield
+    finally:
+        _local.buffers = previous
+
+
 def _outputs(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Two float32 arrays of length ``n``: the previous pair when nobody else holds it."""
-    pair = getattr(_local, "outputs", None)
+    """Two float32 arrays of length ``n``: the training's previous pair when nobody else holds
+    it (see :class:`OutputBuffers`), else new ones."""
+    buffers = getattr(_local, "buffers", None)
+    pair = None if buffers is None else buffers.pair
     if (pair is not None and pair[0].shape[0] == n
             and sys.getrefcount(pair[0]) == _FREE and sys.getrefcount(pair[1]) == _FREE):
         return pair
     pair = (np.empty(n, np.float32), np.empty(n, np.float32))
-    _local.outputs = pair
+    if buffers is not None:
+        buffers.pair = pair
     return pair
 
 

@@ -34,7 +34,7 @@ import weakref
 
 import numpy as np
 
-from ._kernels import HESSIAN_FLOOR
+from ._kernels import HESSIAN_FLOOR, OutputBuffers, outputs_kept_in
 from ._validation import check_weights
 from .adapters import adapter, adapter_for
 from .received import hessian_scale, library_gradient_hessian
@@ -122,8 +122,9 @@ def objective_call(loss, a, b, sample_weight=None, *, library: str | None = None
     preds = _check_preds(loss, preds, y)
     if kernel is not None:
         return kernel(loss, lib.name, y, preds, w)
-    return library_gradient_hessian(loss, y, preds, w,
-                                    scale=hessian_scale(loss, lib.name, preds.shape))
+    with outputs_kept_in(_buffers(key, kept)):
+        return library_gradient_hessian(loss, y, preds, w,
+                                        scale=hessian_scale(loss, lib.name, preds.shape))
 
 
 def _check_preds(loss, preds, y):
@@ -152,13 +153,34 @@ _lock = threading.Lock()
 _by_data: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+#: data object -> the :class:`~boostobj._kernels.OutputBuffers` of its training.
+_buffers_by_data: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 class TrainingSets:
     """The last training set a :class:`FitObjective` was called with (calls without a data
-    object): ``(rule, raw y copy, raw w copy, y, w, resolved loss)`` or None."""
+    object): ``(rule, raw y copy, raw w copy, y, w, resolved loss)`` or None, and the output
+    buffers of its training."""
 
     def __init__(self) -> None:
         self.entry = None
         self.lock = threading.Lock()
+        self.buffers = OutputBuffers()
+
+
+def _buffers(data, kept: TrainingSets | None):
+    """The output buffers of the training a call belongs to: its data object's, its
+    :class:`FitObjective`'s, or None for a bare call (fresh arrays)."""
+    if data is not None:
+        try:
+            with _lock:
+                buffers = _buffers_by_data.get(data)
+                if buffers is None:
+                    buffers = _buffers_by_data[data] = OutputBuffers()
+            return buffers
+        except TypeError:  # not weak-referenceable
+            return None
+    return None if kept is None else kept.buffers
 
 
 def _snapshot(raw):
@@ -225,3 +247,4 @@ def forget() -> None:
     """Drop every kept training set of the library data objects still alive (for tests)."""
     with _lock:
         _by_data.clear()
+        _buffers_by_data.clear()

@@ -131,6 +131,13 @@ def test_every_registry_loss_names_a_kernel_in_the_table(kernels):
 
 @pytest.mark.parametrize("loss", SINGLE, ids=repr)
 def test_results_kept_by_the_caller_are_never_overwritten(loss, rng):
+    from boostobj._kernels import OutputBuffers, outputs_kept_in
+
+    with outputs_kept_in(OutputBuffers()):  # the buffers of one training, reused when free
+        _kept_results_survive(loss, rng)
+
+
+def _kept_results_survive(loss, rng):
     y, z = _data(loss, rng, n=3000)
     g1, h1 = library_gradient_hessian(loss, y, z, None)
     keep = g1.copy(), h1.copy()
@@ -145,13 +152,22 @@ def test_results_kept_by_the_caller_are_never_overwritten(loss, rng):
     assert not np.shares_memory(view, g3)
 
 
-def test_dropped_outputs_are_reused():
+def test_dropped_outputs_are_reused_within_a_training():
+    from boostobj._kernels import OutputBuffers, outputs_kept_in
+
     loss = boostobj.BinaryLogLoss()
     y = np.tile([0.0, 1.0], 500)
     z = np.linspace(-5, 5, 1000)
-    first = [id(a) for a in library_gradient_hessian(loss, y, z, None)]
-    second = [id(a) for a in library_gradient_hessian(loss, y, z, None)]
+    buffers = OutputBuffers()  # what the dispatcher keeps per training set
+    with outputs_kept_in(buffers):
+        first = [id(a) for a in library_gradient_hessian(loss, y, z, None)]
+        second = [id(a) for a in library_gradient_hessian(loss, y, z, None)]
     assert first == second
+    assert buffers.pair is not None
+    # outside a training, nothing is kept between calls
+    with outputs_kept_in(None):
+        kept = library_gradient_hessian(loss, y, z, None)
+    assert all(k is not b for k, b in zip(kept, buffers.pair))
 
 
 @pytest.mark.parametrize("loss", SINGLE, ids=repr)

@@ -274,3 +274,67 @@ def test_xgboost_estimators_train_the_twin_of_every_registry_twin(loss, twin):
     theirs = cls(**{"n_estimators": 6, "max_depth": 2, "n_jobs": 1, "objective": objective,
                     **params}).fit(X, y)
     np.testing.assert_allclose(response(ours, X), response(theirs, X), rtol=2e-5, atol=2e-6)
+
+
+# ------------------------------------------------------------------ no process-wide state
+def test_bare_calls_keep_nothing_alive():
+    """Six 1M-row calls of a loss outside any training leave no copies behind (labels,
+    validated arrays, output buffers): what a training keeps dies with it."""
+    import gc
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    loss = boostobj.BinaryLogLoss()
+    z = rng.normal(size=1_000_000).astype(np.float32)
+    loss((rng.random(1000) < 0.3).astype(np.float32), z[:1000])
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        for _ in range(6):
+            y = (rng.random(1_000_000) < 0.3).astype(np.float32)
+            g, h = loss(y, z)
+            del g, h, y
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+    assert kept < 1_000_000, f"{kept / 1e6:.1f} MB kept after six bare calls"
+
+
+def test_xgboost_cv_folds_score_with_their_own_data():
+    """xgb.cv with an "auto"-scale loss and its metric gives the same numbers whatever was trained
+    before in the process."""
+    needs("xgboost")
+    import xgboost as xgb
+
+    loss = boostobj.PseudoHuberLoss()
+    X, y = data(loss)
+
+    def cv():
+        return xgb.cv({"max_depth": 2, "nthread": 1, "base_score": float(np.median(y))},
+                      xgb.DMatrix(X, y), 3, nfold=3, obj=loss, custom_metric=loss.metric,
+                      seed=0)
+
+    first = cv()
+    xgb_estimator(loss).fit(X, 1000.0 * y)  # another model of the same loss, another scale
+    np.testing.assert_array_equal(cv().to_numpy(), first.to_numpy())
+
+
+def test_lightgbm_cv_folds_score_with_their_own_data():
+    needs("lightgbm")
+    import lightgbm as lgb
+
+    loss = boostobj.LogCoshLoss()
+    X, y = data(loss)
+
+    def cv():
+        out = lgb.cv({"objective": loss, "metric": "None", "num_leaves": 4, "verbose": -1,
+                      "num_threads": 1, "seed": 0},
+                     lgb.Dataset(X, y, init_score=loss.init_raw_prediction(y)), 3, nfold=3,
+                     feval=boostobj.Metric(loss, "lightgbm"), stratified=False)
+        return np.asarray(next(iter(out.values())))
+
+    first = cv()
+    lgb_estimator(loss).fit(X, 1000.0 * y)
+    np.testing.assert_array_equal(cv(), first)
