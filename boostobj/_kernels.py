@@ -100,10 +100,29 @@ except ImportError:  # not built here (another compiler, platform or libc): the 
 if os.environ.get("BOOSTOBJ_NUMPY_KERNELS", "") not in ("", "0"):
     _ckernels = None
 
-__all__ = ["BLOCK", "COMPILED", "FLOAT32_OVERFLOW", "HESSIAN_FLOOR", "KERNELS", "Args", "Kernel",
-           "OutputBuffers", "outputs_kept_in",
-           "as_float", "available", "catboost_ders", "compiled", "focal", "log_cosh", "log_loss",
-           "multiclass_focal", "numpy_kernels", "pseudo_huber", "softmax", "squared_error"]
+__all__ = [
+    "BLOCK",
+    "COMPILED",
+    "FLOAT32_OVERFLOW",
+    "HESSIAN_FLOOR",
+    "KERNELS",
+    "Args",
+    "Kernel",
+    "OutputBuffers",
+    "as_float",
+    "available",
+    "catboost_ders",
+    "compiled",
+    "focal",
+    "log_cosh",
+    "log_loss",
+    "multiclass_focal",
+    "numpy_kernels",
+    "outputs_kept_in",
+    "pseudo_huber",
+    "softmax",
+    "squared_error",
+]
 
 #: True when the compiled extension was built and is in use (see above).
 COMPILED = _ckernels is not None
