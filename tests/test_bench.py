@@ -263,9 +263,11 @@ def test_rows_walk_the_registry():
     from boostobj.registry import REGISTRY
 
     names = {c.name for c in bench.make_cases(bench.TASKS, bench.LIBRARIES) if c.loss is not None}
-    assert names == {repr(e.cls(**bench.LOSS_PARAMS.get(e.cls.name, {}))) for e in REGISTRY}
+    # (the survival losses have no training task yet: their kernels are timed)
+    assert names == {repr(e.cls(**bench.LOSS_PARAMS.get(e.cls.name, {}))) for e in REGISTRY
+                     if e.cls.task != "survival"}
     kinds = {loss.task for loss in bench.kernel_losses()}
-    assert kinds == {"binary", "regression", "multiclass"}
+    assert kinds == {"binary", "regression", "multiclass", "survival"}
     assert {type(loss) for loss in bench.kernel_losses()} == {e.cls for e in REGISTRY}
 
 

@@ -35,6 +35,9 @@ def kernels(request, monkeypatch):
 def _reference(loss, y, z, w):
     """What the libraries received before the fast kernels: float64, floored, then weighted."""
     loss = loss.resolved(y, w)  # "auto" scales from the weighted labels, as the dispatcher does
+    if loss.couples_rows:  # the weights inside the risk sums, the floor weighted
+        g, h = loss.gradient_hessian(y, z.astype(np.float64), w)
+        return g, np.maximum(h, boostobj.HESSIAN_FLOOR * (1.0 if w is None else w))
     g, h = loss.gradient_hessian(y, z.astype(np.float64))
     h = np.maximum(h, boostobj.HESSIAN_FLOOR)
     if w is not None:

@@ -45,7 +45,8 @@ from .._validation import as_float_array, check_weights
 from ..links import LogLink
 from ._base import Loss, newton_root, real_number
 
-__all__ = ["AFTLoss", "CoxPHLoss", "aft_labels", "concordance_index", "cox_labels"]
+__all__ = ["AFTLoss", "CoxPHLoss", "aft_labels", "concordance_index", "cox_labels",
+           "event_bounds"]
 
 _NEG_INF = -np.inf
 
@@ -137,6 +138,14 @@ def aft_labels(y_true) -> np.ndarray:
     return y
 
 
+def event_bounds(y_true) -> np.ndarray:
+    """AFT bounds ``[lower, upper]`` of right-censored data given as Cox labels (signed times or
+    ``[time, event]``, see :func:`cox_labels`): ``[t, t]`` for an event at ``t``, ``[t, inf]``
+    for a censoring at ``t``."""
+    y = cox_labels(y_true)
+    return np.column_stack([y[:, 0], np.where(y[:, 1] > 0, y[:, 0], np.inf)])
+
+
 # =====================================================================================
 # log-sum-exp accumulations
 # =====================================================================================
@@ -179,11 +188,17 @@ def _segment_logsumexp(x: np.ndarray, starts: np.ndarray) -> np.ndarray:
 # =====================================================================================
 # Cox
 # =====================================================================================
+#: Infinite margins (a diverged model) are taken at this size: twice it stays finite, and every
+#: other term of a risk set containing it vanishes beside it, so the results are the limits.
+_MARGIN_LIMIT = 1e300
+
+
 def _cox_terms(y: np.ndarray, m: np.ndarray, w: np.ndarray | None, efron: bool):
     """Per-row negative log partial likelihood terms, gradient and exact hessian diagonal of
     the weighted partial likelihood (see :class:`CoxPHLoss`), in the rows' order. (Logs of
     zero weights are -inf; where a time's whole risk set has weight 0, ``-inf - -inf`` is
     computed and then masked: no warning.)"""
+    m = np.clip(m, -_MARGIN_LIMIT, _MARGIN_LIMIT)  # an infinite margin: its limit, not NaN
     with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
         return _cox_rows(y, m, w, efron)
 
@@ -285,9 +300,9 @@ class CoxPHLoss(Loss):
     multiplies a row's :math:`e^{m}` in every risk set it belongs to and its own event term, so
     an integer weight is the same as repeating the row. It is *not* the unweighted gradient
     times :math:`w_i`, which is why the class says ``couples_rows = True``: the dispatcher must
-    hand the weights to :meth:`gradient_hessian` (or ``_gradient_hessian(y, z, w)``) instead of
-    multiplying afterwards, and CatBoost, which calls an objective on blocks of rows, cannot be
-    served (:meth:`calc_ders_range` refuses).
+    hand the weights to :meth:`gradient_hessian` (or :meth:`float64_gradient_hessian`) instead of
+    multiplying afterwards, and a caller that hands an objective blocks of rows cannot be
+    served (the adapters refuse it).
 
     The hessian diagonal is never negative: row :math:`i` belongs to every risk set it is
     summed over, so :math:`p = w_i e^{m_i} / S(T_k) \le 1` and each term is
@@ -320,7 +335,8 @@ class CoxPHLoss(Loss):
     **Numerics.** One stable sort by time, then cumulative sums: :math:`O(n \log n)`, no
     :math:`O(n^2)` term and no Python loop over rows (about 0.6 s for a million rows). All sums are taken as log-sum-exp
     (shifted cumulative sums, ``np.logaddexp.accumulate`` where a shift underflows), so margins
-    of :math:`\pm 10^4` neither overflow nor underflow.
+    of :math:`\pm 10^4` neither overflow nor underflow; an infinite margin (a diverged model) is
+    taken as :math:`\pm 10^{300}`, which gives the limits of gradient and hessian, never NaN.
 
     **XGBoost (3.2.0, measured).** Without tied times and without weights, the gradient and
     hessian are XGBoost's ``survival:cox`` ones (``CoxRegression::GetGradient`` in
@@ -354,7 +370,7 @@ class CoxPHLoss(Loss):
     task = "survival"
     link = LogLink()
     #: The rows are coupled through the risk sets: weights are applied inside
-    #: :meth:`gradient_hessian`, and per-block callers (CatBoost) cannot be served.
+    #: :meth:`gradient_hessian`, and per-block callers cannot be served.
     couples_rows = True
 
     def __init__(self, *, ties: str = "breslow") -> None:
@@ -379,6 +395,17 @@ class CoxPHLoss(Loss):
         """Gradient and hessian of the *weighted* partial likelihood (weights inside)."""
         _, g, h = _cox_terms(y, np.asarray(z, dtype=np.float64), w, self.ties == "efron")
         return g, h
+
+    def float64_gradient_hessian(self, y, z, w=None):
+        """Gradient and hessian of the weighted partial likelihood, the weights ``w`` (None:
+        unweighted) applied inside the risk sums (``couples_rows``); unfloored."""
+        return self._gradient_hessian(y, z, w)
+
+    def stored_labels(self, y_true):
+        """Signed times (``t`` for an event at ``t``, ``-t`` for a censoring at ``t``), the one
+        column that holds a Cox label (XGBoost's form), from either label form."""
+        y = cox_labels(y_true)
+        return np.where(y[:, 1] > 0, y[:, 0], -y[:, 0])
 
     def constant_start(self, labels):
         """0: the partial likelihood does not change when every margin moves by a constant."""
@@ -429,14 +456,12 @@ class CoxPHLoss(Loss):
             "(a caller must honour couples_rows = True)"
         )
 
-    def calc_ders_range(self, approxes, targets, weights):
-        """Refused: CatBoost calls a custom objective on blocks of rows, and a Cox gradient
-        needs every row's risk sets."""
-        raise NotImplementedError(
-            f"{self!r} couples the rows through their risk sets, but CatBoost calls a custom "
-            "objective on blocks of rows; use CatBoost's built-in loss_function='Cox', or "
-            "XGBoost / LightGBM with this loss"
-        )
+    def concordance(self, y_true, raw_prediction, sample_weight=None) -> float:
+        """Harrell's C of the margins as risk scores (a higher margin, an earlier event), every
+        row's time and event from the labels (:func:`concordance_index`, weights per pair
+        ``"product"``)."""
+        y, z, w = self._prepare(y_true, raw_prediction, sample_weight)
+        return concordance_index(y[:, 0], y[:, 1], z, w)
 
 
 # =====================================================================================
@@ -587,7 +612,7 @@ class _Extreme:
 
     @staticmethod
     def logpdf(z):
-        return z - _Extreme._a(z)
+        return np.where(z == np.inf, _NEG_INF, z - _Extreme._a(z))  # inf - inf at z = inf
 
     @staticmethod
     def dlogpdf(z):
@@ -602,7 +627,8 @@ class _Extreme:
     def logcdf(z):
         a = _Extreme._a(z)
         # log(1 - exp(-a)) = z + log1p(-a/2 + ...) for tiny a (where a itself underflows)
-        return np.where(z < -20.0, z - 0.5 * a, _log1mexp(a))
+        far = z < -20.0
+        return np.where(far, z - 0.5 * np.where(far, a, 0.0), _log1mexp(a))
 
     @staticmethod
     def logsf(z):
@@ -848,6 +874,8 @@ class AFTLoss(Loss):
     task = "survival"
     link = LogLink()
     couples_rows = False
+    #: Two bounds per label, ``[lower, upper]``.
+    label_columns = 2
 
     def __init__(self, *, distribution: str = "normal", scale: float = 1.0) -> None:
         if distribution not in _DISTRIBUTIONS:
@@ -886,6 +914,19 @@ class AFTLoss(Loss):
         if w is not None:
             g, h = g * w, h * w
         return float(np.sum(g)), float(np.sum(h))
+
+    def concordance(self, y_true, raw_prediction, sample_weight=None) -> float:
+        """Harrell's C of minus the margins as risk scores (a higher margin, a later time):
+        observed rows (``lower == upper``) are events at their time, right-censored rows
+        (``upper = inf``) censorings at their lower bound; left- and interval-censored rows,
+        whose time is not known from below and above alike, are left out (their pairs are
+        not comparable the way Harrell's C counts them)."""
+        y, z, w = self._prepare(y_true, raw_prediction, sample_weight)
+        lo, up = y[:, 0], y[:, 1]
+        keep = (lo == up) | (np.isinf(up) & (lo > 0))
+        event = (lo == up).astype(np.float64)
+        return concordance_index(lo[keep], event[keep], -z[keep],
+                                 None if w is None else w[keep])
 
     def constant_start(self, labels):
         """The constant margin maximising the weighted likelihood (see the class docstring)."""
