@@ -4,14 +4,21 @@ Plans (what runs without options, and the documented full runs):
 
 * default (quick): the small real sets (breast_cancer, diabetes, wine), variants plain and
   w+nan, every tree method, modes float64 and match_builtin, 100 rounds, plus the sampling
-  cases: 164 cases on data of at most 569 rows, a few minutes on 2 cores;
+  cases: 188 cases on data of at most 569 rows, a few minutes on 2 cores;
 * ``--full``: every case on the real sets (4 variants x 3 modes), plus the 200,000-row synthetic
   sets with XGBoost ``hist`` and LightGBM, variants plain and w+nan, modes float64 and
-  match_builtin: 564 cases, an estimated 25 minutes on 2 cores (not re-timed since the log-link twins joined);
+  match_builtin: 668 cases, an estimated 25 minutes on 2 cores (not re-timed since the log-link
+  and survival twins joined);
 * ``--datasets real synthetic``: every case on both (slow; approx/exact on 200k rows too).
 
-CatBoost, when installed, joins each plan (:data:`QUICK_CATBOOST`): 10 cases in the default run
-(174 in all), 80 more in ``--full`` (644) and in ``--datasets real``.
+CatBoost, when installed, joins each plan (:data:`QUICK_CATBOOST`): 28 cases in the default run
+(216 in all), 96 more in ``--full`` (764) and in ``--datasets real``.
+
+The survival twins (``coxph``, ``aft``) get their own sets, ``diabetes/surv`` (the features of
+scikit-learn's diabetes, its target as untied event times, 30% censored) and the synthetic
+``.../surv``, and run in ``float64`` mode only (no mirror of XGBoost's ``survival:``
+objectives; in CatBoost through the harness's keyed objective,
+:class:`~boostobj.parity.runner.KeyedCatBoostObjective`).
 """
 
 from __future__ import annotations
@@ -33,11 +40,12 @@ QUICK = {"variants": ["plain", "w+nan"], "modes": ["float64", "match_builtin"]}
 #: ``--full``: on the synthetic sets, the cases the tolerances are stated for.
 FULL_SYNTHETIC = {"variants": ["plain", "w+nan"], "tree_methods": ["hist"],
                   "modes": ["float64", "match_builtin"]}
-#: CatBoost in the default run: its float64 cases on the weighted set with NaN features, 20
-#: rounds (CatBoost calls a Python objective per block of rows, per row for multiclass: its
-#: cases cost more than the others', a few seconds in all here). ``--full`` runs every CatBoost
-#: case on the real sets with ``--rounds``; the synthetic sets only with ``--datasets``.
-QUICK_CATBOOST = {"variants": ["w+nan"], "modes": ["float64"], "rounds": 20}
+#: CatBoost in the default run: its float64 cases on the plain sets and the weighted ones with
+#: NaN features (the survival twins hold unweighted only), 20 rounds (CatBoost calls a Python
+#: objective per block of rows, per row for multiclass: its cases cost more than the others', a
+#: few seconds in all here). ``--full`` runs every CatBoost case on the real sets with
+#: ``--rounds``; the synthetic sets only with ``--datasets``.
+QUICK_CATBOOST = {"variants": ["plain", "w+nan"], "modes": ["float64"], "rounds": 20}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,8 +53,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m boostobj parity",
         description="Train boostobj objectives beside their built-in twins (XGBoost, LightGBM) "
                     "and compare predictions and tree dumps. Without options: a quick run on the "
-                    "small real sets (164 cases, a few minutes on 2 cores); --full for the "
-                    "564-case plan with the 200k-row sets (an estimated 25 minutes).")
+                    "small real sets (188 cases, a few minutes on 2 cores); --full for the "
+                    "668-case plan with the 200k-row sets (an estimated 25 minutes).")
     p.add_argument("--rows", type=int_at_least(100), default=200_000,
                    help="rows of the synthetic datasets (default 200000)")
     p.add_argument("--rounds", type=int_at_least(1), default=None,
@@ -57,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--full", action="store_true",
                       help="the full plan: every case on the real sets, plus the synthetic sets "
                            "with XGBoost hist and LightGBM, variants plain and w+nan, modes "
-                           "float64 and match_builtin (564 cases)")
+                           "float64 and match_builtin (668 cases)")
     plan.add_argument("--datasets", nargs="+", choices=("real", "synthetic"), default=None,
                       help="real: breast_cancer/diabetes/wine from scikit-learn; synthetic: "
                            "make_classification/make_regression with --rows rows; every variant, "
