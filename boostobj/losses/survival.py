@@ -23,15 +23,15 @@ accepts.
 
 Everything here is float64 numpy (and ``scipy.special``); no boosting library is imported.
 
-References
-----------
-.. [Cox72] D. R. Cox, "Regression models and life-tables", J. R. Stat. Soc. B 34 (1972).
-.. [Bre74] N. Breslow, "Covariance analysis of censored survival data", Biometrics 30 (1974).
-.. [Efr77] B. Efron, "The efficiency of Cox's likelihood function for censored data", J. Am.
-   Stat. Assoc. 72 (1977).
-.. [BCH22] A. Barnwal, H. Cho, T. Hocking, "Survival regression with accelerated failure time
-   model in XGBoost", J. Comput. Graph. Stat. 31 (2022), arXiv:2006.04920.
-.. [Har82] F. E. Harrell et al., "Evaluating the yield of medical tests", JAMA 247 (1982).
+References (cited by author and year)
+-------------------------------------
+* D. R. Cox, "Regression models and life-tables", J. R. Stat. Soc. B 34 (1972).
+* N. Breslow, "Covariance analysis of censored survival data", Biometrics 30 (1974).
+* B. Efron, "The efficiency of Cox's likelihood function for censored data", J. Am.
+  Stat. Assoc. 72 (1977).
+* A. Barnwal, H. Cho, T. Hocking, "Survival regression with accelerated failure time
+  model in XGBoost", J. Comput. Graph. Stat. 31 (2022), arXiv:2006.04920.
+* F. E. Harrell et al., "Evaluating the yield of medical tests", JAMA 247 (1982).
 """
 
 from __future__ import annotations
@@ -280,12 +280,12 @@ def _cox_rows(y, m, w, efron):
 
 class CoxPHLoss(Loss):
     r"""Cox proportional hazards: the negative log partial likelihood of the margin as a log
-    hazard ratio, the objective of XGBoost's ``survival:cox`` ([Cox72]_).
+    hazard ratio, the objective of XGBoost's ``survival:cox`` (Cox 1972).
 
     With times :math:`T_i`, event indicators :math:`\delta_i`, sample weights :math:`w_i`
     (1 without weights) and margins :math:`m_i`, the risk-set sum at time :math:`t` is
     :math:`S(t) = \sum_{j: T_j \ge t} w_j e^{m_j}`, and with Breslow's handling of tied times
-    ([Bre74]_; every event at a time shares that time's risk set)
+    (Breslow 1974; every event at a time shares that time's risk set)
 
     .. math::
         L = \sum_i w_i \delta_i \left(\log S(T_i) - m_i\right),\qquad
@@ -311,7 +311,7 @@ class CoxPHLoss(Loss):
     :data:`~boostobj.HESSIAN_FLOOR`. Computed as a difference, it loses relative precision
     where :math:`p \to 1`.
 
-    ``ties="efron"`` ([Efr77]_): at a time with :math:`d` events whose :math:`w e^{m}` sum to
+    ``ties="efron"`` (Efron 1977): at a time with :math:`d` events whose :math:`w e^{m}` sum to
     :math:`D` and whose weights average :math:`\bar w`, the event term is
     :math:`\bar w \sum_{r=0}^{d-1} \log(S - \tfrac{r}{d} D)` (R's ``coxph`` weighting of tied
     events); each event row carries :math:`w_i\,(\tfrac1d \sum_r \log(S - \tfrac rd D) - m_i)`.
@@ -780,7 +780,8 @@ def _store(idx, part, loss, g, h, s, s2):
 
 class AFTLoss(Loss):
     r"""Accelerated failure time: the negative log-likelihood of a censored time under
-    :math:`\log T = m + \sigma Z`, the objective of XGBoost's ``survival:aft`` ([BCH22]_).
+    :math:`\log T = m + \sigma Z`, the objective of XGBoost's ``survival:aft`` (Barnwal, Cho and
+    Hocking 2022).
 
     With :math:`z(t) = (\log t - m) / \sigma`, :math:`f`, :math:`F`, :math:`S = 1 - F` the density,
     CDF and survival function of :math:`Z`, and the label's bounds :math:`[l, u]`:
@@ -1004,7 +1005,8 @@ def _run_starts(*keys) -> np.ndarray:
 
 
 def concordance_index(time, event, risk, sample_weight=None, *, pair_weight: str = "product"):
-    r"""Harrell's concordance index of a risk score ([Har82]_), weighted, in :math:`O(n \log n)`.
+    r"""Harrell's concordance index of a risk score (Harrell et al. 1982), weighted, in
+    :math:`O(n \log n)`.
 
     A pair :math:`(i, j)` is comparable when row :math:`i` had an event and row :math:`j` was
     still at risk after it: :math:`T_i < T_j`, or :math:`T_i = T_j` with :math:`j` censored
