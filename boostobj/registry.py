@@ -133,14 +133,15 @@ _B, _C, _M, _R, _Q, _S = binary, counts, multiclass, regression, robust, surviva
 # sides start from init_score (survival:cox starts from margin 0 as CoxPHLoss does;
 # survival:aft from base_score 0.5, not the best constant). Cox agrees where no two times tie
 # (the parity sets are untied) and without weights (XGBoost scales the unweighted gradient by
-# the weight, CatBoost weighs otherwise too: both "unweighted"). CatBoost's Cox is float64 like
+# the weight, CatBoost ignores the weights: both "unweighted"). CatBoost's Cox is float64 like
 # the loss (1.7e-13 in the margin at 20 rounds). XGBoost's survival:cox rounds to float32:
 # margins 1.8e-7 apart at 10 rounds of depth 6, 4e-6 at 30, then a near-tie split flips (73 of
 # 100 trees alike, margins 0.46 apart at 100 rounds): reported, not judged, as pseudo-Huber.
-# XGBoost's survival:aft: bit-identical unweighted, within 9.5e-7 in the margin weighted (its
-# float32 product with the weight), every tree's structure alike. CatBoost's SurvivalAft takes
+# XGBoost's survival:aft: bit-identical unweighted, within 9.5e-7 in the margin weighted
+# (float32 rounding), every tree's structure alike. CatBoost's SurvivalAft takes
 # the log of the label with an approximate float32 logarithm (FastLogf), so its models are
-# within 7e-5 in the margin, not float64-equal (judged at 1e-3), and it ignores sample weights.
+# within 7e-5 in the margin, not float64-equal (judged at 1e-3); it ignores sample weights
+# (measured: the unweighted derivatives reproduce both CatBoost built-ins on weighted data).
 _COX = Twin(xgboost="survival:cox", catboost="Cox", when={"ties": "breslow"},
             start={"xgboost": "loss"}, tolerance={"xgboost": None},
             unweighted=("xgboost", "catboost"))
