@@ -338,3 +338,29 @@ def test_lightgbm_cv_folds_score_with_their_own_data():
     first = cv()
     lgb_estimator(loss).fit(X, 1000.0 * y)
     np.testing.assert_array_equal(cv(), first)
+
+
+@pytest.mark.parametrize("loss", LOSSES, ids=IDS)
+def test_metric_names_never_collide_with_built_in_ones(loss):
+    from boostobj.metrics import BUILTIN_METRIC_NAMES
+
+    assert loss.metric.__name__ not in BUILTIN_METRIC_NAMES
+
+
+def test_a_metric_and_a_built_in_of_the_same_loss_keep_separate_histories():
+    """LightGBM's built-in ``fair`` and FairLoss's metric, both watched: one entry each, one
+    value per round (the names used to be the same: 20 values in one list for 10 rounds)."""
+    needs("lightgbm")
+    import lightgbm as lgb
+
+    loss = boostobj.FairLoss()
+    X, y = data(loss)
+    history = {}
+    train = lgb.Dataset(X, y, init_score=loss.init_raw_prediction(y))
+    valid = lgb.Dataset(X, y, init_score=loss.init_raw_prediction(y), reference=train)
+    lgb.train({"objective": loss, "metric": "fair", "verbose": -1, "num_leaves": 4}, train, 10,
+              valid_sets=[valid], feval=boostobj.Metric(loss, "lightgbm"),
+              callbacks=[lgb.record_evaluation(history)])
+    entries = history["valid_0"]
+    assert sorted(entries) == ["fair", "fair_loss"]
+    assert all(len(values) == 10 for values in entries.values())
