@@ -138,11 +138,7 @@ def _check_preds(loss, preds, y):
             + ("set num_class (XGBoost and LightGBM) to the number of classes" if multiclass
                else "a single-output model is expected (no num_class)")
         )
-    if multiclass:
-        loss.check_raw(preds)  # the columns against n_classes
-        from .losses.multiclass import check_label_range
-
-        check_label_range(y, preds.shape[1])
+    loss.check_margins(y, preds)
     return preds
 
 
