@@ -149,6 +149,14 @@ REGISTRY: list[Entry] = [
                                    examples=({"delta": 25.0},), start={"xgboost": "loss"},
                                    tolerance={"xgboost": None}),
           examples=({}, {"delta": 0.5}, {"delta": 2.0, "hessian": "exact"})),
+    # LightGBM's huber hands hessian 1 and starts from the label mean; CatBoost's Huber the
+    # exact hessian, from 0 (both sides then start from init_score)
+    Entry(_R.HuberLoss, Twin(lightgbm="huber", when={"hessian": "constant"},
+                             lightgbm_params={"alpha": "delta"}, examples=({"delta": 25.0},),
+                             start={"lightgbm": "builtin"}),
+          more=(Twin(catboost="Huber", when={"hessian": "exact"}, catboost_params={"delta": "delta"},
+                     examples=({"delta": 25.0},)),),
+          examples=({}, {"delta": 2.0, "hessian": "exact"}, {"delta": 0.5, "hessian": "constant"})),
     Entry(_R.SquaredErrorLoss, Twin(xgboost="reg:squarederror", lightgbm="regression",
                                     catboost="RMSE", start={"catboost": "builtin"})),
     Entry(_M.SoftmaxLoss, _SOFTMAX, examples=({}, {"label_smoothing": 0.2})),

@@ -103,6 +103,10 @@ def _ref_regression(loss):
         d = mp.mpf(loss.delta)
         return (lambda r: d * d * (mp.sqrt(1 + (r / d) ** 2) - 1),
                 lambda r: r / mp.sqrt(1 + (r / d) ** 2), lambda r: (1 + (r / d) ** 2) ** -1.5)
+    if isinstance(loss, boostobj.HuberLoss):
+        d = mp.mpf(loss.delta)
+        return (lambda r: r * r / 2 if abs(r) <= d else d * (abs(r) - d / 2),
+                lambda r: max(-d, min(d, r)), lambda r: mp.mpf(1 if abs(r) < d else 0))
     if isinstance(loss, boostobj.QuantileLoss):
         a = mp.mpf(loss.alpha)
         return (lambda r: -a * r if r < 0 else (1 - a) * r, lambda r: -a if r < 0 else 1 - a,

@@ -457,6 +457,19 @@ def lgb_fair_grad_hess(y, score, w=None, *, c=1.0):
     return g, h
 
 
+def lgb_huber_grad_hess(y, score, w=None, *, alpha=0.9):
+    """LightGBM ``huber``: ``x = s - y``, ``g = x`` where ``|x| <= alpha``, else
+    ``sign(x) alpha``, ``h = 1``; weighted ``g = x w`` or ``sign(x) float32(w) alpha``,
+    ``h = w``; double."""
+    x = np.asarray(score, dtype=np.float64) - np.asarray(y, dtype=_F32).astype(np.float64)
+    a = float(alpha)
+    inside = np.abs(x) <= a
+    w = _lgb_weights(w)
+    if w is None:
+        return np.where(inside, x, np.sign(x) * a), np.ones_like(x)
+    return np.where(inside, x * w, np.sign(x) * w * a), w.copy()
+
+
 def lgb_log_mean_init_score(y, w=None) -> float:
     """LightGBM ``poisson``/``gamma``/``tweedie``'s ``BoostFromScore``: ``SafeLog`` of the
     weighted label mean (:func:`lgb_l2_init_score`)."""
@@ -541,11 +554,12 @@ _KERNELS = {
     ("lightgbm", "tweedie"): lgb_tweedie_grad_hess,
     ("lightgbm", "cross_entropy"): lgb_xentropy_grad_hess,
     ("lightgbm", "fair"): lgb_fair_grad_hess,
+    ("lightgbm", "huber"): lgb_huber_grad_hess,
 }
 #: built-in parameter -> the mirror kernel's keyword
 _KERNEL_PARAMS = {"huber_slope": "slope", "max_delta_step": "max_delta_step",
                   "poisson_max_delta_step": "max_delta_step", "tweedie_variance_power": "rho",
-                  "fair_c": "c"}
+                  "fair_c": "c", "alpha": "alpha"}
 
 
 def builtin_gradient_hessian(loss, library: str, y, preds, w):
