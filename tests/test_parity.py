@@ -363,13 +363,18 @@ def _count(argv):
 
 
 def test_default_plan_is_quick_and_full_is_the_documented_run():
-    # CatBoost's 10 twins: the default run has their float64 mode on one variant; --full and
-    # --datasets real every variant in modes float64 and default
-    cat = "catboost" in LIBRARIES
-    assert _count([]) == ("quick", 164 + 10 * cat)
-    assert _count(["--full", "--rows", "1000"]) == ("full", 564 + 80 * cat)  # rows do not count
-    assert _count(["--datasets", "real"]) == ("datasets", 484 + 80 * cat)
-    assert _count(["--libraries", "xgboost", "lightgbm"]) == ("quick", 164)
+    # per twin of each library (the counts the CLI's docstring gives): the quick plan 12 per
+    # XGBoost twin (3 tree methods x 2 variants x 2 modes), 4 per LightGBM twin, 1 per CatBoost
+    # twin (float64 on one variant), 4 sampling cases; --full and --datasets real every variant
+    # and mode on the real sets (36, 12, 8 per twin), --full also the synthetic sets with hist
+    # (4 per XGBoost or LightGBM twin)
+    twins = [boostobj.builtin_twin(loss) for loss in parity.parity_losses()]
+    x, lg = (sum(lib in t for t in twins) for lib in ("xgboost", "lightgbm"))
+    cb = sum("catboost" in t for t in twins) * ("catboost" in LIBRARIES)
+    assert _count([]) == ("quick", 12 * x + 4 * lg + 4 + cb)
+    assert _count(["--full", "--rows", "1000"]) == ("full", 40 * x + 16 * lg + 4 + 8 * cb)
+    assert _count(["--datasets", "real"]) == ("datasets", 36 * x + 12 * lg + 4 + 8 * cb)
+    assert _count(["--libraries", "xgboost", "lightgbm"]) == ("quick", 12 * x + 4 * lg + 4)
 
 
 @pytest.mark.parametrize("argv", [["--seeds", "-1"], ["--rows", "50"], ["--rounds", "0"],

