@@ -40,3 +40,62 @@ def test_huber_tiny_delta_warns_unless_the_hessian_is_constant():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         boostobj.HuberLoss(delta=1e-3, hessian="constant").warn_degenerate(y, None)
+
+
+# ----------------------------------------------------------------------------- squared log error
+def test_squared_log_error_below_the_floor_follows_the_tangent():
+    from boostobj.losses.regression import SQUARED_LOG_FLOOR as Z0
+
+    loss = boostobj.SquaredLogErrorLoss(hessian="exact")
+    y = np.full(4, 2.0)
+    z = np.array([Z0, -1.0, -5.0, -np.inf])
+    g, h = loss.gradient_hessian(y, z)
+    assert np.all(g == g[0]) and g[0] < 0  # the gradient at the floor, as XGBoost's clip
+    np.testing.assert_array_equal(h[1:], 0.0)  # the loss is linear there
+    lo = loss.loss(y, z)
+    np.testing.assert_allclose(lo[1:3], lo[0] + g[0] * (z[1:3] - Z0), rtol=1e-15)
+    assert lo[3] == np.inf
+    clipped = boostobj.SquaredLogErrorLoss(hessian="clipped").gradient_hessian(y, z)[1]
+    np.testing.assert_array_equal(clipped, h[0])  # XGBoost's: the hessian at the floor
+    assert h[0] > 1e12
+
+
+def test_squared_log_error_labels_and_start():
+    loss = boostobj.SquaredLogErrorLoss()
+    with pytest.raises(ValueError, match=r">= -0.999999 .*got -0.9999999 at index 1"):
+        loss.check_labels(np.array([0.0, -0.9999999]))
+    loss.check_labels(np.array([-1.0 + 1e-6, 0.0]))  # the floor itself is a label
+    rng = np.random.default_rng(0)
+    y, w = rng.gamma(2.0, 50.0, 500), rng.uniform(0.1, 3.0, 500)
+    want = np.expm1(np.average(np.log1p(y), weights=w))
+    assert loss.init_score(y, w) == pytest.approx(want, rel=1e-14)
+
+
+def test_squared_log_error_bounded_hessian_lands_a_row_on_its_label():
+    y = np.array([0.0, 3.0, 100.0, 100.0, 2.5])
+    z = np.array([5.0, 0.5, 1e4, -7.0, 2.5])  # above, below, far above, below the floor, at it
+    g, h = boostobj.SquaredLogErrorLoss().gradient_hessian(y, z)
+    assert np.all(h > 0)
+    np.testing.assert_allclose(z - g / h, y, rtol=1e-14, atol=1e-14)  # one Newton step each
+    assert h[-1] == 1.0 / 3.5**2
+
+
+def test_xgboost_squaredlogerror_start_and_clip_as_documented():
+    """The numbers in SquaredLogErrorLoss's docstring (xgboost 3.2.0)."""
+    xgb = pytest.importorskip("xgboost")
+    from sklearn.datasets import load_diabetes
+
+    from boostobj.parity.compare import xgboost_intercept
+
+    X, y = load_diabetes(return_X_y=True)
+    d = xgb.DMatrix(X, label=y)
+    own = xgboost_intercept(xgb.train({"objective": "reg:squaredlogerror", "eta": 0.0}, d, 1))[0]
+    l1p = np.log1p(y.astype(np.float32).astype(np.float64))
+    assert own == pytest.approx(l1p.sum() / (1 + l1p).sum(), rel=1e-6)  # one step from 0: 0.83
+    assert boostobj.SquaredLogErrorLoss().init_score(y) == pytest.approx(132.0, abs=0.5)
+    d = xgb.DMatrix(np.zeros((3, 1)), label=np.array([0.0, 1.0, 5.0]))
+    params = {"objective": "reg:squaredlogerror", "base_score": -5.0, "eta": 1.0, "max_depth": 1,
+              "lambda": 0.0, "min_child_weight": 0.0}
+    moved = xgb.train(params, d, 1).predict(d, output_margin=True) + 5.0
+    np.testing.assert_allclose(moved, 9.5e-7, rtol=0.01)  # stuck at the clip
+
