@@ -401,3 +401,50 @@ def test_lightgbm_estimators_train_the_twin_of_every_registry_twin(loss, twin):
     if fit:  # a start given by the caller is the caller's to add back (LightGBM's convention)
         got = loss.link.inverse(ours.predict(X, raw_score=True) + fit["init_score"])
     np.testing.assert_allclose(got, response(theirs, X), rtol=1e-6, atol=1e-9)
+
+
+def _catboost_twins():
+    for entry in REGISTRY:
+        for twin in entry.twins:
+            if twin.catboost is None:
+                continue
+            plain = {k: v for k, v in twin.when.items() if not callable(v)}
+            for extra in twin.examples:
+                loss = entry.cls(**{**plain, **extra})
+                yield pytest.param(loss, twin, id=f"{entry.cls.__name__}-{twin.catboost}")
+
+
+@pytest.mark.parametrize(("loss", "twin"), list(_catboost_twins()))
+def test_catboost_estimators_train_with_their_twins_defaults(loss, twin):
+    """With no learning rate or leaf estimation set, boostobj's CatBoost estimator trains as
+    CatBoost's own with the twin built-in: the same learning rate, leaf iterations and leaf
+    method CatBoost picks for the built-in, from the same start (the twin's own estimate where
+    it makes one, else ``init_score`` as the baseline)."""
+    needs("catboost")
+    import catboost as cb
+
+    from boostobj.adapters.catboost import builtin_loss_function
+
+    X, y = data(loss)
+    if loss.task == "multiclass":
+        X, y = X[:60], y[:60]  # a Python multiclass objective is called once per row
+    ours = cb_estimator(loss, iterations=5, depth=3)
+    ours.fit(X, y)
+    cls = cb.CatBoostRegressor if loss.task == "regression" else cb.CatBoostClassifier
+    own = twin.start.get("catboost") == "builtin"
+    theirs = cls(loss_function=builtin_loss_function(loss), iterations=5, depth=3,
+                 thread_count=1, verbose=False, allow_writing_files=False,
+                 **({"boost_from_average": True} if own else {}))
+    baseline = None if own else np.tile(ours.init_score_, (len(y), 1)).reshape(len(y), -1)
+    theirs.fit(X, y, baseline=None if baseline is None else baseline.squeeze())
+    mine, chosen = ours.get_all_params(), theirs.get_all_params()
+    assert mine["learning_rate"] == chosen["learning_rate"]
+    if chosen["leaf_estimation_method"] == "Exact":
+        return  # CatBoost's exact leaves (LogCosh) take no Python objective: Newton leaves here
+    for key in ("leaf_estimation_iterations", "leaf_estimation_method", "bootstrap_type"):
+        assert mine[key] == chosen[key], key
+    raw = theirs.predict(X, prediction_type="RawFormulaVal")
+    if baseline is not None:
+        raw = raw + baseline.squeeze()
+    np.testing.assert_allclose(ours.predict(X, prediction_type="RawFormulaVal"), raw,
+                               rtol=1e-6, atol=1e-6)
