@@ -469,8 +469,8 @@ class SquaredLogErrorLoss(_RegressionLoss):
 
     @staticmethod
     def _parts(y, z):
-        """The margin clipped at the floor ``zc``, ``a = 1 + zc``, ``b = 1 + y`` and
-        ``t = log(a / b)``."""
+        """``a = 1 + zc`` (``zc`` the margin clipped at the floor), ``b = 1 + y``,
+        ``q = a / b - 1``, whether ``|q| <= 1/2``, and ``t = log(a / b)``."""
         zc = np.maximum(z, SQUARED_LOG_FLOOR)
         a, b = 1.0 + zc, 1.0 + y
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
@@ -479,7 +479,7 @@ class SquaredLogErrorLoss(_RegressionLoss):
             ratio = a / b
             far = np.where(np.isfinite(ratio), np.log(ratio), np.log(a) - np.log(b))
             t = np.where(near, np.log1p(np.where(near, q, 0.0)), far)
-        return zc, a, b, q, near, t
+        return a, b, q, near, t
 
     @staticmethod
     def _slope(a, t):
@@ -487,14 +487,14 @@ class SquaredLogErrorLoss(_RegressionLoss):
             return np.where(np.isinf(a), 0.0, t / a)
 
     def _loss(self, y, z):
-        zc, a, _, _, _, t = self._parts(y, z)
+        a, _, _, _, t = self._parts(y, z)
         below = z < SQUARED_LOG_FLOOR
         tangent = self._slope(a, t) * np.where(below, z - SQUARED_LOG_FLOOR, 0.0)
         with np.errstate(over="ignore"):
             return 0.5 * t * t + tangent
 
     def _gradient_hessian(self, y, z):
-        zc, a, b, q, near, t = self._parts(y, z)
+        a, b, q, near, t = self._parts(y, z)
         g = self._slope(a, t)
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             if self.hessian == "bounded":
