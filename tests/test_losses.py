@@ -164,6 +164,13 @@ def _ref_squared_log(y):
             lambda z: (1 - t(z)) / (1 + z) ** 2 if z >= z0 else mp.mpf(0))
 
 
+def _ref_mape(y):
+    """Absolute error over max(1, |y|); the gradient at z = y is 1/m (CatBoost's choice)."""
+    y = mp.mpf(y)
+    m = max(1, abs(y))
+    return (lambda z: abs(z - y) / m, lambda z: (-1 if z < y else 1) / m, lambda z: mp.mpf(0))
+
+
 def _extreme_labels(loss):
     if loss.link.name == "logit":
         return [0.0, 1.0]
@@ -185,6 +192,8 @@ def _reference(loss, y, z):
         return _ref_log(loss, y)
     if isinstance(loss, boostobj.SquaredLogErrorLoss):  # a function of y and z, not of z - y
         return _ref_squared_log(y)
+    if isinstance(loss, boostobj.MAPELoss):
+        return _ref_mape(y)
     refs = _ref_regression(loss.resolved(np.array([y])))  # "auto" on one label: 1
     return tuple((lambda m, r=r: r(m - mp.mpf(y))) for r in refs)
 
@@ -317,12 +326,13 @@ def test_init_score_is_the_argmin(loss, weighted, rng):
     w = rng.uniform(0.1, 3.0, n) if weighted else None
     init = loss.init_score(y, w)
     g = loss.gradient(y, np.full(n, init), w)
-    if not isinstance(loss, boostobj.QuantileLoss):  # a kink at its minimiser: a subgradient
+    kinked = (boostobj.QuantileLoss, boostobj.MAPELoss)
+    if not isinstance(loss, kinked):  # a kink at its minimiser: a subgradient
         assert abs(g.sum()) <= 1e-9 * n
     res = minimize_scalar(lambda c: loss.mean_loss(y, np.full(n, c), w), bracket=(init - 1, init + 1),
                           tol=1e-12)
     assert loss.mean_loss(y, np.full(n, init), w) <= res.fun + 1e-12
-    if not isinstance(loss, boostobj.QuantileLoss):  # its minimisers can be an interval
+    if not isinstance(loss, kinked):  # its minimisers can be an interval
         assert init == pytest.approx(res.x, abs=1e-5)
 
 
