@@ -106,6 +106,7 @@ same start, within :data:`boostobj.parity.cases.CATBOOST_TOLERANCE`. CatBoost's 
 (``boost_from_average=True``), ``CrossEntropy``, ``RMSE``, ``MultiClass`` (the full softmax
 hessian), ``Poisson``, ``Tweedie:variance_power=p`` and ``LogCosh`` (scale 1) use the exact
 hessian, so their twins are the losses with ``hessian="exact"`` where they have the option.
+``Huber:delta=d`` is ``HuberLoss(delta=d, hessian="exact")`` (1 for ``|r| < delta``, else 0).
 ``Focal:focal_alpha=a;focal_gamma=g`` is ``FocalLoss(alpha=a, gamma=g, hessian="exact")`` from
 catboost 1.2.3 (1.2.0 to 1.2.2 train ``Focal`` on other derivatives: the twin's version floor
 in :data:`boostobj.registry.REGISTRY`); CatBoost's ``Focal`` uses the unfloored hessian and
@@ -123,7 +124,8 @@ clamps ``p`` to ``[1e-13, 1 - 1e-13]``, where boostobj floors the hessian at
   boostobj's side.
 * ``FairLoss:smoothness``: a metric only; as ``loss_function`` CatBoost answers "Unknown loss
   function FairLoss".
-* ``Huber:delta``: the true Huber loss, not :class:`~boostobj.PseudoHuberLoss`.
+* ``MAPE``: CatBoost refuses Newton leaves for it; its default ``Exact`` leaves are weighted
+  medians (:class:`~boostobj.MAPELoss` says more).
 * ``Focal`` with ``alpha=None``: CatBoost's needs ``focal_alpha``; ``focal_alpha=0.5`` weighs
   both classes alike but halves the derivatives, which ``l2_leaf_reg`` sees.
 """
