@@ -182,7 +182,7 @@ REGISTRY: list[Entry] = [
     Entry(_Q.QuantileLoss, examples=({}, {"alpha": 0.9})),  # the built-ins renew leaves to exact quantiles: no parity
     # LightGBM's mape and CatBoost's MAPE set their leaves to weighted medians (LightGBM
     # renews them, CatBoost's default leaf estimation is Exact and it refuses Newton): no twin
-    Entry(_Q.MAPELoss),
+    Entry(_Q.MAPELoss, examples=({}, {"hessian": "constant"})),
     Entry(_Q.SmoothQuantileLoss, examples=({}, {"alpha": 0.9, "scale": 3.0, "hessian": "exact"},
                                            {"alpha": 0.2, "scale": 0.5})),
     Entry(_Q.ExpectileLoss, examples=({"tau": 0.8},)),

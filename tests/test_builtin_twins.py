@@ -108,7 +108,11 @@ def test_mape_is_the_libraries_definition():
     np.testing.assert_allclose(loss.loss(y, z), [1.0, 0.5, 0.5, 400.0 / 300.0, 0.0], rtol=1e-15)
     g, h = loss.gradient_hessian(y, z)
     np.testing.assert_array_equal(g, [1.0, 1.0, -0.5, 1.0 / 300.0, 1.0 / 7.0])  # +1/m at z = y
-    np.testing.assert_array_equal(h, 1.0)
+    np.testing.assert_array_equal(boostobj.MAPELoss(hessian="constant").gradient_hessian(y, z)[1],
+                                  1.0)  # LightGBM's
+    # the default: the IRLS weight 1 / (m max(|r|, 0.1 m)), finite at the label
+    m = np.maximum(1.0, np.abs(y))
+    np.testing.assert_allclose(h, 1.0 / (m * np.maximum(np.abs(z - y), 0.1 * m)), rtol=1e-15)
     pytest.importorskip("catboost")
     from catboost.utils import eval_metric
 
@@ -184,8 +188,28 @@ def test_lightgbm_mape_first_tree_splits_as_this_loss_then_renews_its_leaves():
         walk(booster.dump_model()["tree_info"][0]["tree_structure"])
         return out
 
-    builtin, custom = train("mape"), train(boostobj.MAPELoss())
+    builtin, custom = train("mape"), train(boostobj.MAPELoss(hessian="constant"))  # LightGBM's
     assert splits(builtin) == splits(custom)
     renewed = np.max(np.abs(builtin.predict(X, raw_score=True)))
     newton = np.max(np.abs(custom.predict(X, raw_score=True)))
     assert renewed > 100 * newton  # leaves renewed to weighted medians of the residuals
+
+
+def test_mape_default_learns_on_large_targets():
+    """The IRLS hessian moves leaves toward weighted medians: on diabetes (labels 25 to 346)
+    LightGBM with MAPELoss() gets close to its own mape (which renews leaves), where the constant
+    hessian hardly leaves the start."""
+    lgb = pytest.importorskip("lightgbm")
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True)
+
+    def train_mape(loss):
+        model = boostobj.LGBMRegressor(objective=loss, n_estimators=100, verbose=-1).fit(X, y)
+        return loss.mean_loss(y, model.predict(X))
+
+    builtin = lgb.LGBMRegressor(objective="mape", n_estimators=100, verbose=-1).fit(X, y)
+    own = boostobj.MAPELoss().mean_loss(y, builtin.predict(X))
+    start = boostobj.MAPELoss().mean_loss(y, np.full(y.shape, boostobj.MAPELoss().init_score(y)))
+    assert train_mape(boostobj.MAPELoss()) < 1.2 * own
+    assert train_mape(boostobj.MAPELoss(hessian="constant")) > 0.95 * start

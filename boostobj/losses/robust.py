@@ -83,6 +83,11 @@ class QuantileLoss(_RegressionLoss):
         return labels.quantile(self.alpha)
 
 
+#: ``MAPELoss(hessian="bounded")``: residuals below this fraction of ``max(1, |y|)`` weigh as one
+#: at this fraction (the IRLS weight is finite at the label).
+MAPE_RELATIVE_FLOOR = 0.1
+
+
 class MAPELoss(_RegressionLoss):
     r"""Absolute percentage error as LightGBM's ``mape`` and CatBoost's ``MAPE`` define it: the
     absolute error over :math:`\max(1, |y|)`. No twin: both built-ins set their leaves to
@@ -102,15 +107,20 @@ class MAPELoss(_RegressionLoss):
     :math:`w/m` (on Dask collections from :meth:`~boostobj.adapters.dask.DaskLabels.arrays`,
     the distinct labels with their total weights).
 
-    **The hessian is 0** wherever it exists, so no Newton weight is exact. The libraries receive
-    1 (times the sample weight), ``hessian="bounded"``, LightGBM's own hessian (and
-    :class:`QuantileLoss`'s): positive and the same in every library, but each leaf then moves
-    by the weighted mean of its gradients, at most :math:`1/m` per round (times the learning
-    rate): on targets much larger than 1 the model hardly moves (below). The exact 0 is no
-    option: floored at 1e-16 it blocks every split in XGBoost and LightGBM (their minimum
-    hessian per leaf) and makes CatBoost's Newton step :math:`\sum g / \lambda`
-    (``l2_leaf_reg``): its weighted training MAPE rose from 0.80 to 1.12 in 8 rounds (240 rows,
-    learning rate 0.3).
+    **The hessian is 0** wherever it exists, so no Newton weight is exact. The default,
+    ``hessian="bounded"``, is the IRLS weight of an absolute error on the relative scale,
+    :math:`1 / (m \max(|r|, 0.1\,m))` (:data:`MAPE_RELATIVE_FLOOR`): a leaf then moves toward
+    the weighted median of its rows' residuals, as the built-ins' renewed leaves do, where rows
+    within 10% of their label count as a row at 10%. ``hessian="constant"`` is 1 (times the
+    sample weight), LightGBM's own hessian and :class:`QuantileLoss`'s: each leaf then moves by
+    the weighted mean of its gradients, at most :math:`1/m` per round (times the learning rate),
+    so on targets much larger than 1 the model hardly moves. Measured with LightGBM on diabetes
+    (labels 25 to 346, 100 rounds, learning rate 0.1, from the same start): training MAPE 0.18
+    with ``"bounded"``, 0.450 with ``"constant"`` (the start's 0.450), 0.175 for LightGBM's
+    ``mape``. The exact 0 is no option: floored at 1e-16 it blocks every split in XGBoost and
+    LightGBM (their minimum hessian per leaf) and makes CatBoost's Newton step
+    :math:`\sum g / \lambda` (``l2_leaf_reg``): its weighted training MAPE rose from 0.80 to
+    1.12 in 8 rounds (240 rows, learning rate 0.3).
 
     What the built-ins do beyond the gradient (measured with lightgbm 4.7.0 and catboost 1.2.10
     on diabetes, labels 25 to 346, both sides from the same start, 100 rounds, learning rate
@@ -132,20 +142,22 @@ class MAPELoss(_RegressionLoss):
     """
 
     name = "mape"
-    hessian_options = ("bounded",)
+    hessian_options = ("bounded", "constant")
     #: not differentiable at a zero residual (``check`` probes beside it, not on it)
     kink_at_zero = True
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *, hessian: str | None = None) -> None:
+        super().__init__(hessian=hessian)
 
     def _loss(self, y, z):
         return np.abs(z - y) / np.maximum(1.0, np.abs(y))
 
     def _gradient_hessian(self, y, z):
-        inv = 1.0 / np.maximum(1.0, np.abs(y))
-        g = np.where(z < y, -inv, inv)
-        return g, np.ones_like(g)
+        m = np.maximum(1.0, np.abs(y))
+        g = np.where(z < y, -1.0, 1.0) / m
+        if self.hessian == "constant":
+            return g, np.ones_like(g)
+        return g, 1.0 / (m * np.maximum(np.abs(z - y), MAPE_RELATIVE_FLOOR * m))
 
     def constant_start(self, labels):
         y, w = labels.arrays()
