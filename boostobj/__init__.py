@@ -23,7 +23,16 @@ from .registry import LOSSES, REGISTRY, builtin_twin, get_loss
 # every loss class of the registry, by class name (the registry is the one list of them)
 globals().update({entry.cls.__name__: entry.cls for entry in REGISTRY})
 
-__version__ = "0.1.0"
+def _installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("boostobj")  # pyproject.toml's [project].version, its one place
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+__version__ = _installed_version()
 
 _LAZY = {
     "XGBClassifier": "boostobj.adapters.xgboost_sklearn",
@@ -70,15 +79,15 @@ _EXTRAS = {
 }
 
 
-def _missing(name: str, exc: ModuleNotFoundError) -> ImportError | None:
-    """The ImportError naming the extra to install, when ``exc`` is one of boostobj's optional
-    dependencies not being installed (None for anything else, which is re-raised as it is)."""
-    top = (exc.name or "").partition(".")[0]
-    if top not in _EXTRAS:
-        return None
-    dist, extra = _EXTRAS[top]
-    return ImportError(f"boostobj.{name} needs {dist}, which is not installed: "
-                       f'pip install "boostobj[{extra}]"', name=exc.name)
+def _import_error(name: str, absent) -> ImportError:
+    """The ImportError naming every optional dependency of ``boostobj.<name>`` in ``absent``
+    (top-level module names), with the one ``pip install`` line of the extras that bring them."""
+    dists = ", ".join(_EXTRAS[m][0] for m in absent)
+    extras = ",".join(dict.fromkeys(_EXTRAS[m][1] for m in absent))
+    verb = "which is" if len(absent) == 1 else "which are"
+    return ImportError(f"boostobj.{name} needs {dists}, {verb} not installed: "
+                       f'pip install "boostobj[{extras}]"', name=absent[0])
+
 
 # The estimators (boostobj.XGBClassifier, LGBMClassifier, Dask*), xgboost_params and
 # fold_init_score load lazily through __getattr__ below and stay out of __all__, so that
@@ -118,15 +127,22 @@ def __getattr__(name: str):
     if name in _LAZY:
         import importlib
 
-        try:
-            for needed in _NEEDS.get(name, ()):
+        absent, cause = [], None
+        for needed in _NEEDS.get(name, ()):  # every missing one named at once
+            try:
                 importlib.import_module(needed)
+            except ModuleNotFoundError as exc:
+                absent.append(needed)
+                cause = cause or exc
+        if absent:
+            raise _import_error(name, absent) from cause
+        try:
             return getattr(importlib.import_module(_LAZY[name]), name)
-        except ModuleNotFoundError as exc:
-            error = _missing(name, exc)
-            if error is None:
+        except ModuleNotFoundError as exc:  # a dependency's own optional one (pyarrow for dask)
+            top = (exc.name or "").partition(".")[0]
+            if top not in _EXTRAS:
                 raise
-            raise error from exc
+            raise _import_error(name, [top]) from exc
     if name == "fold_init_score":
         from .adapters.lightgbm import fold_init_score
 

@@ -6,8 +6,8 @@ kernels here return **float32** and are written to match the reference to float3
 at the speed of a few passes over the data:
 
 * **Blocks.** Rows are processed in blocks of :data:`BLOCK` so that every temporary stays in
-  the L2 cache and is reused (no fresh multi-megabyte temporaries: on this machine a fresh
-  1M-row float32 array costs about 2.4 ms of page faults, more than a whole kernel).
+  the L2 cache and is reused (no fresh multi-megabyte temporaries, whose page faults cost more
+  than a whole kernel).
 * **Reused outputs.** The two float32 output arrays are reused from the previous call of the
   same thread *only when nothing else still refers to them* (checked with
   :func:`sys.getrefcount`): the libraries consume gradients inside the boosting step and drop
@@ -25,9 +25,10 @@ float32 the error is absolute, at most ``2**-126``):
 * ``log_cosh`` (bounded hessian) and ``pseudo_huber``: **float32 arithmetic with
   cancellation-free formulas**. Every step is a correctly rounded ``+``, ``*``, ``/`` or
   ``sqrt`` of quantities of one sign (no subtraction of nearly equal numbers), or numpy's
-  float32 ``tanh`` (measured at most 1.37 ulp). The one subtraction, the residual ``z - y``, is
-  done in float32 only when labels and margins are float32 (a single correctly rounded
-  operation on exact inputs); otherwise in float64 and then rounded. Result: a few ulp.
+  float32 ``tanh`` (at most 1.37 ulp, measured with numpy 2.4). The one subtraction, the
+  residual ``z - y``, is done in float32 only when labels and margins are float32 (a single
+  correctly rounded operation on exact inputs); otherwise in float64 and then rounded. Result:
+  a few ulp.
 * ``log_loss``, ``focal`` (whose exact hessian changes sign, so float32 cancellation would
   show), ``softmax``, ``multiclass_focal`` and the exact log-cosh hessian: **float64 arithmetic
   rounded once to float32**, so the libraries receive the float64 objective itself.
@@ -36,9 +37,7 @@ float32 the error is absolute, at most ``2**-126``):
 **Compiled kernels.** When the optional extension ``boostobj._ckernels`` was built at install
 (gcc and glibc's vector math library, ``boostobj/_csrc``), every kernel in :data:`KERNELS` but
 squared error runs it (:func:`compiled` says which) instead of its numpy blocks, where it has
-any: one fused, single-threaded, vectorised pass each, 2-6x as fast as those (log-cosh with
-float32 margins and the bounded hessian measured about as fast as numpy's float32 version, and
-is more accurate).
+any: one fused, single-threaded, vectorised pass each (the bench's kernel table times both).
 
 * log loss and focal: the same float64 formulas in the same order. Only ``exp``/``log1p`` differ
   (libmvec's, within 4 float64 ulp), which the rounding to float32 hides but for rows within a
@@ -66,12 +65,12 @@ is more accurate).
 
 :data:`COMPILED` says whether it is in use; setting the environment variable
 ``BOOSTOBJ_NUMPY_KERNELS=1`` before import turns it off. Without it, the kernels with a numpy
-version run that: log loss, focal, log-cosh, pseudo-Huber, softmax and multiclass focal, each
-measured at least twice as fast as its loss's float64 reference (each function states its
-figures), and squared error, numpy only (one subtraction: already at the memory floor). The
-others have no numpy version: without the extension (:func:`available` is False for them) the
-dispatcher hands the libraries their loss's float64 reference, the path they always took
-without a kernel (float64 output, several times slower).
+version run that: log loss, focal, log-cosh, pseudo-Huber, softmax and multiclass focal, and
+squared error, numpy only (one subtraction: already at the memory floor). The others have no
+numpy version: without the extension (:func:`available` is False for them) the dispatcher hands
+the libraries their loss's float64 reference, the path they always took without a kernel
+(float64 output, slower). ``python -m boostobj bench`` times every kernel beside its numpy
+version, its loss's float64 reference and the memory floor.
 
 **The table.** Each kernel is declared once, as a :class:`Kernel` in :data:`KERNELS`: its
 function, its compiled arguments, whether it is compiled and whether it has a numpy version,

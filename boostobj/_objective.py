@@ -167,11 +167,7 @@ def _check_preds(loss, preds, y):
             hint = "a single-output model is expected (no num_class)"
         raise ValueError(f"{loss!r} got predictions of shape {preds.shape} for {y.shape[0]} "
                          f"labels; {hint}")
-    if multiclass:
-        loss.check_raw(preds)  # the columns against n_classes
-        from .losses.multiclass import check_label_range
-
-        check_label_range(y, preds.shape[1])
+    loss.check_margins(y, preds)
     return preds
 
 

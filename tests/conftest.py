@@ -36,7 +36,9 @@ def labels_for(loss, n, rng):
         if accepts(loss, 0.5):  # soft labels
             return np.where(rng.random(n) < 0.2, (rng.random(n) < 0.3).astype(float), rng.random(n))
         return (rng.random(n) < 0.3).astype(np.float64)
-    if loss.link.name == "log":  # counts with zeros, or positive amounts
+    # counts with zeros, or positive amounts: the log link, and labels bounded below (squared
+    # log error's y > -1)
+    if loss.link.name == "log" or not accepts(loss, -2.0):
         if accepts(loss, 0.0):
             return np.where(rng.random(n) < 0.3, 0.0, rng.gamma(2.0, 1.5, n))
         return rng.gamma(2.0, 1.5, n)
@@ -66,6 +68,10 @@ def kernel_of(loss):
 
 def margins_for(loss, n, rng, scale=3.0):
     shape = (n, 3) if loss.task == "multiclass" else (n,)
+    if loss.link.name == "identity" and not accepts(loss, -2.0):
+        # labels bounded below (squared log error: margins above -1, where the loss is smooth;
+        # its tangent below is checked against the references at the extremes)
+        return rng.gamma(2.0, scale / 2.0, shape) - 0.5
     return rng.normal(0.0, scale, shape)
 
 

@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import ALL_LOSSES, lgb_eval
+from conftest import ALL_LOSSES, accepts, lgb_eval
 
 import boostobj
 from boostobj.adapters import as_stored
@@ -29,6 +29,8 @@ def _data(loss, n=300, seed=0):
     signal = X[:, 0] - 0.5 * np.nan_to_num(X[:, 1]) ** 2
     if loss.link.name == "logit":
         y = (rng.random(n) < 1 / (1 + np.exp(-2 * np.nan_to_num(signal)))).astype(float)
+    elif not accepts(loss, -2.0):  # labels bounded below (squared log error): positive amounts
+        y = rng.gamma(2.0, np.exp(0.5 * np.nan_to_num(signal)))
     else:
         y = 3 * np.nan_to_num(signal) + rng.standard_t(2, n)
     w = rng.uniform(0.2, 3.0, n)

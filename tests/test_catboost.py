@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import ALL_LOSSES, labels_for
+from conftest import ALL_LOSSES, accepts, labels_for
 
 import boostobj
 from boostobj import HESSIAN_FLOOR
@@ -43,7 +43,9 @@ def _resolved(loss, y, w=None):
 def _data(task, n=240, seed=0):
     """Features, labels of a task (or of a loss: positive amounts for the log link, soft labels
     for BinaryCrossEntropy are not needed here) and weights."""
-    log_link = not isinstance(task, str) and task.link.name == "log"
+    # the log link, or labels bounded below (squared log error): positive amounts
+    log_link = not isinstance(task, str) and (task.link.name == "log" or (
+        task.task == "regression" and not accepts(task, -2.0)))
     task = task if isinstance(task, str) else task.task
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, 4))

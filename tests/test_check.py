@@ -311,7 +311,8 @@ def test_cli_all_applies_each_param_to_the_losses_that_take_it(capsys):
     assert main(["--all", "--param", "hessian=exact", "--param", "delta=2", *common]) == 0
     checked = [line.split("  ")[0] for line in capsys.readouterr().out.splitlines()
                if line.startswith("check ")]
-    assert checked == ["check PseudoHuberLoss(delta=2.0, hessian='exact')"]
+    assert checked == ["check PseudoHuberLoss(delta=2.0, hessian='exact')",
+                       "check HuberLoss(delta=2.0, hessian='exact')"]
 
 
 def test_cli_all_with_a_param_no_loss_takes_is_a_usage_error(capsys):

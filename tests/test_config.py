@@ -128,14 +128,15 @@ def test_a_missing_optional_dependency_names_the_extra(attr, blocked, extra, mis
     assert message.endswith(f'pip install "boostobj[{extra}]"')
 
 
-def test_only_optional_dependencies_get_the_hint():
-    error = boostobj._missing("LGBMClassifier", ModuleNotFoundError("x", name="sklearn.utils"))
-    assert isinstance(error, ImportError)
+def test_every_missing_extra_is_named_at_once():
+    error = boostobj._import_error("LGBMClassifier", ["sklearn"])
     assert str(error) == ('boostobj.LGBMClassifier needs scikit-learn, which is not installed: '
                           'pip install "boostobj[sklearn]"')
-    # a missing module that is not an optional dependency is re-raised as it is
-    assert boostobj._missing("XGBClassifier", ModuleNotFoundError(
-        "x", name="boostobj.adapters.xgboost_sklearn")) is None
-    assert boostobj._missing("XGBClassifier", ModuleNotFoundError("x")) is None
+    error = boostobj._import_error("DaskXGBClassifier", ["xgboost", "dask", "distributed"])
+    assert str(error) == ('boostobj.DaskXGBClassifier needs xgboost, dask, distributed, which are '
+                          'not installed: pip install "boostobj[xgboost,dask]"')
+
+
+def test_an_unknown_name_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'NoSuchThing'"):
         boostobj.NoSuchThing  # noqa: B018

@@ -407,3 +407,57 @@ def test_dask_xgb_continued_training_keeps_the_old_start(client, binary, regress
         return m.predict_proba(dX).compute() if kind == "classifier" else m.predict(dX).compute()
 
     np.testing.assert_allclose(predict(new), predict(old), rtol=1e-6, atol=1e-6)
+
+
+# ---------------------------------------------------------------------- the life cycle
+# (the survival losses are refused by the Dask estimators:
+# test_survival_losses_are_not_trained_distributed)
+_DASK_ENTRIES = [entry for entry in boostobj.registry.REGISTRY if entry.cls.task != "survival"]
+
+
+@pytest.mark.parametrize("library", ["xgboost", "lightgbm"])
+@pytest.mark.parametrize("loss", [entry.cls() for entry in _DASK_ENTRIES],
+                         ids=[entry.cls.__name__ for entry in _DASK_ENTRIES])
+def test_dask_estimators_keep_their_objective(client, library, loss):
+    """Every registry loss through the Dask estimators: predictions on the response scale, the
+    same after pickling, and (XGBoost) after save_model/load_model into a new Dask estimator;
+    LightGBM's to_local() estimator predicts alike."""
+    rng = np.random.default_rng(3)
+    X = _quantised(rng.normal(size=(600, 4)))
+    y = labels_for(loss, 600, rng)
+    if loss.task == "binary":
+        y = (y > 0.5).astype(np.float64)  # class labels: a classifier takes no soft labels
+    if loss.task == "regression" and loss.link.name == "identity":
+        y = y + 50.0  # a start far from 0
+    dX, dy, _ = _dask(client, X, y, np.ones_like(y))
+    kind = "Regressor" if loss.task == "regression" else "Classifier"
+    if library == "xgboost":
+        est = getattr(boostobj, f"DaskXGB{kind}")(objective=loss, n_estimators=3, **XGB_KW)
+    else:
+        est = getattr(boostobj, f"DaskLGBM{kind}")(objective=loss, n_estimators=3, **LGB_KW)
+    est.fit(dX, dy)
+
+    def response(model):
+        out = model.predict_proba(dX) if kind == "Classifier" else model.predict(dX)
+        return np.asarray(out.compute())
+
+    before = response(est)
+    if kind == "Regressor":  # the response scale: the labels' mean, not a margin's
+        assert np.mean(before) == pytest.approx(np.mean(y), rel=0.2, abs=0.5)
+    again = pickle.loads(pickle.dumps(est))
+    again.client = client
+    np.testing.assert_array_equal(response(again), before)
+    if library == "xgboost":
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            est.save_model(f"{tmp}/m.json")
+            loaded = type(est)()
+            loaded.load_model(f"{tmp}/m.json")
+        loaded.client = client
+        np.testing.assert_allclose(response(loaded), before, rtol=1e-6, atol=1e-7)
+        assert type(loaded.loss_) is type(loss)
+    else:
+        local = est.to_local()
+        out = local.predict_proba(X) if kind == "Classifier" else local.predict(X)
+        np.testing.assert_allclose(out, before, rtol=1e-12, atol=1e-12)

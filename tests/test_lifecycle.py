@@ -372,3 +372,115 @@ def test_lightgbm_cv_folds_score_with_their_own_data():
     first = cv()
     lgb_estimator(loss).fit(X, 1000.0 * y)
     np.testing.assert_array_equal(cv(), first)
+
+
+@pytest.mark.parametrize("loss", LOSSES, ids=IDS)
+def test_metric_names_never_collide_with_built_in_ones(loss):
+    from boostobj.metrics import BUILTIN_METRIC_NAMES
+
+    assert loss.metric.__name__ not in BUILTIN_METRIC_NAMES
+
+
+def test_a_metric_and_a_built_in_of_the_same_loss_keep_separate_histories():
+    """LightGBM's built-in ``fair`` and FairLoss's metric, both watched: one entry each, one
+    value per round (the names used to be the same: 20 values in one list for 10 rounds)."""
+    needs("lightgbm")
+    import lightgbm as lgb
+
+    loss = boostobj.FairLoss()
+    X, y = data(loss)
+    history = {}
+    train = lgb.Dataset(X, y, init_score=loss.init_raw_prediction(y))
+    valid = lgb.Dataset(X, y, init_score=loss.init_raw_prediction(y), reference=train)
+    lgb.train({"objective": loss, "metric": "fair", "verbose": -1, "num_leaves": 4}, train, 10,
+              valid_sets=[valid], feval=boostobj.Metric(loss, "lightgbm"),
+              callbacks=[lgb.record_evaluation(history)])
+    entries = history["valid_0"]
+    assert sorted(entries) == ["fair", "fair_loss"]
+    assert all(len(values) == 10 for values in entries.values())
+
+
+def _lightgbm_twins():
+    for entry in REGISTRY:
+        for twin in entry.twins:
+            if twin.lightgbm is None:
+                continue
+            plain = {k: v for k, v in twin.when.items() if not callable(v)}
+            for extra in twin.examples:
+                loss = entry.cls(**{**plain, **extra})
+                yield pytest.param(loss, twin, id=f"{entry.cls.__name__}-{twin.lightgbm}")
+
+
+@pytest.mark.parametrize(("loss", "twin"), list(_lightgbm_twins()))
+def test_lightgbm_estimators_train_the_twin_of_every_registry_twin(loss, twin):
+    """boostobj's LightGBM estimator and LightGBM's with the built-in objective (and the twin's
+    parameters) predict alike. Where the twin's start convention differs from ``init_score``
+    (``start="builtin"``: LightGBM's ``fair`` starts from the label mean, FairLoss from its
+    minimiser), both are given LightGBM's start."""
+    needs("lightgbm")
+    import lightgbm as lgb
+
+    X, y = data(loss)
+    params = {k: getattr(loss, a) for k, a in twin.lightgbm_params.items()}
+    cls = lgb.LGBMRegressor if loss.task == "regression" else lgb.LGBMClassifier
+    theirs = cls(objective=twin.lightgbm, n_estimators=6, num_leaves=4, min_child_samples=5,
+                 n_jobs=1, verbose=-1, **params).fit(X, y)
+    fit = {}
+    if twin.start.get("lightgbm") == "builtin" and loss.link.name == "identity":
+        # LightGBM's regression-type built-ins start from the label mean (of float32 labels)
+        start = float(np.mean(boostobj.adapters.as_stored(y)[0]))
+        fit = {"init_score": np.full(y.shape, start)}
+    ours = lgb_estimator(loss, n_estimators=6).fit(X, y, **fit)
+    got = response(ours, X)
+    if fit:  # a start given by the caller is the caller's to add back (LightGBM's convention)
+        got = loss.link.inverse(ours.predict(X, raw_score=True) + fit["init_score"])
+    np.testing.assert_allclose(got, response(theirs, X), rtol=1e-6, atol=1e-9)
+
+
+def _catboost_twins():
+    for entry in REGISTRY:
+        if entry.cls.task == "survival":  # CatBoost cannot train them through Python: refused
+            continue
+        for twin in entry.twins:
+            if twin.catboost is None:
+                continue
+            plain = {k: v for k, v in twin.when.items() if not callable(v)}
+            for extra in twin.examples:
+                loss = entry.cls(**{**plain, **extra})
+                yield pytest.param(loss, twin, id=f"{entry.cls.__name__}-{twin.catboost}")
+
+
+@pytest.mark.parametrize(("loss", "twin"), list(_catboost_twins()))
+def test_catboost_estimators_train_with_their_twins_defaults(loss, twin):
+    """With no learning rate or leaf estimation set, boostobj's CatBoost estimator trains as
+    CatBoost's own with the twin built-in: the same learning rate, leaf iterations and leaf
+    method CatBoost picks for the built-in, from the same start (the twin's own estimate where
+    it makes one, else ``init_score`` as the baseline)."""
+    needs("catboost")
+    import catboost as cb
+
+    from boostobj.adapters.catboost import builtin_loss_function
+
+    X, y = data(loss)
+    if loss.task == "multiclass":
+        X, y = X[:60], y[:60]  # a Python multiclass objective is called once per row
+    ours = cb_estimator(loss, iterations=5, depth=3)
+    ours.fit(X, y)
+    cls = cb.CatBoostRegressor if loss.task == "regression" else cb.CatBoostClassifier
+    own = twin.start.get("catboost") == "builtin"
+    theirs = cls(loss_function=builtin_loss_function(loss), iterations=5, depth=3,
+                 thread_count=1, verbose=False, allow_writing_files=False,
+                 **({"boost_from_average": True} if own else {}))
+    baseline = None if own else np.tile(ours.init_score_, (len(y), 1)).reshape(len(y), -1)
+    theirs.fit(X, y, baseline=None if baseline is None else baseline.squeeze())
+    mine, chosen = ours.get_all_params(), theirs.get_all_params()
+    assert mine["learning_rate"] == chosen["learning_rate"]
+    if chosen["leaf_estimation_method"] == "Exact":
+        return  # CatBoost's exact leaves (LogCosh) take no Python objective: Newton leaves here
+    for key in ("leaf_estimation_iterations", "leaf_estimation_method", "bootstrap_type"):
+        assert mine[key] == chosen[key], key
+    raw = theirs.predict(X, prediction_type="RawFormulaVal")
+    if baseline is not None:
+        raw = raw + baseline.squeeze()
+    np.testing.assert_allclose(ours.predict(X, prediction_type="RawFormulaVal"), raw,
+                               rtol=1e-6, atol=1e-6)

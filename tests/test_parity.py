@@ -387,13 +387,26 @@ def _count(argv):
 
 
 def test_default_plan_is_quick_and_full_is_the_documented_run():
-    # CatBoost's 14 twins: the default run has their float64 mode on two variants; --full and
-    # --datasets real every variant in modes float64 and default (the 4 survival ones: float64)
-    cat = "catboost" in LIBRARIES
-    assert _count([]) == ("quick", 188 + 28 * cat)
-    assert _count(["--full", "--rows", "1000"]) == ("full", 668 + 96 * cat)  # rows do not count
-    assert _count(["--datasets", "real"]) == ("datasets", 580 + 96 * cat)
-    assert _count(["--libraries", "xgboost", "lightgbm"]) == ("quick", 188)
+    # per twin of each library (the counts the CLI's docstring gives): the quick plan 12 per
+    # XGBoost twin (3 tree methods x 2 variants x 2 modes; 6 for a survival twin, float64
+    # only), 4 per LightGBM twin, 2 per CatBoost twin (float64 on two variants), 4 sampling
+    # cases; --full and --datasets real every variant and mode on the real sets (36, 12, 8 per
+    # twin; a survival twin 24 in XGBoost, 4 in CatBoost), --full also the synthetic sets with
+    # hist (4 per XGBoost or LightGBM twin; 2 for a survival twin)
+    twins = [boostobj.builtin_twin(loss) for loss in parity.parity_losses()]
+    survival = [boostobj.builtin_twin(loss) for loss in parity.parity_losses()
+                if loss.task == "survival"]
+    x, lg = (sum(lib in t for t in twins) for lib in ("xgboost", "lightgbm"))
+    xs = sum("xgboost" in t for t in survival)
+    cb = sum("catboost" in t for t in twins) * ("catboost" in LIBRARIES)
+    cbs = sum("catboost" in t for t in survival) * ("catboost" in LIBRARIES)
+    assert xs == 4 and (cbs == 4 or "catboost" not in LIBRARIES)
+    assert _count([]) == ("quick", 12 * x - 6 * xs + 4 * lg + 4 + 2 * cb)
+    assert _count(["--full", "--rows", "1000"]) == (
+        "full", 40 * x - 14 * xs + 16 * lg + 4 + 8 * cb - 4 * cbs)
+    assert _count(["--datasets", "real"]) == (
+        "datasets", 36 * x - 12 * xs + 12 * lg + 4 + 8 * cb - 4 * cbs)
+    assert _count(["--libraries", "xgboost", "lightgbm"]) == ("quick", 12 * x - 6 * xs + 4 * lg + 4)
 
 
 @pytest.mark.parametrize("argv", [["--seeds", "-1"], ["--rows", "50"], ["--rounds", "0"],

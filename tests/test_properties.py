@@ -1,7 +1,7 @@
 """Property tests (hypothesis): finiteness, symmetry and convexity on arbitrary margins."""
 
 import numpy as np
-from conftest import ALL_LOSSES, survival_labels
+from conftest import ALL_LOSSES, accepts, survival_labels
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -27,6 +27,8 @@ def test_every_loss_is_finite_and_nonnegative(z, seed):
             zz, y = z, rng.integers(0, 2, z.shape[0]).astype(float)
         elif loss.link.name == "log":  # positive amounts; exp(z) overflows float64 past 709.78
             zz, y = np.clip(z, -700.0, 700.0), rng.uniform(1e-3, 1e3, z.shape[0])
+        elif not accepts(loss, -1e6):  # labels bounded below (squared log error: y > -1)
+            zz, y = z, rng.uniform(0.0, 1e6, z.shape[0])
         else:
             zz, y = z, rng.uniform(-1e6, 1e6, z.shape[0])
         lo = loss.loss(y, zz)
@@ -34,7 +36,7 @@ def test_every_loss_is_finite_and_nonnegative(z, seed):
         assert np.all(np.isfinite(lo)) and (loss.task == "survival" or np.all(lo >= 0))
         assert np.all(np.isfinite(g)) and np.all(np.isfinite(h))
         nonconvex = (boostobj.FocalLoss, boostobj.MulticlassFocalLoss, boostobj.CauchyLoss,
-                     boostobj.WelschLoss)
+                     boostobj.WelschLoss, boostobj.SquaredLogErrorLoss)
         if loss.hessian != "exact" or not isinstance(loss, nonconvex):
             assert np.all(h >= 0)  # only the exact non-convex hessians may be negative
 

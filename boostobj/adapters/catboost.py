@@ -10,30 +10,24 @@ Facts this relies on (measured with catboost 1.2.10):
   ``obj.calc_ders_range(approxes, targets, weights)`` for one-dimensional models with *views*
   into its own buffers: ``approxes`` float64 ``(m,)`` (the start, i.e. the Pool's ``baseline``,
   included), ``targets`` float32 ``(m,)``, ``weights`` float32 ``(m,)`` or None. Blocks have
-  ``m`` of about 500 or 1000 rows (and the remainders: 63 at 200k rows), every row twice per
-  iteration (711 calls per iteration at 200k rows, depth 6, 2 threads), each taking the GIL:
-  so with two threads CatBoost waits on Python. A Python method that only returns a ready
-  array trains 0.94-1.4x as long as ``Logloss`` over several runs (wall time, 2 threads,
-  200k x 10, depth 6, a 2-core machine; 1.0x with 1 thread); see the data path below for what
-  boostobj's objective costs.
+  ``m`` of about 500 or 1000 rows (and the remainders), every row twice per iteration, and each
+  call takes the GIL: with more than one thread CatBoost waits on Python, so what runs per
+  block is what costs (the data path below).
 * It expects the derivatives of the loss to be **maximised**: first ``-gradient``, second
   ``-hessian`` (its built-in ``Logloss`` hands its trees ``y - p`` and ``-p (1 - p)``). It does
   **not** apply the weights to a custom objective's derivatives (it passes them in), so they are
   applied here. A returned ``np.ndarray`` of shape ``(m, 2)`` and dtype float32 or float64 is
-  read by a typed loop in compiled code (any strides); anything else is iterated in Python as
-  ``(der1, der2)`` pairs (the documented list of tuples: about 2x the training time of the same
-  objective returning an array, at 200k rows). The array must be writable (a typed memoryview).
+  read by a typed loop in compiled code (any strides, but writable: a typed memoryview);
+  anything else, such as the documented list of tuples, is iterated in Python as
+  ``(der1, der2)`` pairs, which is slower.
 * Multiclass models call ``obj.calc_ders_multi(approxes, target, weight)`` **once per row**
   (twice per row per iteration): ``approxes`` float64 ``(K,)``, ``target`` and ``weight`` Python
   floats (weight 1.0 when the Pool has none). It reads ``der1`` (K values) and the **upper
-  triangle, row by row**, of a symmetric ``K x K`` ``der2``. The call itself costs about 10 us
-  (an objective returning constant lists: 5.0 s against ``MultiClass``'s 0.2 s at 5000 rows,
-  3 classes, 50 iterations; 22 s against 0.28 s at 20,000 rows, where boostobj's
-  ``SoftmaxLoss`` through :class:`ValidatedObjective` took 120 s: about 37 us a row, the exact
-  float64 math on one row), so a Python multiclass objective is slow in CatBoost whatever it
-  computes. Its built-in ``MultiClass`` hands
-  the full softmax hessian ``-(diag(p) - p p^T)``, not a diagonal (a custom objective returning
-  that reproduces ``MultiClass`` to 1e-15): :func:`full_softmax_hessian`.
+  triangle, row by row**, of a symmetric ``K x K`` ``der2``. The Python call per row makes a
+  Python multiclass objective slow in CatBoost whatever it computes. Its built-in
+  ``MultiClass`` hands the full softmax hessian ``-(diag(p) - p p^T)``, not a diagonal (a
+  custom objective returning that reproduces ``MultiClass`` to 1e-15):
+  :func:`full_softmax_hessian`.
 * A custom objective model is multiclass only with ``class_names`` (or ``classes_count``); without
   them CatBoost trains a one-dimensional model on any labels and calls ``calc_ders_range``, and
   the classifier's ``predict`` fails (no class labels recorded). String labels need
@@ -57,10 +51,10 @@ Facts this relies on (measured with catboost 1.2.10):
   built-in one.
 * An eval metric object gets ``evaluate(approxes, target, weight)``: ``approxes`` a tuple of
   float64 views, one per dimension (K for multiclass), ``target`` float32, ``weight`` float32 or
-  None, over a range of rows (the whole learn set in one call at 200k rows, once per
-  iteration); it returns ``(error sum, weight sum)``, which CatBoost adds over ranges and hands
-  to ``get_final_error(error, weight)``. ``is_max_optimal()`` says the
-  direction. CatBoost names the metric after the object's *class* (``"Metric"``).
+  None, over a range of rows (the whole learn set in one call, once per iteration, at 200k
+  rows); it returns ``(error sum, weight sum)``, which CatBoost adds over ranges and hands to
+  ``get_final_error(error, weight)``. ``is_max_optimal()`` says the direction. CatBoost names
+  the metric after the object's *class* (``"Metric"``).
 * Before training CatBoost tries to compile both objects' methods with numba, unless the object
   has an attribute ``no_jit`` (without numba it warns on every fit): boostobj's losses and
   metrics have ``no_jit = True`` (they call compiled kernels already).
@@ -96,49 +90,42 @@ How CatBoost's wrapper moves the data (read in the public ``_catboost.pyx`` and
   a compiled callable runs no Python frame at all. :class:`ValidatedObjective` (what the
   estimators hand CatBoost, labels validated once) holds one
   (:func:`boostobj._kernels.catboost_ders`: CatBoost's float32 labels and weights read as they
-  are, the kernel, the negated ``(m, 2)`` float64 result, one call). Measured
-  (``benchmarks/catboost_speed.py``, 200k x 10, depth 6, 200 iterations, 2 threads, median of
-  3-5 runs, five runs): ``boostobj.CatBoostClassifier(loss_function=BinaryLogLoss())``
-  1.02-1.18x ``Logloss``, about as fast as with CatBoost's own ``Logloss`` metric (the
-  Python ``loss.metric`` on every training row every iteration: 1 ms at 200k rows, summed in
-  blocks, :meth:`boostobj.Loss.loss_sums`); a Python method returning a ready array
-  0.94-1.28x; the loss object passed to CatBoost directly (a Python method checking each
-  block's labels, then the same compiled call) 2.2-2.8x. Before the compiled callable, the
-  estimator's Python method (label and weight widening, the kernel, two negations) took
-  1.4-2.1x with CatBoost's metric; holding the GIL through that method's compiled parts made
-  no difference. CatBoost gets the method (:func:`ders_range` of a kernel's output) for the
-  numpy kernels (squared error, or no compiled extension) and the float64 reference where
-  float32 would overflow.
+  are, the kernel, the negated ``(m, 2)`` float64 result, one call). A Python method in its
+  place (widening labels and weights, the kernel, two negations) trains slower, whether or not
+  it holds the GIL through its compiled parts; the loss object handed to CatBoost directly runs
+  a Python method too (it checks each block's labels before the same compiled call). The
+  training metric, ``loss.metric`` on every training row every iteration, sums in blocks
+  (:meth:`boostobj.Loss.loss_sums`). CatBoost gets the method (:func:`ders_range` of a kernel's
+  output) for the numpy kernels (squared error, or no compiled extension) and the float64
+  reference where float32 would overflow.
 
-Built-in twins (registry :attr:`~boostobj.registry.Twin.catboost`, measured by training both with
-``boosting_type="Plain"``, ``bootstrap_type="No"``, ``random_strength=0``, Newton leaves with one
-iteration, from the same start; ``python -m boostobj parity``, tolerance
-:data:`boostobj.parity.cases.CATBOOST_TOLERANCE`): ``Logloss`` (``boost_from_average=True``) and
-``CrossEntropy`` (soft labels) by :class:`~boostobj.BinaryLogLoss` /
-:class:`~boostobj.BinaryCrossEntropy` within 2.6e-9 in probability; ``RMSE`` exactly;
-``MultiClass`` (the full softmax hessian) within 3e-16; ``Poisson`` by
-``PoissonLoss(hessian="exact")`` and ``Tweedie:variance_power=p`` by ``TweedieLoss(power=p)``
-within 5e-13 of ``max |y|``; ``Focal:focal_alpha=a;focal_gamma=g`` by ``FocalLoss(alpha=a,
-gamma=g, hessian="exact")`` within 3e-16 from catboost 1.2.3 (1.2.0 to 1.2.2 train ``Focal``
-on other derivatives: the twin's version floor in :data:`boostobj.registry.REGISTRY`; CatBoost's ``Focal`` uses the exact, unfloored
-hessian and clamps ``p`` to ``[1e-13, 1 - 1e-13]``; boostobj floors the hessian at
-``HESSIAN_FLOOR``, which did not bind on the parity sets); ``LogCosh`` by
-``LogCoshLoss(scale=1.0, hessian="exact")`` within 7e-9 of ``max |y|``. Not twins
-(catboost 1.2.10):
+Built-in twins are declared in the registry (:attr:`~boostobj.registry.Twin.catboost`) and
+checked by ``python -m boostobj parity``: both trained with ``boosting_type="Plain"``,
+``bootstrap_type="No"``, ``random_strength=0`` and Newton leaves with one iteration, from the
+same start, within :data:`boostobj.parity.cases.CATBOOST_TOLERANCE`. CatBoost's ``Logloss``
+(``boost_from_average=True``), ``CrossEntropy``, ``RMSE``, ``MultiClass`` (the full softmax
+hessian), ``Poisson``, ``Tweedie:variance_power=p`` and ``LogCosh`` (scale 1) use the exact
+hessian, so their twins are the losses with ``hessian="exact"`` where they have the option.
+``Huber:delta=d`` is ``HuberLoss(delta=d, hessian="exact")`` (1 for ``|r| < delta``, else 0).
+``Focal:focal_alpha=a;focal_gamma=g`` is ``FocalLoss(alpha=a, gamma=g, hessian="exact")`` from
+catboost 1.2.3 (1.2.0 to 1.2.2 train ``Focal`` on other derivatives: the twin's version floor
+in :data:`boostobj.registry.REGISTRY`); CatBoost's ``Focal`` uses the unfloored hessian and
+clamps ``p`` to ``[1e-13, 1 - 1e-13]``, where boostobj floors the hessian at
+``HESSIAN_FLOOR``. Not twins (catboost 1.2.10):
 
-* ``LogCosh`` at another scale: CatBoost's has none (``log(cosh(z - y))``); ``scale=2`` gave
-  models 0.37 apart (standardised diabetes, 50 iterations); the default ``hessian="bounded"``
-  differs too.
+* ``LogCosh`` at another scale: CatBoost's has none (``log(cosh(z - y))``); the default
+  ``hessian="bounded"`` differs too.
 * ``Quantile:alpha``: CatBoost refuses Newton leaves for it ("Newton leaves estimation method is
   not supported for Quantile loss function") and its ``Gradient`` leaves are not
-  :class:`~boostobj.QuantileLoss`'s unit-hessian Newton step (0.5 apart, same data); its
-  gradient is 0 within ``1e-6`` of the label.
+  :class:`~boostobj.QuantileLoss`'s unit-hessian Newton step; its gradient is 0 within ``1e-6``
+  of the label.
 * ``Expectile:alpha``: its derivatives are twice :class:`~boostobj.ExpectileLoss`'s
-  (``2 alpha e``, ``2 alpha``), and the models differed (0.34, same data) even with
-  ``l2_leaf_reg`` halved on boostobj's side.
+  (``2 alpha e``, ``2 alpha``), and the models differ even with ``l2_leaf_reg`` halved on
+  boostobj's side.
 * ``FairLoss:smoothness``: a metric only; as ``loss_function`` CatBoost answers "Unknown loss
   function FairLoss".
-* ``Huber:delta``: the true Huber loss, not :class:`~boostobj.PseudoHuberLoss`.
+* ``MAPE``: CatBoost refuses Newton leaves for it; its default ``Exact`` leaves are weighted
+  medians (:class:`~boostobj.MAPELoss` says more).
 * ``Focal`` with ``alpha=None``: CatBoost's needs ``focal_alpha``; ``focal_alpha=0.5`` weighs
   both classes alike but halves the derivatives, which ``l2_leaf_reg`` sees.
 """
@@ -157,6 +144,7 @@ from .base import Adapter
 
 __all__ = [
     "ADAPTER",
+    "CHOSEN_FOR_BUILTINS",
     "NAME",
     "CatBoostAdapter",
     "ValidatedObjective",
@@ -185,6 +173,7 @@ __all__ = [
     "refuse_unresolved",
     "row_label",
     "store_record",
+    "twin_defaults",
 ]
 
 NAME = "catboost"
@@ -226,6 +215,56 @@ def _param_text(value) -> str:
     if isinstance(value, str):
         return value.capitalize()
     return repr(float(value))
+
+
+#: The training parameters CatBoost chooses by itself for a built-in loss but not for a Python
+#: objective (catboost 1.2.10: with none set, ``Logloss`` on 15,000 rows and 200 iterations gets
+#: ``learning_rate`` 0.143 and 10 Newton leaf iterations, a Python objective 0.03 and 1).
+CHOSEN_FOR_BUILTINS = ("learning_rate", "leaf_estimation_iterations", "leaf_estimation_method",
+                       "leaf_estimation_backtracking", "bootstrap_type")
+#: The parameters of each bootstrap type (copied with it; ``MultiClass`` gets ``Bayesian``).
+_BOOTSTRAP_PARAMS = {"Bayesian": ("bagging_temperature",), "MVS": ("subsample",),
+                     "Bernoulli": ("subsample",), "Poisson": ("subsample",), "No": ()}
+#: Parameters of a fit that the probe of :func:`twin_defaults` leaves out.
+_NOT_PROBED = ("loss_function", "objective", "eval_metric", "custom_metric", "custom_loss",
+               "verbose", "logging_level", "allow_writing_files", "train_dir", "callbacks")
+
+
+class _StopAtOnce:
+    """A CatBoost callback that stops training after its first iteration."""
+
+    def after_iteration(self, info) -> bool:
+        return False
+
+
+def twin_defaults(loss, params: dict, pool) -> dict:
+    """The values of :data:`CHOSEN_FOR_BUILTINS` that CatBoost chooses for ``loss``'s built-in
+    twin on ``pool`` with the training parameters ``params``, for those not set in ``params``;
+    empty when ``loss`` has no CatBoost twin or all are set. CatBoost's own choice is read by
+    training the twin for one iteration with the same parameters and data (a few milliseconds
+    to a second), so that a boostobj loss and its twin train with the same defaults."""
+    unset = [key for key in CHOSEN_FOR_BUILTINS if params.get(key) is None]
+    if any(params.get(key) is not None for key in ("subsample", "bagging_temperature")):
+        unset = [key for key in unset if key != "bootstrap_type"]  # the user's sampling
+    if not unset or twin_of(loss, "catboost") is None:
+        return {}
+    import catboost as cb
+
+    probe = {k: v for k, v in params.items() if k not in _NOT_PROBED}
+    if loss.task != "multiclass":  # CrossEntropy takes no class names
+        probe = {k: v for k, v in probe.items() if k not in ("class_names", "classes_count")}
+    model = cb.CatBoost({**probe, "loss_function": builtin_loss_function(loss), "verbose": False,
+                         "allow_writing_files": False})
+    model.fit(pool, callbacks=[_StopAtOnce()])
+    chosen = model.get_all_params()
+    if chosen.get("leaf_estimation_method") not in ("Newton", "Gradient"):
+        # CatBoost's Exact leaves (LogCosh, Quantile, ...) take no Python objective
+        unset = [key for key in unset if key == "learning_rate"]
+    out = {key: chosen[key] for key in unset if key in chosen}
+    if "bootstrap_type" in out:
+        out.update({key: chosen[key] for key in _BOOTSTRAP_PARAMS.get(out["bootstrap_type"], ())
+                    if key in chosen})
+    return out
 
 
 def distributed(data=None) -> bool:

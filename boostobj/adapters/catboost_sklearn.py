@@ -86,6 +86,7 @@ from .catboost import (
     labels_weights,
     model_record,
     store_record,
+    twin_defaults,
 )
 
 __all__ = ["CatBoostClassifier", "CatBoostRegressor"]
@@ -296,6 +297,8 @@ class _CatBoostLossMixin:
         fit_loss = loss.resolved(y, w)
         fit_loss.warn_degenerate(y, w)
         check_objective_params(fit_loss, params)
+        # a loss with a CatBoost twin trains with the defaults CatBoost picks for the twin
+        params.update(twin_defaults(fit_loss, params, train))
         params["loss_function"] = ValidatedObjective(fit_loss)
         session["loss"] = fit_loss
         metric = params.get("eval_metric")

@@ -20,15 +20,12 @@ are bounded in size whatever the number of rows:
   over many binades) narrows by a factor of about ``QUANTILE_BINS / 2`` per round. The search
   stops when one distinct value is left, or when at most :data:`QUANTILE_FETCH` labels are,
   which are then fetched and finished exactly. Rounds: the first spans every float; then about
-  :math:`\log_B(n / m)` more for continuous labels (1M weighted continuous labels: 1 to 3
-  histogram rounds and the fetch), about 10 at most whatever the labels (64 bits of key, about
-  9 a round; a round is repeated with exact bin sums where weights spread over many orders of
-  magnitude leave more than one bin boundary undecided in floats). What reaches the client: at
-  most ``4 B + 2`` numbers a round (``B`` = :data:`QUANTILE_BINS`) and ``2 m`` in the fetch
-  (``m`` = :data:`QUANTILE_FETCH`); measured for 1M continuous labels, about 12,000 numbers
-  (0.1 MB) per median, where the distinct-label reduction that this replaced sent 1.9 million
-  (15 MB). The result is the one-machine function's, **bit for bit** (exact cumulative
-  weights, whatever the partitioning);
+  :math:`\log_B(n / m)` more for continuous labels, about 10 at most whatever the labels (64
+  bits of key, about 9 a round; a round is repeated with exact bin sums where weights spread
+  over many orders of magnitude leave more than one bin boundary undecided in floats). What
+  reaches the client: at most ``4 B + 2`` numbers a round (``B`` = :data:`QUANTILE_BINS`) and
+  ``2 m`` in the fetch (``m`` = :data:`QUANTILE_FETCH`). The result is the one-machine
+  function's, **bit for bit** (exact cumulative weights, whatever the partitioning);
 * **weighted means** (squared error, expectile, the log-link losses, the MAD fallback): exact
   sums, so the mean is bit-identical too;
 * **gradient sums** (the Newton steps of the robust, expectile, Fair, combined and derived

@@ -25,12 +25,13 @@ bagging LightGBM's own value saw the bag only); ``max_delta_step`` and ``path_sm
 applied to the refined value.
 
 **LightGBM's score buffer after set_leaf_output** (read in ``LGBM_BoosterSetLeafValue`` ->
-``GBDT::SetLeafValue`` -> ``Tree::SetLeafOutput``, and measured with lightgbm 4.7; see
-``tests/test_refine.py``): it changes the tree only. The scores LightGBM keeps for the training
-set (``ScoreUpdater``, what a custom objective receives as ``preds``) and for every validation
-set are *not* updated, and the C API has no call that adds to them (``RollbackOneIter`` removes
-the tree; ``ResetTrainingData`` re-adds every tree, O(iterations) each time). Training on from
-those scores would fit each next tree to the wrong residuals. So the refiner is also the
+``GBDT::SetLeafValue`` -> ``Tree::SetLeafOutput``, and measured with lightgbm 4.7): it changes
+the tree only. The scores LightGBM keeps for the training set (``ScoreUpdater``, what a custom
+objective receives as ``preds``) and for every validation set are *not* updated (a changed leaf
+is missing from the ``preds`` of the next iteration), and the C API has no call that adds to
+them (``RollbackOneIter`` removes the tree; ``ResetTrainingData`` re-adds every tree,
+O(iterations) each time). Training on from those scores would fit each next tree to the wrong
+residuals. So the refiner is also the
 objective: it keeps the true training scores itself (the start plus the refined trees, updated
 from the new tree's leaf assignment), ignores the stale ``preds`` and hands LightGBM the loss's
 gradients at the true scores; ``stale_gap`` records how far LightGBM's own buffer had drifted.
@@ -53,19 +54,16 @@ and the training prediction cache would go stale as LightGBM's buffer does.
 **CatBoost** needs no refiner: ``leaf_estimation_iterations=k`` makes it take ``k`` Newton steps
 per leaf itself, asking the objective for the derivatives at the scores moved by the previous
 step (its default for a Python objective is one step). With boostobj's bounded hessian each step
-lowers the leaf's weighted loss (the majorizer above), so a few steps give the exact leaf, which
-``tests/test_catboost.py`` checks (the leaf's weighted gradient sum vanishes):
+lowers the leaf's weighted loss (the majorizer above), so enough steps give the exact leaf,
+where the leaf's weighted gradient sum vanishes (checked with catboost 1.2.10):
 ``boostobj.CatBoostRegressor(loss_function=LogCoshLoss(), leaf_estimation_iterations=3)``.
 
-Measured (``python -m boostobj bench --quality refine``; a quiet 2-core machine, 50,000
-training rows instead of the --full run's 300,000, 300 rounds; the table and the rest in
-:mod:`boostobj.bench.quality`): see the robust-loss guide. In short, exact leaves help when the
-scale is small against the residuals (``LogCoshLoss(scale=1)``), not at the auto scale, where
-one IRLS step is already close to exact; and LightGBM's leaf-wise trees, not their leaves, are
-what separates it from CatBoost on that set. Refinement cost 5-7 ms per round at 50,000 rows.
-Set ``OMP_WAIT_POLICY=PASSIVE`` before LightGBM loads: the refiner's ``predict`` between
-iterations otherwise left spinning OpenMP threads that made each iteration several times slower
-on 2 cores.
+Refinement matters where the loss's scale is small against the residuals
+(``LogCoshLoss(scale=1)`` on a wide target); at the auto scale one IRLS step is already close to
+exact. ``python -m boostobj bench --quality refine`` measures both, and CatBoost's exact leaves,
+on a heavy-tailed set. Set ``OMP_WAIT_POLICY=PASSIVE`` before LightGBM loads: otherwise the
+OpenMP threads of the refiner's ``predict`` between iterations keep spinning and slow every
+LightGBM iteration when the cores are few (lightgbm 4.7).
 """
 
 from __future__ import annotations
@@ -200,7 +198,7 @@ class LeafRefiner:
         it = booster.current_iteration() - 1
         tree = booster.num_trees() - 1
         # the training's thread count: another OpenMP team size next to the training's made
-        # each LightGBM iteration 10x slower on a busy 2-core machine (unless
+        # each LightGBM iteration several times slower on few cores (lightgbm 4.7; unless
         # OMP_WAIT_POLICY=PASSIVE)
         threads = next((params[a] for a in _THREAD_ALIASES if a in params), None)
         kw = {} if threads is None else {"num_threads": threads}

@@ -9,8 +9,8 @@ Facts this relies on (measured with xgboost 3.2):
 * The scikit-learn wrapper calls ``f(y_true, y_pred, sample_weight=w)`` (keyword, because the
   signature has ``sample_weight``) and a metric ``m(y_true, y_pred[, sample_weight=w])``,
   expecting a float back.
-* ``multi:softprob`` hands its trees the diagonal hessian ``2 p (1 - p)``
-  (``src/objective/multiclass_obj.cu``): :data:`MULTICLASS_HESSIAN_SCALE`.
+* ``multi:softprob`` hands its trees the diagonal hessian ``2 p (1 - p)`` (XGBoost's
+  ``src/objective/multiclass_obj.cu``): :data:`MULTICLASS_HESSIAN_SCALE`.
 * With a custom objective XGBoost does not estimate the intercept: ``base_score`` stays 0.5, read
   through the *configured* objective's link (0.5 as a margin under the default
   ``reg:squarederror``). :func:`xgboost_params` sets the objective whose link matches the loss and

@@ -83,6 +83,10 @@ def kernel_rows_for(loss, rows: int, reps: int, libraries) -> dict[str, Any]:
         z64 = np.log(y.astype(np.float64)) + rng.normal(0.0, 1.0, rows)
     else:
         y = rng.standard_t(3, rows).astype(np.float32)
+        try:
+            loss.check_labels(y.astype(np.float64))
+        except ValueError:  # labels bounded below (squared log error: y > -1)
+            y = np.abs(y)
         z64 = y + rng.normal(0.0, 2.0, rows)
     z32 = z64.astype(np.float32)
     y64 = loss.check_labels(y.astype(np.float64))  # validated, as the dispatcher hands them

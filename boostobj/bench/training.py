@@ -96,19 +96,22 @@ def bench_losses(task: str) -> list:
     """The boostobj losses compared on ``task``: every registry entry of its kind (``binary`` and
     ``imbalanced`` both train the binary losses), with :data:`LOSS_PARAMS`. The log-link losses
     (whose labels are >= 0) train on ``counts`` when they take a label 0 (Poisson, Tweedie), on
-    ``positive`` when they do not (gamma), never on ``regression`` (negative labels). The
-    survival losses have no task here yet."""
+    ``positive`` when they do not (gamma), never on ``regression`` (negative labels). An
+    identity-link loss that refuses negative labels (``SquaredLogErrorLoss``: y > -1) trains on
+    none: the regression labels go below -1, and the count and amount tasks score log-link
+    margins (it has kernel rows only). The survival losses have no task here yet."""
     losses = [entry.cls(**LOSS_PARAMS.get(entry.cls.name, {})) for entry in REGISTRY]
     if task in ("counts", "positive"):
         return [loss for loss in losses if loss.task == "regression" and loss.link.name == "log"
-                and _takes_zero(loss) == (task == "counts")]
+                and _takes(loss, 0.0) == (task == "counts")]
     kind = "binary" if task in ("binary", "imbalanced") else task
-    return [loss for loss in losses if loss.task == kind and loss.link.name != "log"]
+    return [loss for loss in losses if loss.task == kind and loss.link.name != "log"
+            and (kind != "regression" or _takes(loss, -2.0))]
 
 
-def _takes_zero(loss) -> bool:
+def _takes(loss, label: float) -> bool:
     try:
-        loss.check_labels(np.zeros(1))
+        loss.check_labels(np.array([label]))
     except ValueError:
         return False
     return True

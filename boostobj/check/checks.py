@@ -12,7 +12,7 @@ from .._kernels import HESSIAN_FLOOR
 from ..losses import Loss
 from .calls import Caller, takes_weights
 from .numeric import _f32, differences, inputs
-from .options import resolve_options
+from .options import _base_loss, resolve_options
 from .report import CheckReport, Finding
 
 __all__ = ["check_objective"]
@@ -222,6 +222,16 @@ def _check_weights(caller, m, g, h, api, rtol, atol, y, findings) -> None:
         f"{want[i] if j is None else want[i, j]:.6g}")))
 
 
+def _takes_labels(objective, y) -> bool:
+    """Whether the boostobj loss behind ``objective`` (if any) takes labels ``y``."""
+    base = _base_loss(objective)
+    try:
+        base is None or base.check_labels(y)
+    except ValueError:
+        return False
+    return True
+
+
 def check_objective(objective, loss: Callable | None = None, *, kind: str | None = None,
                     api: str | tuple[str, ...] = "auto", hessian: str = "auto",
                     n_classes: int | None = None, n_random: int = 200, seed: int = 0,
@@ -272,6 +282,9 @@ def check_objective(objective, loss: Callable | None = None, *, kind: str | None
                            n_classes=n_classes)
     rng = np.random.default_rng(seed)
     y, m = inputs(opts.kind, n_random, opts.n_classes, rng)
+    if opts.kind == "regression" and not _takes_labels(objective, y):
+        # labels bounded below (squared log error's y > -1): the same residuals at labels |y|
+        y, m = np.abs(y), _f32(m - np.minimum(2.0 * y, 0.0))
     if getattr(objective, "kink_at_zero", False) and opts.kind == "regression":
         # a loss not smooth at a zero residual (quantile, expectile, Fair): finite differences
         # cannot check it there, so the zero-residual rows sit just beside the kink

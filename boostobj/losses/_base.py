@@ -254,6 +254,11 @@ class Loss:
             )
         return z
 
+    def check_margins(self, y: np.ndarray, z: np.ndarray) -> None:
+        """Raise a ``ValueError`` when validated labels ``y`` and margins ``z`` of the right
+        shape cannot go together (a multiclass label beyond the margins' columns); nothing by
+        default."""
+
     def check_labels(self, y_true) -> np.ndarray:
         """``y_true`` as validated float64 labels (a ``ValueError`` names the first bad one)."""
         y = as_float_array(y_true, "y_true")

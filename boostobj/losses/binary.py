@@ -248,7 +248,7 @@ class FocalLoss(_BinaryLoss):
         :math:`\max(\partial^2 L, \alpha_t q^{\gamma} p_t q)`: the exact value where it exceeds
         the focal-modulated log-loss curvature, that curvature elsewhere; always positive and
         equal to the exact hessian for ``gamma = 0``. ``"exact"`` gives the true second
-        derivative (libraries receive it floored at :data:`~boostobj.losses.HESSIAN_FLOOR`).
+        derivative (libraries receive it floored at :data:`~boostobj.HESSIAN_FLOOR`).
 
     Notes
     -----

@@ -123,6 +123,11 @@ class _MulticlassLoss(Loss):
             )
         return z
 
+    def check_margins(self, y, z) -> None:
+        """The margins' columns against ``n_classes`` and every label against the columns."""
+        self.check_raw(z)
+        check_label_range(y, z.shape[1])
+
     def _prepare(self, y_true, raw_prediction, sample_weight):
         y, z, w = super()._prepare(y_true, raw_prediction, sample_weight)
         check_label_range(y, z.shape[1])

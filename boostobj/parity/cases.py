@@ -205,7 +205,8 @@ def load_datasets(task: str, *, sources=("real", "synthetic"), rows: int = 200_0
 
 
 def positive_labels(data: Dataset) -> Dataset:
-    """``data`` for the log-link losses (labels > 0): itself when its labels are positive
+    """``data`` for the log-link losses and the others that need labels > 0 (squared log error
+    needs y > -1): itself when its labels are positive
     (diabetes, 25 to 346), else the same features with labels ``exp((y - mean) / sd)`` (the
     synthetic regression set), rounded to float32 as the libraries hold them."""
     if np.min(data.y) > 0:
@@ -213,6 +214,14 @@ def positive_labels(data: Dataset) -> Dataset:
     y = np.exp((data.y - data.y.mean()) / data.y.std())
     return Dataset(data.name + "/exp", data.task, data.X, y.astype(np.float32).astype(np.float64),
                    data.w)
+
+
+def _takes(loss, label: float) -> bool:
+    try:
+        loss.check_labels(np.array([label]))
+    except ValueError:
+        return False
+    return True
 
 
 # ============================================================================ pairs
@@ -317,7 +326,10 @@ def build_cases(losses, datasets: dict, *, libraries=("xgboost", "lightgbm", "ca
     positive: dict = {}
     for loss in losses:
         sets = datasets.get(loss.task, [])
-        if loss.link.name == "log" and loss.task == "regression":
+        if loss.task == "regression" and (
+                loss.link.name == "log"
+                or (sets and not _takes(loss, np.min([d.y.min() for d in sets])))):
+            # the log link, or labels bounded below (squared log error: y > -1)
             sets = [positive.setdefault(id(d), positive_labels(d)) for d in sets]
         for library, builtin in builtin_twin(loss).items():
             if library not in libraries:

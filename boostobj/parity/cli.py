@@ -4,15 +4,18 @@ Plans (what runs without options, and the documented full runs):
 
 * default (quick): the small real sets (breast_cancer, diabetes, wine), variants plain and
   w+nan, every tree method, modes float64 and match_builtin, 100 rounds, plus the sampling
-  cases: 188 cases on data of at most 569 rows, a few minutes on 2 cores;
+  cases (12 per XGBoost twin, 4 per LightGBM twin, 4 sampling cases; 6 per XGBoost survival
+  twin, which has the float64 mode only) on data of at most 569 rows, a few minutes on 2 cores;
 * ``--full``: every case on the real sets (4 variants x 3 modes), plus the 200,000-row synthetic
   sets with XGBoost ``hist`` and LightGBM, variants plain and w+nan, modes float64 and
-  match_builtin: 668 cases, an estimated 25 minutes on 2 cores (not re-timed since the log-link
-  and survival twins joined);
+  match_builtin (40 cases per XGBoost twin, 16 per LightGBM twin, 4 sampling cases; 26 per
+  XGBoost survival twin), an estimated 25 minutes on 2 cores for the 20 twins it was timed with;
 * ``--datasets real synthetic``: every case on both (slow; approx/exact on 200k rows too).
 
-CatBoost, when installed, joins each plan (:data:`QUICK_CATBOOST`): 28 cases in the default run
-(216 in all), 96 more in ``--full`` (764) and in ``--datasets real``.
+CatBoost, when installed, joins each plan (:data:`QUICK_CATBOOST`): two cases per CatBoost twin
+in the default run (plain and weighted), 8 in ``--full`` and in ``--datasets real`` (4 for a
+survival twin: float64 only). The run prints its number of cases first (the counts follow the
+registry's twins).
 
 The survival twins (``coxph``, ``aft``) get their own sets, ``diabetes/surv`` (the features of
 scikit-learn's diabetes, its target as untied event times, 30% censored) and the synthetic
@@ -53,8 +56,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m boostobj parity",
         description="Train boostobj objectives beside their built-in twins (XGBoost, LightGBM) "
                     "and compare predictions and tree dumps. Without options: a quick run on the "
-                    "small real sets (188 cases, a few minutes on 2 cores); --full for the "
-                    "668-case plan with the 200k-row sets (an estimated 25 minutes).")
+                    "small real sets (a few minutes on 2 cores); --full for the documented plan "
+                    "with the 200k-row sets (about half an hour).")
     p.add_argument("--rows", type=int_at_least(100), default=200_000,
                    help="rows of the synthetic datasets (default 200000)")
     p.add_argument("--rounds", type=int_at_least(1), default=None,
@@ -65,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--full", action="store_true",
                       help="the full plan: every case on the real sets, plus the synthetic sets "
                            "with XGBoost hist and LightGBM, variants plain and w+nan, modes "
-                           "float64 and match_builtin (668 cases)")
+                           "float64 and match_builtin")
     plan.add_argument("--datasets", nargs="+", choices=("real", "synthetic"), default=None,
                       help="real: breast_cancer/diabetes/wine from scikit-learn; synthetic: "
                            "make_classification/make_regression with --rows rows; every variant, "

@@ -117,7 +117,8 @@ EXACT_INTERCEPT = {
     **{("xgboost", objective): _xgb_glm_intercept(objective)
        for objective in ("count:poisson", "reg:gamma", "reg:tweedie")},
     ("lightgbm", "cross_entropy"): lambda loss, y, w: mirror.lgb_xentropy_init_score(y, w),
-    ("lightgbm", "fair"): lambda loss, y, w: mirror.lgb_l2_init_score(y, w),
+    **dict.fromkeys([("lightgbm", "fair"), ("lightgbm", "huber")],
+                    lambda loss, y, w: mirror.lgb_l2_init_score(y, w)),
     **dict.fromkeys([("lightgbm", "poisson"), ("lightgbm", "gamma"), ("lightgbm", "tweedie")],
                     lambda loss, y, w: mirror.lgb_log_mean_init_score(y, w)),
 }
