@@ -44,7 +44,7 @@ from .base import Adapter
 
 __all__ = ["ADAPTER", "MULTICLASS_HESSIAN_SCALE", "NAME", "XGB_OUTPUT", "StartClampedWarning", "XGBoostAdapter",
            "check_objective_params", "configured_objective", "global_mean_loss", "labels_weights",
-           "multiclass_hessian_scale", "params_from_init", "start_of", "xgboost_params"]
+           "multiclass_hessian_scale", "params_from_init", "record_text", "xgboost_params"]
 
 NAME = "xgboost"
 #: ``multi:softprob`` multiplies the diagonal hessian p (1 - p) by 2 (``multiclass_obj.cu``, 3.2).
@@ -199,9 +199,9 @@ def configured_objective(loss, n_classes: int | None = None) -> dict[str, Any]:
             **{name: getattr(loss, attr) for name, attr in twin.xgboost_params.items()}}
 
 
-def start_of(model):
-    """The start recorded in a boostobj-trained XGBoost model (a ``Booster``, an estimator, or a
-    path to a saved model), or None when it has no record."""
+def record_text(model) -> str | None:
+    """The boostobj record (JSON) of an XGBoost model (a ``Booster``, an estimator, or a path to
+    a saved model), or None when it has none."""
     from .. import records
 
     if model is None:
@@ -212,8 +212,7 @@ def start_of(model):
         import xgboost as xgb
 
         model = xgb.Booster(model_file=model)
-    rec = records.loads(model.attr(records.KEY))
-    return None if rec is None else rec["start"]
+    return model.attr(records.KEY)
 
 
 #: What XGBoost hands a custom metric under a built-in objective (``output_margin=False``): the
