@@ -33,19 +33,11 @@ def data(loss, seed=0):
         y = (signal + rng.normal(0, 0.7, N) > 0.3).astype(np.float64)
     elif loss.link.name == "log":
         y = rng.gamma(2.0, np.exp(1.0 + 0.3 * signal) / 2.0)
-        if _accepts(loss, 0.0):
+        if loss.accepts(0.0):
             y = np.where(rng.random(N) < 0.2, 0.0, y)
     else:
         y = 50.0 + 3.0 * signal + rng.normal(0, 1.0, N)  # a start far from 0
     return X, y
-
-
-def _accepts(loss, label):
-    try:
-        loss.check_labels(np.array([label]))
-    except ValueError:
-        return False
-    return True
 
 
 # ------------------------------------------------------------------ entry points

@@ -255,17 +255,10 @@ class XGBoostAdapter(Adapter):
     name = NAME
     data_module = "xgboost"
 
-    def labels_weights(self, data):
-        return labels_weights(data)
-
-    def check_objective_params(self, loss, data) -> None:
-        check_objective_params(loss, data)
-
-    def distributed(self, data=None) -> bool:
-        return distributed(data)
-
-    def multiclass_hessian_scale(self, n_classes: int) -> float:
-        return multiclass_hessian_scale(n_classes)
+    labels_weights = staticmethod(labels_weights)
+    check_objective_params = staticmethod(check_objective_params)
+    distributed = staticmethod(distributed)
+    multiclass_hessian_scale = staticmethod(multiclass_hessian_scale)
 
     def metric_from_data(self, metric, preds, data):
         """``(name, value)``, the value allreduced when XGBoost trains distributed."""
