@@ -17,11 +17,7 @@ ALL_LOSSES = [loss for entry in boostobj.registry.REGISTRY for loss in entry.ins
 
 def accepts(loss, label: float) -> bool:
     """Whether ``loss`` takes ``label`` (e.g. 0 for a count loss, not for GammaLoss)."""
-    try:
-        loss.check_labels(np.array([label]))
-    except ValueError:
-        return False
-    return True
+    return loss.accepts(label)
 
 
 def labels_for(loss, n, rng):

@@ -58,7 +58,7 @@ def test_cox_is_refused_in_distributed_training(monkeypatch):
 
     X, y, _ = _data(50)
     loss = CoxPHLoss()
-    monkeypatch.setattr(xgb_adapter, "distributed", lambda data=None: True)
+    monkeypatch.setattr(xgb_adapter.ADAPTER, "distributed", lambda data=None: True)
     with pytest.raises(ValueError, match="couples the rows.*distributed.*one process"):
         loss(np.zeros(50, np.float32), xgb.DMatrix(X, loss.stored_labels(y)))
 

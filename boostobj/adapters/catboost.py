@@ -221,7 +221,7 @@ def _param_text(value) -> str:
 #: objective (catboost 1.2.10: with none set, ``Logloss`` on 15,000 rows and 200 iterations gets
 #: ``learning_rate`` 0.143 and 10 Newton leaf iterations, a Python objective 0.03 and 1).
 CHOSEN_FOR_BUILTINS = ("learning_rate", "leaf_estimation_iterations", "leaf_estimation_method",
-                       "leaf_estimation_backtracking", "bootstrap_type")
+                       "bootstrap_type")
 #: The parameters of each bootstrap type (copied with it; ``MultiClass`` gets ``Bayesian``).
 _BOOTSTRAP_PARAMS = {"Bayesian": ("bagging_temperature",), "MVS": ("subsample",),
                      "Bernoulli": ("subsample",), "Poisson": ("subsample",), "No": ()}

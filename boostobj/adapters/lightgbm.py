@@ -254,17 +254,10 @@ class LightGBMAdapter(Adapter):
     name = NAME
     data_module = "lightgbm"
 
-    def labels_weights(self, data, columns: int = 1):
-        return labels_weights(data, columns)
-
-    def check_objective_params(self, loss, data) -> None:
-        check_objective_params(loss, data)
-
-    def distributed(self, data=None) -> bool:
-        return distributed(data)
-
-    def multiclass_hessian_scale(self, n_classes: int) -> float:
-        return multiclass_hessian_scale(n_classes)
+    labels_weights = staticmethod(labels_weights)
+    check_objective_params = staticmethod(check_objective_params)
+    distributed = staticmethod(distributed)
+    multiclass_hessian_scale = staticmethod(multiclass_hessian_scale)
 
     def metric_from_data(self, metric, preds, data):
         """``(name, value, is_higher_better)``: margins (F-ordered when flat), or a built-in

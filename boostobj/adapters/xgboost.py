@@ -44,8 +44,8 @@ from .base import Adapter
 
 __all__ = ["ADAPTER", "MULTICLASS_HESSIAN_SCALE", "NAME", "XGB_OUTPUT", "StartClampedWarning", "XGBoostAdapter",
            "check_objective_params", "configured_objective", "global_mean_loss", "global_value",
-           "labels_weights",
-           "multiclass_hessian_scale", "params_from_init", "start_of", "xgboost_params"]
+           "labels_weights", "multiclass_hessian_scale", "params_from_init", "record_text",
+           "xgboost_params"]
 
 NAME = "xgboost"
 #: ``multi:softprob`` multiplies the diagonal hessian p (1 - p) by 2 (``multiclass_obj.cu``, 3.2).
@@ -229,9 +229,9 @@ def configured_objective(loss, n_classes: int | None = None) -> dict[str, Any]:
             **{name: getattr(loss, attr) for name, attr in twin.xgboost_params.items()}}
 
 
-def start_of(model):
-    """The start recorded in a boostobj-trained XGBoost model (a ``Booster``, an estimator, or a
-    path to a saved model), or None when it has no record."""
+def record_text(model) -> str | None:
+    """The boostobj record (JSON) of an XGBoost model (a ``Booster``, an estimator, or a path to
+    a saved model), or None when it has none."""
     from .. import records
 
     if model is None:
@@ -242,8 +242,7 @@ def start_of(model):
         import xgboost as xgb
 
         model = xgb.Booster(model_file=model)
-    rec = records.loads(model.attr(records.KEY))
-    return None if rec is None else rec["start"]
+    return model.attr(records.KEY)
 
 
 #: What XGBoost hands a custom metric under a built-in objective (``output_margin=False``): the
@@ -301,17 +300,10 @@ class XGBoostAdapter(Adapter):
     name = NAME
     data_module = "xgboost"
 
-    def labels_weights(self, data, columns: int = 1):
-        return labels_weights(data, columns)
-
-    def check_objective_params(self, loss, data) -> None:
-        check_objective_params(loss, data)
-
-    def distributed(self, data=None) -> bool:
-        return distributed(data)
-
-    def multiclass_hessian_scale(self, n_classes: int) -> float:
-        return multiclass_hessian_scale(n_classes)
+    labels_weights = staticmethod(labels_weights)
+    check_objective_params = staticmethod(check_objective_params)
+    distributed = staticmethod(distributed)
+    multiclass_hessian_scale = staticmethod(multiclass_hessian_scale)
 
     def metric_from_data(self, metric, preds, data):
         """``(name, value)``, the value allreduced when XGBoost trains distributed."""

@@ -55,7 +55,7 @@ from ._estimators import (
     temporarily,
     with_fitted_loss,
 )
-from .xgboost import XGB_OUTPUT, configured_objective, params_from_init, start_of
+from .xgboost import XGB_OUTPUT, configured_objective, params_from_init, record_text
 
 __all__ = ["XGBClassifier", "XGBRegressor"]
 
@@ -159,14 +159,19 @@ class _StartFromInitScore(LossParamsMixin, xgb.XGBModel):
                 # XGBoost < 3.1 (no vector base_score): the multiclass start goes in base_margin,
                 # for training, for every eval set (their metrics and early stopping), and for
                 # predict
-                eval_set = kwargs.get("eval_set")
-                if eval_set is not None and kwargs.get("base_margin_eval_set") is None:
-                    kwargs = {**kwargs, "base_margin_eval_set": [self._boostobj_fill(init, Xe)
-                                                                 for Xe, _ in eval_set]}
+                kwargs = self._boostobj_eval_margins(init, kwargs)
                 base_margin = self._boostobj_fill(init, X)
                 self.__dict__["_boostobj_start_margin"] = np.asarray(init, dtype=np.float64)
         else:
-            init = start_of(kwargs.get("xgb_model"))
+            rec = records.loads(record_text(kwargs.get("xgb_model")))
+            init = None if rec is None else rec["start"]
+            if (rec is not None and not rec["folded"] and init is not None and base_margin is None
+                    and loss.task == "multiclass"):
+                # XGBoost < 3.1: the model's start lives in base_margin, so the old trees
+                # continue from it (training, eval sets and predict), as when it was trained
+                kwargs = self._boostobj_eval_margins(init, kwargs)
+                base_margin = self._boostobj_fill(init, X)
+                self.__dict__["_boostobj_start_margin"] = np.asarray(init, dtype=np.float64)
         with temporarily(self, **attrs):
             fit(X, y, sample_weight=sample_weight, base_margin=base_margin, **kwargs)
         in_margin = self.start_margin_ is not None
@@ -243,6 +248,15 @@ class _StartFromInitScore(LossParamsMixin, xgb.XGBModel):
             attrs["callbacks"] = [*(self.callbacks or ()), stop]
             attrs["early_stopping_rounds"] = None
         return y, kwargs, keys, attrs
+
+    def _boostobj_eval_margins(self, start, kwargs) -> dict:
+        """``kwargs`` with ``base_margin_eval_set`` filled with ``start`` for every eval set
+        (XGBoost < 3.1's multiclass start), unless the caller gave one."""
+        eval_set = kwargs.get("eval_set")
+        if eval_set is None or kwargs.get("base_margin_eval_set") is not None:
+            return kwargs
+        return {**kwargs, "base_margin_eval_set": [self._boostobj_fill(start, Xe)
+                                                   for Xe, _ in eval_set]}
 
     def _boostobj_init(self, loss, y, sample_weight, start=True):
         """The starting margin from the labels as XGBoost stores them (None when ``start`` is

@@ -254,6 +254,14 @@ class Loss:
             )
         return z
 
+    def accepts(self, label: float) -> bool:
+        """Whether this loss takes the label ``label`` (a count loss takes 0, ``GammaLoss`` not)."""
+        try:
+            self.check_labels(np.array([label], dtype=np.float64))
+        except ValueError:
+            return False
+        return True
+
     def check_margins(self, y: np.ndarray, z: np.ndarray) -> None:
         """Raise a ``ValueError`` when validated labels ``y`` and margins ``z`` of the right
         shape cannot go together (a multiclass label beyond the margins' columns); nothing by

@@ -216,14 +216,6 @@ def positive_labels(data: Dataset) -> Dataset:
                    data.w)
 
 
-def _takes(loss, label: float) -> bool:
-    try:
-        loss.check_labels(np.array([label]))
-    except ValueError:
-        return False
-    return True
-
-
 # ============================================================================ pairs
 def parity_losses(names=None) -> list:
     """Every loss instance with a built-in twin: each registry entry that declares a twin, built
@@ -328,7 +320,7 @@ def build_cases(losses, datasets: dict, *, libraries=("xgboost", "lightgbm", "ca
         sets = datasets.get(loss.task, [])
         if loss.task == "regression" and (
                 loss.link.name == "log"
-                or (sets and not _takes(loss, np.min([d.y.min() for d in sets])))):
+                or (sets and not loss.accepts(np.min([d.y.min() for d in sets])))):
             # the log link, or labels bounded below (squared log error: y > -1)
             sets = [positive.setdefault(id(d), positive_labels(d)) for d in sets]
         for library, builtin in builtin_twin(loss).items():
