@@ -24,7 +24,13 @@ Every objective call walks the same four steps, in this file:
    or, for a loss without one (or whose kernel exists only compiled while the extension is not
    in use: :func:`boostobj._kernels.available`), its exact float64 math.
 4. **What the library receives.** Hessians floored at :data:`HESSIAN_FLOOR`, times the
-   multiclass scale, then the sample weights on both gradient and hessian.
+   multiclass scale, then the sample weights on both gradient and hessian; a loss that
+   :attr:`~boostobj.Loss.couples_rows` (Cox) gets the weights inside its own sums instead
+   (:func:`boostobj.received.library_gradient_hessian`).
+
+A :class:`FitObjective` with ``keys`` (:class:`boostobj.keyed.KeyedLabels`) reads the labels
+the library hands in as row keys into a table of the fit's labels (AFT's two bounds per row,
+which a LightGBM ``Dataset`` cannot hold) before step 2.
 """
 
 from __future__ import annotations
@@ -53,19 +59,22 @@ class FitObjective:
     validates on every call); a copy or a pickle starts without them. ``kernel`` replaces steps
     3 and 4 above: a function ``kernel(loss, library, y, preds, w)`` returning what the library
     receives (the parity harness's bit-exact mirrors use it); labels are validated as always.
+    ``keys``: a :class:`boostobj.keyed.KeyedLabels` whose row keys the library holds as labels
+    (see the module docstring).
     """
 
-    def __init__(self, loss, library: str | None = None, kernel=None) -> None:
+    def __init__(self, loss, library: str | None = None, kernel=None, keys=None) -> None:
         if library is not None:
             adapter(library)  # a clear error for an unknown name
         self.loss = loss
         self.library = library
         self.kernel = kernel
+        self.keys = keys
         self._kept = TrainingSets()
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         return objective_call(self.loss, y_true, y_pred, sample_weight, library=self.library,
-                              kernel=self.kernel, kept=self._kept)
+                              kernel=self.kernel, kept=self._kept, keys=self.keys)
 
     def __getstate__(self):
         return {k: v for k, v in self.__dict__.items() if k != "_kept"}
@@ -77,7 +86,8 @@ class FitObjective:
     def __deepcopy__(self, memo):
         import copy
 
-        return FitObjective(copy.deepcopy(self.loss, memo), self.library, self.kernel)
+        return FitObjective(copy.deepcopy(self.loss, memo), self.library, self.kernel,
+                            self.keys)
 
     # CatBoost's protocol, as boostobj.Loss has it, with ``kernel`` (the parity harness's float64
     # mode hands ``loss_function=FitObjective(loss, kernel=...)``)
@@ -85,6 +95,8 @@ class FitObjective:
 
     def calc_ders_range(self, approxes, targets, weights):
         """CatBoost's call for one-dimensional models (:meth:`boostobj.Loss.calc_ders_range`)."""
+        if self.keys is not None:
+            targets = self.keys.labels(targets)
         return adapter("catboost").calc_ders_range(self.loss, approxes, targets, weights,
                                                    kernel=self.kernel)
 
@@ -95,21 +107,32 @@ class FitObjective:
 
     def __repr__(self) -> str:
         extra = "" if self.kernel is None else f", kernel={getattr(self.kernel, '__name__', self.kernel)}"
+        if self.keys is not None:
+            extra += f", keys={self.keys!r}"
         return f"FitObjective({self.loss!r}, {self.library!r}{extra})"
 
 
 def objective_call(loss, a, b, sample_weight=None, *, library: str | None = None, kernel=None,
-                   kept=None):
+                   kept=None, keys=None):
     """Gradient and hessian for one call of a library (see the module docstring); ``kept``: the
-    :class:`TrainingSets` of a :class:`FitObjective`, for calls without a data object."""
+    :class:`TrainingSets` of a :class:`FitObjective`, for calls without a data object;
+    ``keys``: its :class:`~boostobj.keyed.KeyedLabels`, when the labels are row keys."""
     lib = adapter_for(b)
     if lib is not None:
         lib.check_objective_params(loss, b)
-        raw_y, raw_w = lib.labels_weights(b)
+        raw_y, raw_w = lib.labels_weights(b, 1 if keys is not None else loss.label_columns)
         preds, key = a, b
     else:
         raw_y, preds, raw_w, key = a, b, sample_weight, None
         lib = adapter(library or "xgboost")
+    if keys is not None:
+        raw_y = keys.labels(raw_y)
+    if loss.couples_rows and lib.distributed(b):
+        raise ValueError(
+            f"{loss!r} couples the rows (each row's gradient needs every row's risk set), but "
+            f"this {lib.name} training is distributed and each worker sees only its own rows; "
+            "train it in one process"
+        )
     y, w, fit = training_set(loss, raw_y, raw_w, key, kept)
     if fit is not loss and lib.distributed(b):
         raise ValueError(
@@ -133,11 +156,17 @@ def _check_preds(loss, preds, y):
     if preds.ndim == 2 and not multiclass and preds.shape[1] == 1:
         preds = preds[:, 0]
     if preds.ndim != (2 if multiclass else 1) or preds.shape[0] != y.shape[0]:
-        raise ValueError(
-            f"{loss!r} got predictions of shape {preds.shape} for {y.shape[0]} labels; "
-            + ("set num_class (XGBoost and LightGBM) to the number of classes" if multiclass
-               else "a single-output model is expected (no num_class)")
-        )
+        if loss.task == "survival" and preds.ndim == 2:
+            hint = ("a single-output model is expected: the library made one output per label "
+                    "column; hold Cox labels as signed times (one column: loss.stored_labels(y)) "
+                    "and AFT bounds as XGBoost's label_lower_bound / label_upper_bound (or use "
+                    "boostobj's estimators)")
+        elif multiclass:
+            hint = "set num_class (XGBoost and LightGBM) to the number of classes"
+        else:
+            hint = "a single-output model is expected (no num_class)"
+        raise ValueError(f"{loss!r} got predictions of shape {preds.shape} for {y.shape[0]} "
+                         f"labels; {hint}")
     loss.check_margins(y, preds)
     return preds
 

@@ -132,6 +132,13 @@ def plot_objectives(losses, path, *, xlim=(-6.0, 6.0), label: float = 1.0, point
     losses = list(losses)
     if not losses:
         raise ValueError("give at least one objective to plot")
+    for loss in losses:
+        if loss.task == "survival":
+            raise ValueError(
+                f"{loss!r} is a survival loss: a Cox row's loss depends on every other row and "
+                "an AFT label is a pair of bounds, so there is no curve of one row's loss "
+                "against its margin at one label to draw"
+            )
     lo, hi = map(float, xlim)
     if not lo < hi:
         raise ValueError(f"the x range must be increasing, got ({lo:g}, {hi:g})")

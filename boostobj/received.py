@@ -1,6 +1,7 @@
 """What a library receives from a loss: its fast kernel or its exact float64 math, the hessian
 floored at :data:`HESSIAN_FLOOR` and times the library's multiclass factor, then the sample
-weights on gradient and hessian. The dispatcher (:mod:`boostobj._objective`) and the CatBoost
+weights on gradient and hessian (inside the loss's own sums for a loss that
+:attr:`~boostobj.Loss.couples_rows`). The dispatcher (:mod:`boostobj._objective`) and the CatBoost
 adapter call it; the parity harness calls it with the reference math."""
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ def library_gradient_hessian(loss, y, preds, w, *, scale: float = 1.0, reference
     """What a library receives for validated float64 labels ``y``, weights ``w`` (or None) and
     margins ``preds``: the loss's fast kernel (float32), or its exact float64 math when it has
     none that can run here (:func:`boostobj._kernels.available`) or ``reference`` is True;
-    hessian floored at :data:`HESSIAN_FLOOR`, times ``scale``, then weighted. The two agree to
+    hessian floored at :data:`HESSIAN_FLOOR`, times ``scale``, then weighted (a loss that
+    :attr:`~boostobj.Loss.couples_rows` applies the weights inside its own sums, and its floor is
+    ``HESSIAN_FLOOR`` times the weight). The two agree to
     float32 precision (tested for every loss). A loss with "auto" hyperparameters is resolved on
     ``y`` and ``w`` first (a sort of the labels: resolve it once yourself,
     ``loss.resolved(y, w)``, to time or call this repeatedly)."""
@@ -46,7 +49,16 @@ def library_gradient_hessian(loss, y, preds, w, *, scale: float = 1.0, reference
         if loss.task == "multiclass":
             params = {**params, "scale": scale}
         return _kernels.KERNELS[name](y, preds, w, **params)
-    g, h = loss.float64_gradient_hessian(y, np.asarray(preds).astype(np.float64, copy=False))
+    z = np.asarray(preds).astype(np.float64, copy=False)
+    if loss.couples_rows:
+        # the weights enter the loss's own sums (a Cox risk set); the floor is weighted like
+        # everyone else's hessian, so a row of weight 0 still receives 0
+        g, h = loss.float64_gradient_hessian(y, z, w)
+        h = np.maximum(h, HESSIAN_FLOOR if w is None else HESSIAN_FLOOR * w)
+        if scale != 1.0:
+            h *= scale
+        return g, h
+    g, h = loss.float64_gradient_hessian(y, z)
     h = np.maximum(h, HESSIAN_FLOOR)
     if scale != 1.0:
         h *= scale

@@ -21,8 +21,11 @@ def accepts(loss, label: float) -> bool:
 
 
 def labels_for(loss, n, rng):
-    """Valid labels for ``loss``: 0/1, class indices, non-negative amounts (log link), or
-    real-valued targets."""
+    """Valid labels for ``loss``: 0/1, class indices, non-negative amounts (log link),
+    real-valued targets, or survival labels: ``[time, event]`` columns (Cox, some times tied),
+    ``[lower, upper]`` bounds of every kind of censoring (AFT)."""
+    if loss.task == "survival":
+        return survival_labels(loss, n, rng)
     if loss.task == "multiclass":
         return rng.integers(0, 3, n).astype(np.float64)
     if loss.task == "binary":
@@ -36,6 +39,19 @@ def labels_for(loss, n, rng):
             return np.where(rng.random(n) < 0.3, 0.0, rng.gamma(2.0, 1.5, n))
         return rng.gamma(2.0, 1.5, n)
     return rng.normal(0.0, 3.0, n)
+
+
+def survival_labels(loss, n, rng):
+    """Survival labels: AFT bounds (observed, right-, left- and interval-censored rows), or Cox
+    ``[time, event]`` columns with about 60% events and a few tied times."""
+    t = rng.gamma(2.0, 1.5, n) + 0.05
+    if loss.label_columns == 2:
+        kind = rng.integers(0, 4, n)
+        lower = np.choose(kind, [t, 0.8 * t, np.zeros(n), 0.7 * t])
+        upper = np.choose(kind, [t, np.full(n, np.inf), 1.3 * t, 1.5 * t])
+        return np.column_stack([lower, upper])
+    t = np.where(rng.random(n) < 0.1, np.round(t), t) + 0.5  # some ties
+    return np.column_stack([t, (rng.random(n) < 0.6).astype(np.float64)])
 
 
 def kernel_of(loss):

@@ -264,11 +264,12 @@ def test_rows_walk_the_registry():
     from boostobj.registry import REGISTRY
 
     names = {c.name for c in bench.make_cases(bench.TASKS, bench.LIBRARIES) if c.loss is not None}
-    # SquaredLogErrorLoss (labels > -1 on the identity link) fits no task: kernel rows only
+    # SquaredLogErrorLoss (labels > -1 on the identity link) fits no task: kernel rows only;
+    # the survival losses have no training task yet: their kernels are timed
     assert names == {repr(e.cls(**bench.LOSS_PARAMS.get(e.cls.name, {}))) for e in REGISTRY
-                     if e.cls is not boostobj.SquaredLogErrorLoss}
+                     if e.cls is not boostobj.SquaredLogErrorLoss and e.cls.task != "survival"}
     kinds = {loss.task for loss in bench.kernel_losses()}
-    assert kinds == {"binary", "regression", "multiclass"}
+    assert kinds == {"binary", "regression", "multiclass", "survival"}
     assert {type(loss) for loss in bench.kernel_losses()} == {e.cls for e in REGISTRY}
 
 

@@ -79,7 +79,14 @@ def test_underflowing_hessian_is_a_warning_not_a_failure():
 
 
 # ----------------------------------------------------------------------------- every boostobj objective
-CHECKED = ALL_LOSSES + [cls() for cls in boostobj.LOSSES.values()]
+CHECKED = [lo for lo in ALL_LOSSES + [cls() for cls in boostobj.LOSSES.values()]
+           if lo.task != "survival"]
+
+
+@pytest.mark.parametrize("loss", [boostobj.CoxPHLoss(), boostobj.AFTLoss()], ids=repr)
+def test_survival_losses_are_refused_by_name(loss):
+    with pytest.raises(ValueError, match="survival loss.*coupled rows"):
+        check_objective(loss)
 
 
 @pytest.mark.parametrize("loss", CHECKED, ids=repr)

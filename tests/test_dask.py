@@ -94,7 +94,7 @@ def _rmse(y, p, w):
 
 
 # ---------------------------------------------------------------------- starting score, pickling
-@pytest.mark.parametrize("loss", ALL_LOSSES, ids=repr)
+@pytest.mark.parametrize("loss", [lo for lo in ALL_LOSSES if lo.task != "survival"], ids=repr)
 def test_init_score_reduction_matches_gathered_labels(client, loss):
     rng = np.random.default_rng(3)
     y = labels_for(loss, 1000, rng)
@@ -106,6 +106,17 @@ def test_init_score_reduction_matches_gathered_labels(client, loss):
     for weights, dweights in ((None, None), (w, dw)):
         got = bdask.init_score(loss, dy, dweights, client=client)
         np.testing.assert_allclose(got, loss.init_score(*as_stored(y, weights)), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("loss", [boostobj.CoxPHLoss(), boostobj.AFTLoss()], ids=repr)
+def test_survival_losses_are_not_trained_distributed(client, loss):
+    y = labels_for(loss, 40, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="does not train distributed"):
+        bdask.init_score(loss, da.from_array(y, chunks=(10, 2)), client=client)
+    X = da.from_array(np.random.default_rng(1).normal(size=(40, 2)), chunks=(10, 2))
+    for cls in (boostobj.DaskXGBRegressor, boostobj.DaskLGBMRegressor):
+        with pytest.raises(ValueError, match="trains on several workers.*one machine"):
+            cls(objective=loss, n_estimators=1).fit(X, da.from_array(y, chunks=(10, 2)))
 
 
 def test_init_score_from_dask_series_and_repeat_like(client):
@@ -399,9 +410,14 @@ def test_dask_xgb_continued_training_keeps_the_old_start(client, binary, regress
 
 
 # ---------------------------------------------------------------------- the life cycle
+# (the survival losses are refused by the Dask estimators:
+# test_survival_losses_are_not_trained_distributed)
+_DASK_ENTRIES = [entry for entry in boostobj.registry.REGISTRY if entry.cls.task != "survival"]
+
+
 @pytest.mark.parametrize("library", ["xgboost", "lightgbm"])
-@pytest.mark.parametrize("loss", [entry.cls() for entry in boostobj.registry.REGISTRY],
-                         ids=[entry.cls.__name__ for entry in boostobj.registry.REGISTRY])
+@pytest.mark.parametrize("loss", [entry.cls() for entry in _DASK_ENTRIES],
+                         ids=[entry.cls.__name__ for entry in _DASK_ENTRIES])
 def test_dask_estimators_keep_their_objective(client, library, loss):
     """Every registry loss through the Dask estimators: predictions on the response scale, the
     same after pickling, and (XGBoost) after save_model/load_model into a new Dask estimator;

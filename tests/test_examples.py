@@ -21,6 +21,12 @@ def test_example_runs(name, capsys):
     assert "max |dp|" in capsys.readouterr().out
 
 
+def test_survival_example_runs(capsys):
+    _load("survival").main(rounds=30)
+    out = capsys.readouterr().out
+    assert "CoxPHLoss vs survival:cox" in out and "AFTLoss vs survival:aft" in out
+
+
 @pytest.mark.filterwarnings("ignore::UserWarning")  # lightgbm.dask: n_jobs/num_threads ignored
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 # lightgbm.dask is not reproducible run to run on continuous features (docs: Dask); its example's

@@ -1,6 +1,7 @@
 """Generic tests of the loss math: every test walks ALL_LOSSES (conftest)."""
 
 import copy
+import math
 import pickle
 
 import mpmath as mp
@@ -43,11 +44,29 @@ def _check_columns(loss, z, func, want, rtol=5e-6, atol=1e-9):
         np.testing.assert_allclose(want if k is None else want[:, k], num, rtol=rtol, atol=atol)
 
 
+def _check_coupled(z, total, want, rows=40, rtol=5e-6, atol=1e-7):
+    """``want`` against the finite differences of ``total(z)`` (a sum over every row, for a loss
+    that couples its rows) along each of the first ``rows`` margins, one at a time."""
+    num = np.empty(rows)
+    for i in range(rows):
+        def f(v, i=i):
+            zz = z.copy()
+            zz[i] = v
+            return total(zz)
+
+        num[i] = (-f(z[i] + 2e-5) + 8 * f(z[i] + 1e-5) - 8 * f(z[i] - 1e-5)
+                  + f(z[i] - 2e-5)) / 12e-5
+    np.testing.assert_allclose(want[:rows], num, rtol=rtol, atol=atol)
+
+
 @pytest.mark.parametrize("loss", ALL_LOSSES, ids=LOSS_IDS)
 def test_gradient_matches_finite_differences(loss, rng):
     y = labels_for(loss, 200, rng)
     z = margins_for(loss, 200, rng)
     g, _ = loss.gradient_hessian(y, z)
+    if loss.couples_rows:  # the gradient of the summed loss, one margin at a time
+        _check_coupled(z, lambda zz: math.fsum(loss.loss(y, zz)), g)
+        return
     _check_columns(loss, z, lambda zz, k: loss.loss(y, zz), g)
 
 
@@ -58,6 +77,19 @@ def test_exact_hessian_matches_finite_differences(loss, rng):
     y = labels_for(loss, 200, rng)
     z = margins_for(loss, 200, rng)
     _, h = loss.gradient_hessian(y, z)
+    if loss.couples_rows:  # the diagonal: row i's gradient in row i's margin
+        rows = 40
+        num = np.empty(rows)
+        for i in range(rows):
+            def gi(v, i=i):
+                zz = z.copy()
+                zz[i] = v
+                return loss.gradient(y, zz)[i]
+
+            num[i] = (-gi(z[i] + 2e-5) + 8 * gi(z[i] + 1e-5) - 8 * gi(z[i] - 1e-5)
+                      + gi(z[i] - 2e-5)) / 12e-5
+        np.testing.assert_allclose(h[:rows], num, rtol=5e-6, atol=1e-8)
+        return
 
     def grad(zz, k):
         g = loss.gradient(y, zz)
@@ -213,7 +245,9 @@ def _close(got, want, rtol=1e-12):
         assert abs(got - want) <= rtol * abs(want), (got, want)
 
 
-@pytest.mark.parametrize("loss", [lo for lo in ALL_LOSSES if lo.task != "multiclass"], ids=lambda lo: repr(lo))
+# (the survival losses' 60-digit references are in tests/test_survival.py)
+@pytest.mark.parametrize("loss", [lo for lo in ALL_LOSSES if lo.task in ("binary", "regression")],
+                         ids=lambda lo: repr(lo))
 @pytest.mark.parametrize("z", EXTREME_MARGINS)
 def test_exact_values_at_extremes(loss, z):
     for y in _extreme_labels(loss):
@@ -332,7 +366,9 @@ def test_init_score_is_the_argmin(loss, weighted, rng):
     res = minimize_scalar(lambda c: loss.mean_loss(y, np.full(n, c), w), bracket=(init - 1, init + 1),
                           tol=1e-12)
     assert loss.mean_loss(y, np.full(n, init), w) <= res.fun + 1e-12
-    if not isinstance(loss, kinked):  # its minimisers can be an interval
+    # a kinked loss's minimisers can be an interval; a Cox partial likelihood ignores a common
+    # shift, so every constant is one
+    if not isinstance(loss, (*kinked, boostobj.CoxPHLoss)):
         assert init == pytest.approx(res.x, abs=1e-5)
 
 
@@ -358,10 +394,11 @@ def test_weights_multiply_and_inputs_are_not_modified(loss, rng):
     loss = loss.resolved(y, w)  # "auto" scales are estimated with the weights: fix them first
     g, h = loss.gradient_hessian(y, z)
     gw, hw = loss.gradient_hessian(y, z, w)
-    ww = w[:, None] if loss.task == "multiclass" else w
-    np.testing.assert_allclose(gw, g * ww, rtol=1e-15)
-    np.testing.assert_allclose(hw, h * ww, rtol=1e-15)
-    np.testing.assert_allclose(loss.loss(y, z, w), loss.loss(y, z) * w, rtol=1e-15)
+    if not loss.couples_rows:  # (Cox: the weights enter the risk sums, tests/test_survival.py)
+        ww = w[:, None] if loss.task == "multiclass" else w
+        np.testing.assert_allclose(gw, g * ww, rtol=1e-15)
+        np.testing.assert_allclose(hw, h * ww, rtol=1e-15)
+        np.testing.assert_allclose(loss.loss(y, z, w), loss.loss(y, z) * w, rtol=1e-15)
     for out in (g, h, gw, hw):
         assert not np.shares_memory(out, z) and not np.shares_memory(out, y)
     np.testing.assert_array_equal(y, y0)
@@ -375,7 +412,7 @@ def test_column_vectors_and_float32(loss, rng):
     y = labels_for(loss, n, rng)
     z = margins_for(loss, n, rng)
     g, _h = loss.gradient_hessian(y, z)
-    g2, _h2 = loss.gradient_hessian(y[:, None], z[:, None])
+    g2, _h2 = loss.gradient_hessian(y if y.ndim == 2 else y[:, None], z[:, None])
     np.testing.assert_array_equal(g, g2)
     g3, _ = loss.gradient_hessian(y.astype(np.float32), z.astype(np.float32))
     np.testing.assert_allclose(g3, g, rtol=1e-5, atol=1e-6)
@@ -667,15 +704,18 @@ def test_loss_sums_are_the_per_row_sums_over_blocks(loss, rng, monkeypatch):
     y = labels_for(loss, n, rng)
     z = margins_for(loss, n, rng)
     w = rng.uniform(0.0, 3.0, n)
+    cox = isinstance(loss, boostobj.CoxPHLoss)  # its metric is per (weighted) event
     for weights in (None, w):
         per_row = loss.loss(y, z, weights)
         total, weight = loss.loss_sums(y, z, weights)
         assert total == pytest.approx(float(np.sum(per_row)), rel=1e-13)
-        assert weight == (n if weights is None else pytest.approx(float(np.sum(w)), rel=1e-15))
+        rows = y[:, 1] if cox else np.ones(n)
+        assert weight == pytest.approx(float(np.sum(rows if weights is None else rows * w)),
+                                       rel=1e-15)
         assert loss.mean_loss(y, z, weights) == total / weight
     with pytest.raises(ValueError, match="sums to 0"):  # refused by the weight check
         loss.mean_loss(y, z, np.zeros(n))
-    with pytest.raises(ValueError, match="sum to zero"):  # no rows
+    with pytest.raises(ValueError, match="no events" if cox else "sum to zero"):  # no rows
         loss.mean_loss(y[:0], z[:0])
 
 

@@ -131,3 +131,10 @@ def test_a_label_the_loss_refuses_names_the_label_option(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "the label y = 0 does not suit gamma (choose another with --label" in err
     assert not (tmp_path / "x.png").exists()
+
+
+def test_survival_losses_are_refused_by_name(tmp_path, capsys):
+    assert main(["coxph", "-o", str(tmp_path / "x.png")]) == 2
+    assert "survival loss" in capsys.readouterr().err and not (tmp_path / "x.png").exists()
+    with pytest.raises(ValueError, match="AFTLoss.*survival loss"):
+        plot_objectives([boostobj.AFTLoss()], tmp_path / "y.png")

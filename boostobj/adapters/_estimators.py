@@ -91,12 +91,20 @@ def is_classifier(estimator) -> bool:
 
 
 def check_task(estimator, loss) -> None:
-    """A classifier takes a binary or multiclass loss, a regressor a regression loss: else a
-    clear error, before training, naming the estimator to use."""
+    """A classifier takes a binary or multiclass loss, a regressor a regression or survival
+    loss (not a distributed one: ``estimator._boostobj_distributed``): else a clear error,
+    before training, naming the estimator to use."""
     classifier = is_classifier(estimator)
-    if loss.task in (("binary", "multiclass") if classifier else ("regression",)):
-        return
     name = type(estimator).__name__
+    if loss.task == "survival" and getattr(estimator, "_boostobj_distributed", False):
+        raise ValueError(
+            f"{loss!r} is a survival loss, but {name} trains on several workers, each with its "
+            "own rows: a Cox gradient needs every row's risk set and AFT's bounds are a pair per "
+            "row, which a Dask label does not hold. Train it on one machine with "
+            f"boostobj.{name.removeprefix('Dask')}"
+        )
+    if loss.task in (("binary", "multiclass") if classifier else ("regression", "survival")):
+        return
     other = (name.replace("Classifier", "Regressor") if classifier
              else name.replace("Regressor", "Classifier"))
     raise ValueError(
@@ -108,6 +116,14 @@ def check_task(estimator, loss) -> None:
            if classifier else "regression loss (SquaredErrorLoss, LogCoshLoss, PseudoHuberLoss)")
         + f" with {name}"
     )
+
+
+def survival_score(estimator, X, y, sample_weight=None) -> float:
+    """Harrell's C of a survival model's margins on ``X`` against the labels ``y``
+    (``loss.concordance``): what a survival estimator's ``score`` returns (higher is better,
+    as scikit-learn's model selection expects), in place of R^2 of ``predict``."""
+    margins = np.log(np.asarray(estimator.predict(X), dtype=np.float64))
+    return estimator.loss_.concordance(y, margins, sample_weight)
 
 
 def encode_classes(y) -> tuple[np.ndarray, np.ndarray]:
@@ -188,7 +204,7 @@ def bind_builtin_metrics(eval_metric, objective, output, library: str | None = N
                     "use the metric with a built-in objective of the same link, or the "
                     "library's own metric"
                 )
-            m = Metric(m.loss, library or m.library, output[1])
+            m = m.replace(library=library or m.library, predictions=output[1])
         bound.append(m)
     return bound if isinstance(eval_metric, (list, tuple)) else bound[0]
 
@@ -200,5 +216,5 @@ def with_fitted_loss(eval_metric, loss, fit):
     if isinstance(eval_metric, (list, tuple)):
         return type(eval_metric)(with_fitted_loss(m, loss, fit) for m in eval_metric)
     if isinstance(eval_metric, Metric) and eval_metric.loss == loss:
-        return Metric(fit, eval_metric.library, eval_metric.predictions)
+        return eval_metric.replace(loss=fit)
     return eval_metric

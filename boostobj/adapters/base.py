@@ -36,8 +36,11 @@ class Adapter:
         return bool(self.data_module) and module.startswith(self.data_module) and hasattr(
             data, "get_label")
 
-    def labels_weights(self, data):
-        """Raw labels and weights (None when unweighted) of the library's data object."""
+    def labels_weights(self, data, columns: int = 1):
+        """Raw labels and weights (None when unweighted) of the library's data object, for a
+        loss whose label has ``columns`` columns (:attr:`boostobj.Loss.label_columns`): 2 reads
+        a pair per row where the library holds one (XGBoost's AFT bounds), else refuses with
+        the way to train such a loss on this library."""
         raise NotImplementedError
 
     def check_objective_params(self, loss, data) -> None:
@@ -67,7 +70,7 @@ class Adapter:
     def metric_from_arrays(self, metric, y, preds, sample_weight):
         """``metric`` called with the scikit-learn signature ``(y_true, margins, weight)`` and
         bound to this library: the value in the form the library's estimators expect."""
-        return metric.loss.mean_loss(y, preds, sample_weight)
+        return metric.value(y, preds, sample_weight)
 
     @staticmethod
     def as_margins(loss, preds, n_rows: int, order: str = "C") -> np.ndarray:

@@ -139,7 +139,7 @@ import numpy as np
 
 from .. import _kernels, records
 from ..received import hessian_scale, library_gradient_hessian
-from ..registry import twin_of
+from ..registry import class_twin, twin_of
 from .base import Adapter
 
 __all__ = [
@@ -150,10 +150,13 @@ __all__ = [
     "ValidatedObjective",
     "block_labels_weights",
     "bound_kernel",
+    "builtin_label_form",
+    "builtin_labels",
     "builtin_loss_function",
     "calc_ders_multi",
     "calc_ders_range",
     "check_objective_params",
+    "check_served",
     "ders_multi",
     "ders_range",
     "distributed",
@@ -201,9 +204,17 @@ def builtin_loss_function(loss) -> str:
     twin = twin_of(loss, "catboost")
     if twin is None:
         raise ValueError(f"{loss!r} has no CatBoost built-in twin")
-    params = ";".join(f"{name}={float(getattr(loss, attr))!r}"
+    params = ";".join(f"{name}={_param_text(getattr(loss, attr))}"
                       for name, attr in twin.catboost_params.items())
     return twin.catboost + (f":{params}" if params else "")
+
+
+def _param_text(value) -> str:
+    """A hyperparameter as CatBoost's ``loss_function`` string writes it: a float, or a name
+    capitalised (``SurvivalAft``'s ``dist=Normal``, ``Logistic``, ``Extreme``)."""
+    if isinstance(value, str):
+        return value.capitalize()
+    return repr(float(value))
 
 
 #: The training parameters CatBoost chooses by itself for a built-in loss but not for a Python
@@ -261,12 +272,15 @@ def distributed(data=None) -> bool:
     return False
 
 
-def labels_weights(pool):
+def labels_weights(pool, columns: int = 1):
     """Labels and weights (None when unweighted) of a ``catboost.Pool``, the weights rounded to
-    float32 as CatBoost stores them (and hands them to the objective).
+    float32 as CatBoost stores them (and hands them to the objective). ``columns=2`` (a loss
+    whose label is a pair) is refused (:func:`check_served`).
 
     ``Pool.get_weight()`` returns ones when the Pool has no weights; both mean the same here.
     """
+    if columns != 1:
+        raise NotImplementedError(_PAIR_LABELS)
     w = np.asarray(pool.get_weight(), dtype=np.float32).astype(np.float64)
     return np.asarray(pool.get_label()), (None if np.all(w == 1.0) else w)
 
@@ -298,6 +312,61 @@ def effective_weights(params, classes, w, n_classes: int):
     factors = np.asarray(factors, dtype=np.float32).astype(np.float64)
     per_row = factors[classes]
     return per_row if w is None else per_row * w
+
+
+_PAIR_LABELS = (
+    "the loss's label is a pair of bounds [lower, upper] per row, but CatBoost hands a Python "
+    "objective one label per row (catboost 1.2.10 refuses a 2-column label for a custom "
+    "objective: only its multi-target and survival built-ins take one)"
+)
+
+
+def check_served(loss, targets=None) -> None:
+    """Refuse a loss CatBoost cannot serve through a Python objective, naming its built-in
+    (``NotImplementedError``): one that :attr:`~boostobj.Loss.couples_rows` (CatBoost calls the
+    objective on blocks of about 500 rows, and a Cox gradient needs every row's risk sets), and
+    one whose label is a pair (``label_columns == 2``) unless ``targets`` already are pairs (a
+    :class:`boostobj.FitObjective` reading them from row keys)."""
+    if loss.couples_rows:
+        raise NotImplementedError(
+            f"{loss!r} couples the rows through their risk sets, but CatBoost calls a custom "
+            f"objective on blocks of rows{_builtin_hint(loss)}, or XGBoost / LightGBM with "
+            "this loss"
+        )
+    if loss.label_columns == 2 and (targets is None or np.ndim(targets) != 2):
+        raise NotImplementedError(f"{loss!r}: {_PAIR_LABELS}{_builtin_hint(loss)}, or XGBoost "
+                                  "/ LightGBM with this loss")
+
+
+def _builtin_hint(loss) -> str:
+    twin = class_twin(type(loss), NAME)
+    if twin is None:
+        return ""
+    name = builtin_loss_function(loss) if twin_of(loss, NAME) is not None else twin.catboost
+    return (f"; use CatBoost's built-in loss_function={name!r} (labels: "
+            f"{builtin_label_form(loss)})")
+
+
+def builtin_label_form(loss) -> str:
+    """How CatBoost's survival built-in twin of ``loss`` takes its labels (catboost 1.2.10,
+    measured; :func:`builtin_labels` converts)."""
+    if loss.label_columns == 2:
+        return "[lower, upper] columns, upper = -1 for right-censored rows"
+    return "signed times, negative for censored rows"
+
+
+def builtin_labels(loss, y):
+    """``loss``'s labels ``y`` in the form CatBoost's built-in twin takes (catboost 1.2.10):
+    ``Cox`` signed times (``loss.stored_labels``); ``SurvivalAft`` ``[lower, upper]`` with
+    ``upper = -1`` for an unbounded upper bound (it also takes ``inf`` but warns of an "unsafe
+    target value"; measured: the same model). Other losses: ``y`` as it is."""
+    if loss.task != "survival":
+        return y
+    if loss.label_columns == 2:
+        bounds = loss.check_labels(y)
+        return np.column_stack([bounds[:, 0], np.where(np.isinf(bounds[:, 1]), -1.0,
+                                                       bounds[:, 1])])
+    return loss.stored_labels(y)
 
 
 def refuse_unresolved(loss) -> None:
@@ -349,6 +418,7 @@ def block_labels_weights(loss, targets, weights, validated: bool):
     infinite weight (which it lets through) is refused here with one reduction.
     """
     refuse_unresolved(loss)
+    check_served(loss, targets)
     if loss.task == "multiclass":
         raise ValueError(
             f"{loss!r} needs a multiclass CatBoost model, but CatBoost trains one output per row: "
@@ -439,6 +509,7 @@ def ders_multi(full: bool, label: int, g, h, weight: float):
 def evaluate(loss, approxes, target, weight):
     """``(weighted loss sum, weight sum)`` of one range of rows, CatBoost's metric protocol."""
     refuse_unresolved(loss)
+    check_served(loss, target)
     z = approxes[0] if len(approxes) == 1 else np.column_stack(approxes)
     if loss.task == "multiclass" and z.ndim == 1:
         raise ValueError(f"{loss!r}.metric needs a multiclass CatBoost model (class_names)")
@@ -618,8 +689,8 @@ class CatBoostAdapter(Adapter):
 
     name = NAME
 
-    def labels_weights(self, data):
-        return labels_weights(data)
+    def labels_weights(self, data, columns: int = 1):
+        return labels_weights(data, columns)
 
     def multiclass_hessian_scale(self, n_classes: int) -> float:
         return multiclass_hessian_scale(n_classes)

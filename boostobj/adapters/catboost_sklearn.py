@@ -12,7 +12,9 @@ record no classes without them (the classifier's ``predict`` fails); cannot esti
 These subclasses, when ``loss_function`` (or ``objective``) is a boostobj loss:
 
 * refuse a loss of the wrong task (a regression loss in the classifier, a classification loss in
-  the regressor);
+  the regressor), and the survival losses, which CatBoost cannot hand a Python objective's
+  rows whole (:func:`~boostobj.adapters.catboost.check_served`: use its ``Cox`` and
+  ``SurvivalAft``);
 * validate the training labels and weights once, resolve ``"auto"`` hyperparameters on all of
   them (``loss.resolved(y, w)``), and hand CatBoost that loss for the one ``fit``
   (:class:`~boostobj.adapters.catboost.ValidatedObjective`: no per-block checks);
@@ -77,6 +79,7 @@ from ._estimators import check_classes
 from .catboost import (
     ValidatedObjective,
     check_objective_params,
+    check_served,
     drop_record,
     effective_weights,
     fold_init_score,
@@ -225,6 +228,8 @@ class _CatBoostLossMixin:
             "log_cerr": log_cerr,
         })
         _, loss = self._boostobj_loss()
+        if loss is not None:
+            check_served(loss)  # the survival losses: CatBoost's blocks, one label per row
         if loss is not None and loss.task not in self._tasks:
             raise ValueError(
                 f"{loss!r} is a {loss.task} objective; {type(self).__name__} takes "

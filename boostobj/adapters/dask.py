@@ -86,7 +86,12 @@ def label_totals(y, sample_weight=None, *, client=None,
 
 
 def init_score(loss: Loss, y, sample_weight=None, *, client=None):
-    """``loss.init_score(y, sample_weight)`` for Dask collections (see the module docstring)."""
+    """``loss.init_score(y, sample_weight)`` for Dask collections (see the module docstring).
+    A survival loss is refused: boostobj does not train one distributed (a Cox gradient needs
+    every row's risk set; AFT's labels are pairs)."""
+    if loss.task == "survival":
+        raise ValueError(f"{loss!r} is a survival loss, which boostobj does not train "
+                         "distributed; compute loss.init_score(y, w) on the gathered labels")
     return _fit_and_start(loss, DaskLabels(y, sample_weight, client=client, loss=loss))[1]
 
 

@@ -69,8 +69,18 @@ def check_objective_params(loss, dataset) -> None:
 _LGB_INF = np.float32(1e38)
 
 
-def labels_weights(dataset):
-    """Labels and weights (None when unweighted) of a constructed ``lightgbm.Dataset``."""
+def labels_weights(dataset, columns: int = 1):
+    """Labels and weights (None when unweighted) of a constructed ``lightgbm.Dataset``. A loss
+    whose label is a pair (``columns=2``: AFT's bounds) is refused: a Dataset holds one float
+    per row."""
+    if columns != 1:
+        raise ValueError(
+            "this loss's label is a pair of bounds [lower, upper] per row, but a "
+            "lightgbm.Dataset holds one label per row; use boostobj.LGBMRegressor(objective=loss)"
+            ".fit(X, bounds), or keep the bounds by row key for lgb.train: "
+            "boostobj.keyed.KeyedLabels (the Dataset's label: keys.add(bounds); the objective: "
+            "FitObjective(loss, 'lightgbm', keys=keys))"
+        )
     y = dataset.get_label()
     w = dataset.get_weight()
     if w is not None:
@@ -141,6 +151,13 @@ def check_params(loss, params) -> None:
             continue
         names = value.split(",") if isinstance(value, str) else list(value or ())
         bad = [m for m in names if isinstance(m, str) and not reads_raw_scores(loss, m)]
+        if bad and loss.task == "survival":
+            raise ValueError(
+                f"{alias}={value!r}: LightGBM has no survival metric; {bad[0]!r} would read the "
+                f"labels of {loss!r} (signed times, or the row keys its bounds are kept by) as "
+                "its own. Use loss.metric or boostobj.metrics.Concordance(loss) (feval= / "
+                "eval_metric=) with metric='None'"
+            )
         if bad:
             raise ValueError(
                 f"{alias}={value!r}: with a custom objective LightGBM computes {bad[0]!r} on the "
@@ -166,8 +183,11 @@ def reads_raw_scores(loss, metric: str) -> bool:
     """Whether LightGBM's built-in ``metric``, computed on the raw scores a custom objective
     leaves (lightgbm 4.7 applies no link for it), means what it says for ``loss``: the rank
     metrics always, the regression metrics under the identity link; every other metric
-    (probabilities, deviances, ``poisson``, ``gamma``, ``tweedie``, ...) never."""
+    (probabilities, deviances, ``poisson``, ``gamma``, ``tweedie``, ...) never; for a survival
+    loss none (they would read its labels, signed times or row keys, as their own)."""
     name = metric.strip().lower()
+    if loss.task == "survival":
+        return name in ("none", "null", "custom", "na", "")
     return name in _RANK_METRICS or (loss.link.name == "identity" and name in _REGRESSION_METRICS)
 
 
@@ -240,18 +260,20 @@ class LightGBMAdapter(Adapter):
     multiclass_hessian_scale = staticmethod(multiclass_hessian_scale)
 
     def metric_from_data(self, metric, preds, data):
-        """``(name, value, False)``: margins (F-ordered when flat), or a built-in objective's
-        predictions read through the loss's link; a validation set without the training set's
-        start is refused (:func:`check_start`)."""
-        y, w = labels_weights(data)
+        """``(name, value, is_higher_better)``: margins (F-ordered when flat), or a built-in
+        objective's predictions read through the loss's link; a validation set without the
+        training set's start is refused (:func:`check_start`)."""
+        y, w = labels_weights(data, metric.label_columns)
+        y = metric.labels(y)
         preds = self.as_margins(metric.loss, preds, y.shape[0], "F")
         check_start(data)
         preds = margins_from_builtin(metric.loss, (data.params or {}).get("objective"), preds)
-        return metric.__name__, metric.loss.mean_loss(y, preds, w), False
+        return metric.__name__, metric.value(y, preds, w), metric.higher_is_better
 
     def metric_from_arrays(self, metric, y, preds, sample_weight):
-        """``(name, value, False)``, LightGBM's scikit-learn form."""
-        return metric.__name__, metric.loss.mean_loss(y, preds, sample_weight), False
+        """``(name, value, is_higher_better)``, LightGBM's scikit-learn form."""
+        return metric.__name__, metric.value(y, preds, sample_weight), metric.higher_is_better
+
 
 
 #: The LightGBM adapter the core asks.

@@ -29,6 +29,9 @@ __all__ = ["DaskLGBMClassifier", "DaskLGBMRegressor"]
 
 
 class _DaskLGBMLossMixin(_LGBMLossMixin):
+    #: Trains on several workers: survival losses are refused (``check_task``).
+    _boostobj_distributed = True
+
     def _boostobj_dask_fit(self, fit, X, y, sample_weight, init_score, eval_set, eval_init_score,
                            eval_metric, kwargs):
         loss = self.objective

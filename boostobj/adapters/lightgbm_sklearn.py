@@ -32,6 +32,7 @@ from __future__ import annotations
 import lightgbm as lgb
 import numpy as np
 
+from .._objective import FitObjective
 from ..losses import Loss
 from ..metrics import Metric
 from . import _versions, as_stored
@@ -42,6 +43,7 @@ from ._estimators import (
     check_task,
     encode_classes,
     is_classifier,
+    survival_score,
     temporarily,
     with_fitted_loss,
 )
@@ -62,8 +64,11 @@ class _LGBMLossMixin(LossParamsMixin):
         params = {k: v for k, v in super()._process_params(stage).items() if "__" not in k}
         if isinstance(self.objective, Loss):
             if stage == "fit":  # the native form: called with the Dataset, LightGBM's conventions
-                # a leaf refiner in fit(callbacks=...) must also be the objective (refine.py)
-                params["objective"] = self.__dict__.get("_boostobj_refiner") or self.objective
+                # a leaf refiner in fit(callbacks=...) must also be the objective (refine.py);
+                # labels kept by row key need the objective that reads them
+                params["objective"] = (self.__dict__.get("_boostobj_refiner")
+                                       or self.__dict__.get("_boostobj_native")
+                                       or self.objective)
             if not any(k in self.get_params() for k in _METRIC_ALIASES):
                 params["metric"] = "None"  # LightGBM would add a metric computed on raw scores
         return params
@@ -86,6 +91,14 @@ class _LGBMLossMixin(LossParamsMixin):
                                           with_fitted_loss(eval_metric, loss, fitted),
                                           effective_weight, kwargs)
         check_params(loss, {**self.get_params(), "eval_metric": eval_metric})
+        native = None
+        if loss.task == "survival":
+            y, eval_set, kwargs, keys = _survival_labels(loss, y, eval_set, kwargs)
+            if keys is not None:
+                native = FitObjective(loss, "lightgbm", keys=keys)
+                eval_metric = _with_keys(eval_metric if eval_metric is not None or not
+                                         _eval_labels(eval_set, kwargs.get("eval_y"))
+                                         else loss.metric, loss, keys)
         eval_ys = _eval_labels(eval_set, kwargs.get("eval_y"))
         if init_score is not None and eval_ys and eval_init_score is None:
             raise ValueError(
@@ -108,11 +121,13 @@ class _LGBMLossMixin(LossParamsMixin):
         refiner = next((cb for cb in kwargs.get("callbacks") or () if isinstance(cb, LeafRefiner)),
                        None)
         self.__dict__["_boostobj_refiner"] = refiner  # not a parameter: read by _process_params
+        self.__dict__["_boostobj_native"] = native
         try:
             fit(X, y, sample_weight=sample_weight, init_score=init_score, eval_set=eval_set,
                 eval_init_score=eval_init_score, eval_metric=eval_metric, **kwargs)
         finally:
             del self.__dict__["_boostobj_refiner"]
+            del self.__dict__["_boostobj_native"]
         if init is not None:
             fold_init_score(self.booster_, init)
             self.init_score_ = init
@@ -153,12 +168,60 @@ class _LGBMLossMixin(LossParamsMixin):
         return int(np.unique(np.asarray(y)).shape[0])
 
 
+def _survival_labels(loss, y, eval_set, kwargs):
+    """``(y, eval_set, kwargs, keys)`` for LightGBM from a survival loss's labels, checked
+    first: a Cox label as signed times (one column, ``loss.stored_labels``) in ``y`` and every
+    eval set (``eval_set`` or ``eval_y``); an AFT label's bounds kept by row key
+    (:class:`boostobj.keyed.KeyedLabels`, as LightGBM stores them: float32), the keys being what
+    LightGBM holds (a Dataset holds one float per row, lightgbm 4.7.0)."""
+    from ..keyed import KeyedLabels
+
+    eval_y = kwargs.get("eval_y")
+    ys = _eval_labels(eval_set, eval_y)
+    for labels in [y, *ys]:
+        loss.check_labels(labels)
+    if loss.label_columns == 1:
+        keys = None
+        convert = loss.stored_labels
+    else:
+        keys = KeyedLabels()
+
+        def convert(labels):
+            return keys.add(as_stored(labels)[0])
+    y = convert(y)
+    if eval_set is not None:
+        pairs = [eval_set] if isinstance(eval_set, tuple) else eval_set
+        eval_set = [(Xe, convert(ye)) for Xe, ye in pairs]
+    elif eval_y is not None:
+        converted = tuple(convert(ye) for ye in ys)
+        kwargs = {**kwargs, "eval_y": converted if isinstance(eval_y, tuple) else converted[0]}
+    return y, eval_set, kwargs, keys
+
+
+def _with_keys(eval_metric, loss, keys):
+    """``eval_metric`` with every boostobj metric of ``loss`` reading its labels from ``keys``
+    (other callables would read the keys as labels: refused)."""
+    items = eval_metric if isinstance(eval_metric, list) else [eval_metric]
+    out = []
+    for m in items:
+        if m is None:
+            continue
+        if not (isinstance(m, Metric) and m.loss == loss):
+            raise ValueError(
+                f"eval_metric={m!r}: in this fit LightGBM holds row keys as the labels "
+                f"({loss!r}'s bounds stay with boostobj), which this metric would read as labels; "
+                "use loss.metric or boostobj.metrics.Concordance(loss)"
+            )
+        out.append(m.replace(keys=keys))
+    return out if isinstance(eval_metric, list) else (out[0] if out else None)
+
+
 def _lightgbm_form(eval_metric):
     """boostobj metrics in ``eval_metric`` (one or a list) bound to LightGBM's return form."""
     if isinstance(eval_metric, list):
         return [_lightgbm_form(m) for m in eval_metric]
     if isinstance(eval_metric, Metric) and eval_metric.library is None:
-        return Metric(eval_metric.loss, "lightgbm", eval_metric.predictions)
+        return eval_metric.replace(library="lightgbm")
     return eval_metric
 
 
@@ -239,17 +302,31 @@ class LGBMClassifier(_LGBMLossMixin, lgb.LGBMClassifier):
 
 class LGBMRegressor(_LGBMLossMixin, lgb.LGBMRegressor):
     """``lightgbm.LGBMRegressor`` with starting score and metric for boostobj losses; ``predict``
-    returns predictions including the starting score."""
+    returns predictions including the starting score.
+
+    Survival losses take ``y`` (and each eval set's labels) in their own forms: Cox signed
+    times or ``[time, event]`` columns (LightGBM holds the signed times), AFT ``[lower, upper]``
+    bounds (LightGBM holds row keys, :mod:`boostobj.keyed`; no LightGBM metric may then read
+    them). ``score`` returns Harrell's C (higher is better)."""
 
     def fit(self, X, y, sample_weight=None, init_score=None, eval_set=None, eval_init_score=None,
             eval_metric=None, **kwargs):
         return self._boostobj_fit(super().fit, X, y, y, sample_weight, init_score, eval_set,
                                   eval_init_score, eval_metric, sample_weight, kwargs)
 
+    def score(self, X, y, sample_weight=None):
+        """Harrell's C of the margins for a survival loss (``loss.concordance``); R^2 of
+        ``predict`` otherwise (scikit-learn's)."""
+        loss = self.loss_ if self.loss_ is not None else self.objective
+        if isinstance(loss, Loss) and loss.task == "survival":
+            return survival_score(self, X, y, sample_weight)
+        return super().score(X, y, sample_weight=sample_weight)
+
     def predict(self, X, raw_score=False, start_iteration=0, num_iteration=None, pred_leaf=False,
                 pred_contrib=False, validate_features=False, **kwargs):
         """Predictions including the starting score; the mean ``exp(margin)`` for the log-link
-        losses (LightGBM returns the raw score of a custom objective)."""
+        losses (LightGBM returns the raw score of a custom objective): for a survival loss a
+        relative risk (Cox) or a predicted time (AFT)."""
         pred = super().predict(X, raw_score=raw_score, start_iteration=start_iteration,
                                num_iteration=num_iteration, pred_leaf=pred_leaf,
                                pred_contrib=pred_contrib, validate_features=validate_features,

@@ -114,9 +114,9 @@ class LeafRefiner:
     def __init__(self, loss, X, y, sample_weight=None, *, steps: int = 3) -> None:
         from . import as_stored
 
-        if loss.task == "multiclass":
-            raise ValueError(f"refine_leaves: {loss!r} is multiclass; only single-output models "
-                             "(regression, binary) are supported")
+        if loss.task in ("multiclass", "survival"):
+            raise ValueError(f"refine_leaves: {loss!r} is a {loss.task} loss; only single-output "
+                             "regression and binary models are supported")
         if int(steps) < 1:
             raise ValueError(f"steps must be >= 1, got {steps!r}")
         self.loss = loss

@@ -38,13 +38,14 @@ from typing import Any
 import numpy as np
 
 from .._warnings import user_stacklevel
-from ..registry import twin_of
+from ..registry import class_twin, twin_of
 from . import _versions
 from .base import Adapter
 
 __all__ = ["ADAPTER", "MULTICLASS_HESSIAN_SCALE", "NAME", "XGB_OUTPUT", "StartClampedWarning", "XGBoostAdapter",
-           "check_objective_params", "configured_objective", "global_mean_loss", "labels_weights",
-           "multiclass_hessian_scale", "params_from_init", "record_text", "xgboost_params"]
+           "check_objective_params", "configured_objective", "global_mean_loss", "global_value",
+           "labels_weights", "multiclass_hessian_scale", "params_from_init", "record_text",
+           "xgboost_params"]
 
 NAME = "xgboost"
 #: ``multi:softprob`` multiplies the diagonal hessian p (1 - p) by 2 (``multiclass_obj.cu``, 3.2).
@@ -62,10 +63,27 @@ class StartClampedWarning(UserWarning):
     """XGBoost will not start exactly from ``init_score`` (see :func:`xgboost_params`)."""
 
 
-def labels_weights(dmatrix):
-    """Labels and weights (None when unweighted) of an ``xgboost.DMatrix``."""
+def labels_weights(dmatrix, columns: int = 1):
+    """Labels and weights (None when unweighted) of an ``xgboost.DMatrix``; with ``columns=2``
+    (a loss whose label is a pair: AFT) the ``(n, 2)`` bounds ``label_lower_bound``,
+    ``label_upper_bound`` that ``survival:aft`` reads (``get_float_info`` returns an empty
+    array for a bound that is not set, and ``get_label()`` is then empty: xgboost 3.2.0)."""
     w = dmatrix.get_weight()
-    return dmatrix.get_label(), (w if w.size else None)
+    w = w if w.size else None
+    if columns == 1:
+        return dmatrix.get_label(), w
+    lower = dmatrix.get_float_info("label_lower_bound")
+    upper = dmatrix.get_float_info("label_upper_bound")
+    n = dmatrix.num_row()
+    if lower.size != n or upper.size != n:
+        raise ValueError(
+            f"the DMatrix has no label bounds for its {n} rows (label_lower_bound has "
+            f"{lower.size}, label_upper_bound {upper.size}), but the loss's label is a pair "
+            "[lower, upper]: xgb.DMatrix(X, label_lower_bound=lower, label_upper_bound=upper), "
+            "or dmatrix.set_float_info('label_lower_bound', lower) and the same for the upper "
+            "bound (np.inf: right-censored)"
+        )
+    return np.column_stack([lower, upper]), w
 
 
 def check_objective_params(loss, dmatrix) -> None:
@@ -184,7 +202,12 @@ def configured_objective(loss, n_classes: int | None = None) -> dict[str, Any]:
     * regression: the built-in twin when there is one (with its parameters:
       ``max_delta_step`` of ``count:poisson``, ``tweedie_variance_power``), else
       ``reg:gamma`` for a log link (``exp`` on predict, and none of the tree parameters
-      ``count:poisson`` sets behind the scenes) or ``reg:squarederror`` (identity).
+      ``count:poisson`` sets behind the scenes) or ``reg:squarederror`` (identity);
+    * survival: the registry's XGBoost survival objective of the loss's class (``survival:cox``
+      for any ``CoxPHLoss``, Efron's ties included; ``survival:aft`` with
+      ``aft_loss_distribution`` and ``aft_loss_distribution_scale``), so ``predict`` returns
+      ``exp(margin)``: a relative risk (Cox) or a predicted time (AFT), and the built-in
+      survival metrics read the same labels.
     """
     if loss.task == "binary":
         return {"objective": "binary:logistic"}
@@ -192,6 +215,13 @@ def configured_objective(loss, n_classes: int | None = None) -> dict[str, Any]:
         if n_classes is None:
             raise ValueError(f"{loss!r}: the class count is needed for multi:softprob")
         return {"objective": "multi:softprob", "num_class": int(n_classes)}
+    if loss.task == "survival":
+        twin = twin_of(loss, "xgboost") or class_twin(type(loss), "xgboost")
+        if twin is None:
+            raise ValueError(f"{loss!r}: no XGBoost survival objective is registered for "
+                             f"{type(loss).__name__}")
+        return {"objective": twin.xgboost,
+                **{name: getattr(loss, attr) for name, attr in twin.xgboost_params.items()}}
     twin = twin_of(loss, "xgboost")
     if twin is None or twin.xgboost is None:
         return {"objective": "reg:gamma" if loss.link.name == "log" else "reg:squarederror"}
@@ -216,8 +246,9 @@ def record_text(model) -> str | None:
 
 
 #: What XGBoost hands a custom metric under a built-in objective (``output_margin=False``): the
-#: link whose inverse made it and whether it is that response or the margin itself. Objectives
-#: not listed (``multi:softmax`` class indices, ``binary:hinge`` 0/1, ``survival:``, ``rank:``)
+#: link whose inverse made it and whether it is that response or the margin itself
+#: (``survival:cox`` and ``survival:aft``: ``exp(margin)``, measured with xgboost 3.2.0).
+#: Objectives not listed (``multi:softmax`` class indices, ``binary:hinge`` 0/1, ``rank:``)
 #: cannot be read by a loss's metric.
 XGB_OUTPUT = {
     "binary:logistic": ("logit", "response"),
@@ -226,8 +257,22 @@ XGB_OUTPUT = {
     "multi:softprob": ("softmax", "response"),
     **dict.fromkeys(("reg:squarederror", "reg:squaredlogerror", "reg:pseudohubererror",
                      "reg:absoluteerror", "reg:quantileerror"), ("identity", "response")),
-    **dict.fromkeys(("count:poisson", "reg:gamma", "reg:tweedie"), ("log", "response")),
+    **dict.fromkeys(("count:poisson", "reg:gamma", "reg:tweedie", "survival:cox",
+                     "survival:aft"), ("log", "response")),
 }
+
+
+def global_value(metric, y, preds, w) -> float:
+    """``metric.value`` over the rows of *all* workers when XGBoost trains distributed
+    (:func:`global_mean_loss`); a metric that is not a sum over rows (``Concordance``, the
+    metric of a loss that couples its rows) is refused there."""
+    if not distributed():
+        return metric.value(y, preds, w)
+    if not metric.additive:
+        raise ValueError(f"{metric!r} is not a sum over rows, but XGBoost trains distributed and "
+                         "hands each worker's metric its own rows only; score the predictions "
+                         "after training")
+    return global_mean_loss(metric.loss, y, preds, w)
 
 
 def global_mean_loss(loss, y, preds, w) -> float:
@@ -262,13 +307,14 @@ class XGBoostAdapter(Adapter):
 
     def metric_from_data(self, metric, preds, data):
         """``(name, value)``, the value allreduced when XGBoost trains distributed."""
-        y, w = labels_weights(data)
+        y, w = labels_weights(data, metric.label_columns)
+        y = metric.labels(y)
         preds = self.as_margins(metric.loss, preds, y.shape[0], "C")
-        return metric.__name__, global_mean_loss(metric.loss, y, preds, w)
+        return metric.__name__, global_value(metric, y, preds, w)
 
     def metric_from_arrays(self, metric, y, preds, sample_weight):
         """A float (what XGBoost's estimators expect), allreduced when distributed."""
-        return global_mean_loss(metric.loss, y, preds, sample_weight)
+        return global_value(metric, y, preds, sample_weight)
 
 
 #: The XGBoost adapter the core asks.

@@ -26,6 +26,8 @@ __all__ = ["DaskXGBClassifier", "DaskXGBRegressor"]
 
 class _DaskStartFromInitScore(_StartFromInitScore):
     _boostobj_uses = ("xgboost", "dask")
+    #: Trains on several workers: survival losses are refused (``check_task``).
+    _boostobj_distributed = True
 
     def _boostobj_init(self, loss, y, sample_weight, start=True):
         if not isinstance(self, dxgb.DaskXGBClassifier):  # bounded reductions, no class check

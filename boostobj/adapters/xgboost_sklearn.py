@@ -51,6 +51,7 @@ from ._estimators import (
     check_classes,
     check_task,
     is_classifier,
+    survival_score,
     temporarily,
     with_fitted_loss,
 )
@@ -139,9 +140,17 @@ class _StartFromInitScore(LossParamsMixin, xgb.XGBModel):
         # XGBoost's estimators configure a callable objective as reg:squarederror (regressors)
         # whatever its link; the callback configures the loss's own (xgboost_params' choice), so
         # the booster predicts, evaluates built-in metrics and saves on the response scale.
-        configure = ConfigureObjective(configured_objective(loss, n_classes))
-        callbacks = [*(self.callbacks or ()), configure]
-        attrs = {"objective": FitObjective(loss, "xgboost"), "callbacks": callbacks}
+        booster_params = configured_objective(loss, n_classes)
+        keys = None
+        attrs = {}
+        if loss.task == "survival":
+            y, kwargs, keys, attrs = self._boostobj_survival(loss, y, kwargs)
+            if keys is not None:  # the DMatrix labels are row keys: no built-in metric reads them
+                booster_params["disable_default_eval_metric"] = 1
+        configure = ConfigureObjective(booster_params)
+        callbacks = [*attrs.pop("callbacks", self.callbacks or ()), configure]
+        attrs = {**attrs, "objective": FitObjective(loss, "xgboost", keys=keys),
+                 "callbacks": callbacks}
         if start:
             params = params_from_init(loss, init)
             if "base_score" in params:
@@ -184,6 +193,61 @@ class _StartFromInitScore(LossParamsMixin, xgb.XGBModel):
         self.objective = self.loss_ = records.loss_of_record(rec)
         if not rec["folded"] and rec["start"] is not None and rec["task"] == "multiclass":
             self.__dict__["_boostobj_start_margin"] = np.asarray(rec["start"], dtype=np.float64)
+
+    def _boostobj_survival(self, loss, y, kwargs):
+        """``(y, kwargs, keys, attrs)`` for XGBoost from a survival loss's labels, checked first:
+        a Cox label as signed times (XGBoost's form, ``loss.stored_labels``), in ``y`` and
+        every ``eval_set``; an AFT label's bounds kept by row key (:mod:`boostobj.keyed`: the
+        scikit-learn wrapper hands a callable objective ``DMatrix.get_label()`` only, xgboost
+        3.2.0), the loss's metrics bound to the keys (XGBoost's built-in metrics, which would
+        read the keys, are refused), ``loss.metric`` watching the eval sets unless another
+        metric is given. ``attrs``: estimator attributes for the fit (``eval_metric``, and
+        ``callbacks`` with early stopping told to maximise a
+        :class:`~boostobj.metrics.Concordance`)."""
+        from ..keyed import KeyedLabels
+        from ..metrics import Concordance
+
+        eval_set = kwargs.get("eval_set")
+        for labels in [y, *(ye for _, ye in eval_set or ())]:
+            loss.check_labels(labels)
+        attrs = {}
+        metrics = self.eval_metric
+        if loss.label_columns == 1:
+            keys = None
+            y = loss.stored_labels(y)
+            if eval_set is not None:
+                kwargs = {**kwargs, "eval_set": [(Xe, loss.stored_labels(ye))
+                                                 for Xe, ye in eval_set]}
+        else:
+            keys = KeyedLabels()
+            y = keys.add(as_stored(y)[0])
+            if eval_set is not None:
+                kwargs = {**kwargs, "eval_set": [(Xe, keys.add(as_stored(ye)[0]))
+                                                 for Xe, ye in eval_set]}
+                if metrics is None:
+                    metrics = loss.metric
+            items = metrics if isinstance(metrics, (list, tuple)) else [metrics]
+            named = [m for m in items if m is not None and not isinstance(m, Metric)]
+            if named:
+                raise ValueError(
+                    f"eval_metric={plain(named[0])!r}: XGBoost's metrics read the DMatrix labels, "
+                    f"which hold row keys in this fit ({loss!r}'s bounds stay with boostobj); use "
+                    "loss.metric or boostobj.metrics.Concordance(loss)"
+                )
+            bound = [m.replace(keys=keys) if m.loss == loss else m for m in items
+                     if m is not None]
+            metrics = (bound if isinstance(metrics, (list, tuple))
+                       else (bound[0] if bound else None))
+            attrs["eval_metric"] = metrics
+        items = metrics if isinstance(metrics, (list, tuple)) else [metrics]
+        if self.early_stopping_rounds and any(isinstance(m, Concordance) for m in items):
+            # XGBoost decides the direction from built-in metric names only (xgboost 3.2.0): the
+            # concordance is watched (the custom metric comes last) and must go up
+            stop = xgb.callback.EarlyStopping(rounds=self.early_stopping_rounds, maximize=True,
+                                              save_best=False)
+            attrs["callbacks"] = [*(self.callbacks or ()), stop]
+            attrs["early_stopping_rounds"] = None
+        return y, kwargs, keys, attrs
 
     def _boostobj_eval_margins(self, start, kwargs) -> dict:
         """``kwargs`` with ``base_margin_eval_set`` filled with ``start`` for every eval set
@@ -302,10 +366,24 @@ def _indices(classes, labels) -> np.ndarray:
 class XGBRegressor(xgb.XGBRegressor, _StartFromInitScore):
     """``xgboost.XGBRegressor`` that starts ``objective=<boostobj loss>`` from its ``init_score``;
     ``predict`` (and the booster's own ``predict``, also after saving and loading) returns the
-    response: ``exp(margin)``, the mean, for the log-link losses."""
+    response: ``exp(margin)``, the mean, for the log-link losses.
+
+    Survival losses (:class:`~boostobj.CoxPHLoss`, :class:`~boostobj.AFTLoss`) take ``y`` (and
+    each ``eval_set`` label) in their own forms: Cox signed times or ``[time, event]`` columns,
+    AFT ``[lower, upper]`` bounds (kept by row key: XGBoost's scikit-learn wrapper has no label
+    bounds). ``predict`` returns ``exp(margin)``: a relative risk (Cox) or a predicted time
+    (AFT); ``score`` returns Harrell's C (higher is better)."""
 
     def fit(self, X, y, *, sample_weight=None, base_margin=None, **kwargs):
         return self._boostobj_fit(super().fit, X, y, sample_weight, base_margin, kwargs)
+
+    def score(self, X, y, sample_weight=None):
+        """Harrell's C of the margins for a survival loss (``loss.concordance``); R^2 of
+        ``predict`` otherwise (scikit-learn's)."""
+        loss = self.loss_ if self.loss_ is not None else self.objective
+        if isinstance(loss, Loss) and loss.task == "survival":
+            return survival_score(self, X, y, sample_weight)
+        return super().score(X, y, sample_weight=sample_weight)
 
 
 class ConfigureObjective(xgb.callback.TrainingCallback):

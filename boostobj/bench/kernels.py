@@ -71,6 +71,13 @@ def kernel_rows_for(loss, rows: int, reps: int, libraries) -> dict[str, Any]:
     elif loss.task == "binary":
         y = (rng.random(rows) < 0.3).astype(np.float32)
         z64 = rng.normal(0.0, 3.0, rows)
+    elif loss.task == "survival":  # times, 30% right-censored; log-margins around them
+        t = rng.gamma(2.0, 1.5, rows) + 0.05
+        event = rng.random(rows) >= 0.3
+        y = np.column_stack([t, np.where(event, t, np.inf)]) if loss.label_columns == 2 \
+            else np.where(event, t, -t)  # AFT bounds, or Cox's signed times
+        y = y.astype(np.float32)
+        z64 = np.log(t) + rng.normal(0.0, 1.0, rows)
     elif loss.link.name == "log":  # positive amounts and log-margins around them
         y = rng.gamma(2.0, 1.5, rows).astype(np.float32)
         z64 = np.log(y.astype(np.float64)) + rng.normal(0.0, 1.0, rows)
@@ -82,7 +89,7 @@ def kernel_rows_for(loss, rows: int, reps: int, libraries) -> dict[str, Any]:
             y = np.abs(y)
         z64 = y + rng.normal(0.0, 2.0, rows)
     z32 = z64.astype(np.float32)
-    y64 = y.astype(np.float64)
+    y64 = loss.check_labels(y.astype(np.float64))  # validated, as the dispatcher hands them
     fit = loss.resolved(y64)  # an "auto" scale as training on these labels would estimate it
     spec = fit.fast_kernel()
     kernel = spec[0] if spec is not None else None
@@ -106,11 +113,12 @@ def kernel_rows_for(loss, rows: int, reps: int, libraries) -> dict[str, Any]:
     if "xgboost" in libraries:
         import xgboost as xgb
 
-        d = xgb.DMatrix(X, y, nthread=1)
+        d = (xgb.DMatrix(X, label_lower_bound=y[:, 0], label_upper_bound=y[:, 1], nthread=1)
+             if y.ndim == 2 else xgb.DMatrix(X, y, nthread=1))  # AFT: XGBoost's label bounds
         loss(z32, d)  # validate and cache the labels, as the first boosting round does
         med, best = _median_seconds(lambda: loss(z32, d), reps)
         row.update(call_xgboost_ms=med * 1e3, call_xgboost_best_ms=best * 1e3)
-    if "lightgbm" in libraries:
+    if "lightgbm" in libraries and y.ndim == 1:  # (a Dataset holds no AFT bounds)
         import lightgbm as lgb
 
         ds = lgb.Dataset(X, y, params={"verbose": -1, "num_threads": 1}).construct()

@@ -88,6 +88,13 @@ def resolve_options(objective, loss=None, *, kind=None, api="auto", hessian="aut
     """Decide the ``"auto"`` options of :func:`~boostobj.check.check_objective` (see there);
     a ``TypeError``/``ValueError`` for options that do not fit the objective."""
     base = _base_loss(objective)
+    if base is not None and base.task == "survival":
+        raise ValueError(
+            f"{base!r} is a survival loss, and check compares each row's gradient with the "
+            "finite differences of that row's own loss on one-column labels: not what a loss "
+            "of coupled rows (Cox) or of [lower, upper] labels (AFT) computes. Its derivatives "
+            "are checked against 60-digit references by boostobj's own tests"
+        )
     if base is None and not callable(objective):
         raise TypeError(f"the objective must be a boostobj Loss, a FitObjective or a callable "
                         f"objective function, got {type(objective).__name__}")

@@ -51,9 +51,19 @@ class Loss:
     #: Registry key and metric name.
     name: ClassVar[str] = "loss"
     link: ClassVar[Link]
-    #: ``"binary"``, ``"regression"`` or ``"multiclass"``: what the loss models (and so which
-    #: estimators accept it).
+    #: ``"binary"``, ``"regression"``, ``"multiclass"`` or ``"survival"``: what the loss models
+    #: (and so which estimators accept it).
     task: ClassVar[str]
+    #: Whether the gradient of one row depends on the other rows (a Cox partial likelihood's
+    #: risk sets): then sample weights enter inside the loss's sums, so the float64 math takes
+    #: them (``float64_gradient_hessian(y, z, w)`` returns the weighted gradient and hessian),
+    #: nothing may multiply them in afterwards (:meth:`weigh` refuses), and a caller that hands
+    #: the loss part of the rows (CatBoost's blocks, a distributed worker) cannot be served.
+    couples_rows: ClassVar[bool] = False
+    #: The columns of one label: 1, or 2 for a loss whose label is a pair (the ``[lower, upper]``
+    #: bounds of :class:`~boostobj.losses.survival.AFTLoss`), which a library's data object
+    #: holding one label per row cannot carry (the adapters and estimators see to it).
+    label_columns: ClassVar[int] = 1
     #: Names accepted by the ``hessian`` option, the first being the default. ``"exact"`` is the
     #: second derivative; ``"bounded"`` a positive Newton weight that bounds the curvature.
     hessian_options: ClassVar[tuple[str, ...]] = ("exact",)
@@ -176,8 +186,17 @@ class Loss:
     def float64_gradient_hessian(self, y: np.ndarray, z: np.ndarray):
         """The exact float64 gradient and hessian (the ``hessian`` option applied), unweighted
         and unfloored, for validated float64 labels ``y`` and margins ``z``: what the
-        dispatcher hands a library when no fast kernel runs."""
+        dispatcher hands a library when no fast kernel runs. (A loss that :attr:`couples_rows`
+        takes the weights as a third argument and returns them applied.)"""
         return self._gradient_hessian(y, z)
+
+    def stored_labels(self, y_true):
+        """``y_true`` in the one-column form a library's data object holds (XGBoost's
+        ``DMatrix`` label, LightGBM's ``Dataset`` label): ``y_true`` itself unless the loss has
+        a label form of its own (Cox: ``[time, event]`` columns become signed times). A loss
+        with :attr:`label_columns` 2 has none: its estimators keep the labels themselves
+        (:mod:`boostobj.keyed`)."""
+        return y_true
 
     #: The number of classes the hyperparameters fix (multiclass losses), else None.
     fixed_classes: int | None = None

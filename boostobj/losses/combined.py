@@ -39,6 +39,9 @@ def _parts(items) -> tuple[tuple[float, Loss], ...]:
     for _, loss in out:
         if loss.task == "multiclass":
             raise ValueError(f"{loss!r}: combinations of multiclass losses are not supported yet")
+        if loss.task == "survival":
+            raise ValueError(f"{loss!r}: combinations of survival losses are not supported (their "
+                             "labels are pairs or their rows are coupled)")
         if loss.task != first.task or loss.link != first.link:
             raise ValueError(
                 f"cannot combine {first!r} ({first.task}, {first.link.name} link) with {loss!r} "

@@ -4,17 +4,24 @@ Plans (what runs without options, and the documented full runs):
 
 * default (quick): the small real sets (breast_cancer, diabetes, wine), variants plain and
   w+nan, every tree method, modes float64 and match_builtin, 100 rounds, plus the sampling
-  cases (12 per XGBoost twin, 4 per LightGBM twin, 4 sampling cases) on data of at most 569
-  rows, a few minutes on 2 cores;
+  cases (12 per XGBoost twin, 4 per LightGBM twin, 4 sampling cases; 6 per XGBoost survival
+  twin, which has the float64 mode only) on data of at most 569 rows, a few minutes on 2 cores;
 * ``--full``: every case on the real sets (4 variants x 3 modes), plus the 200,000-row synthetic
   sets with XGBoost ``hist`` and LightGBM, variants plain and w+nan, modes float64 and
-  match_builtin (40 cases per XGBoost twin, 16 per LightGBM twin, 4 sampling cases), an
-  estimated 25 minutes on 2 cores for the 20 twins it was timed with;
+  match_builtin (40 cases per XGBoost twin, 16 per LightGBM twin, 4 sampling cases; 26 per
+  XGBoost survival twin), an estimated 25 minutes on 2 cores for the 20 twins it was timed with;
 * ``--datasets real synthetic``: every case on both (slow; approx/exact on 200k rows too).
 
-CatBoost, when installed, joins each plan (:data:`QUICK_CATBOOST`): one case per CatBoost twin
-in the default run, 8 in ``--full`` and in ``--datasets real``. The run prints its number of
-cases first (the counts follow the registry's twins).
+CatBoost, when installed, joins each plan (:data:`QUICK_CATBOOST`): two cases per CatBoost twin
+in the default run (plain and weighted), 8 in ``--full`` and in ``--datasets real`` (4 for a
+survival twin: float64 only). The run prints its number of cases first (the counts follow the
+registry's twins).
+
+The survival twins (``coxph``, ``aft``) get their own sets, ``diabetes/surv`` (the features of
+scikit-learn's diabetes, its target as untied event times, 30% censored) and the synthetic
+``.../surv``, and run in ``float64`` mode only (no mirror of XGBoost's ``survival:``
+objectives; in CatBoost through the harness's keyed objective,
+:class:`~boostobj.parity.runner.KeyedCatBoostObjective`).
 """
 
 from __future__ import annotations
@@ -36,11 +43,12 @@ QUICK = {"variants": ["plain", "w+nan"], "modes": ["float64", "match_builtin"]}
 #: ``--full``: on the synthetic sets, the cases the tolerances are stated for.
 FULL_SYNTHETIC = {"variants": ["plain", "w+nan"], "tree_methods": ["hist"],
                   "modes": ["float64", "match_builtin"]}
-#: CatBoost in the default run: its float64 cases on the weighted set with NaN features, 20
-#: rounds (CatBoost calls a Python objective per block of rows, per row for multiclass: its
-#: cases cost more than the others', a few seconds in all here). ``--full`` runs every CatBoost
-#: case on the real sets with ``--rounds``; the synthetic sets only with ``--datasets``.
-QUICK_CATBOOST = {"variants": ["w+nan"], "modes": ["float64"], "rounds": 20}
+#: CatBoost in the default run: its float64 cases on the plain sets and the weighted ones with
+#: NaN features (the survival twins hold unweighted only), 20 rounds (CatBoost calls a Python
+#: objective per block of rows, per row for multiclass: its cases cost more than the others', a
+#: few seconds in all here). ``--full`` runs every CatBoost case on the real sets with
+#: ``--rounds``; the synthetic sets only with ``--datasets``.
+QUICK_CATBOOST = {"variants": ["plain", "w+nan"], "modes": ["float64"], "rounds": 20}
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -38,6 +38,7 @@ import numpy as np
 __all__ = [
     "builtin_gradient_hessian",
     "expf",
+    "has_mirror",
     "lgb_binary_grad_hess",
     "lgb_binary_init_score",
     "lgb_fair_grad_hess",
@@ -619,6 +620,12 @@ def builtin_gradient_hessian(loss, library: str, y, preds, w):
     names = twin.params(library)
     params = {_KERNEL_PARAMS[k]: getattr(loss, attr) for k, attr in names.items()}
     return _KERNELS[(library, builtin)](y, preds, w, **params)
+
+
+def has_mirror(library: str, builtin: str) -> bool:
+    """Whether ``library``'s built-in ``builtin`` has a mirror here (``match_builtin`` can
+    run its pairs)."""
+    return (library, builtin) in _KERNELS
 
 
 def match_builtin(loss):

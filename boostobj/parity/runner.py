@@ -29,11 +29,15 @@ from .cases import (
     TOLERANCES,
     Case,
     Result,
+    survival_labels,
 )
 from .compare import compare_catboost, compare_lightgbm, compare_xgboost, xgboost_intercept
 
 __all__ = [
+    "CATBOOST_WHOLE_SET_ROWS",
     "EXACT_INTERCEPT",
+    "KeyedCatBoostObjective",
+    "case_labels",
     "custom_objective",
     "detect_pseudohuber_hessian",
     "pinned_intercept",
@@ -178,11 +182,19 @@ def custom_objective(loss, mode: str):
     raise ValueError(f"unknown parity mode {mode!r}")
 
 
+def case_labels(case: Case):
+    """The labels ``case.loss`` takes from its dataset (a survival set's ``[time, event]``
+    columns become AFT bounds for a loss whose label is a pair:
+    :func:`~boostobj.parity.cases.survival_labels`)."""
+    y = case.data.y
+    return survival_labels(case.loss, y) if case.data.task == "survival" else y
+
+
 def _custom_start(case: Case):
     """The custom side's starting point: (XGBoost params | LightGBM init score)."""
     from ..adapters.xgboost import xgboost_params
 
-    loss, y, w = case.loss, case.data.y, case.data.w
+    loss, y, w = case.loss, case_labels(case), case.data.w
     exact = EXACT_INTERCEPT.get((case.library, case.builtin))
     builtin_start = exact is not None and (case.mode == "match_builtin"
                                            or same_start(case.library, case.builtin))
@@ -234,10 +246,12 @@ def train_xgboost(case: Case, builtin: bool, cache: dict):
     if isinstance(start.get("base_score"), list) and not xgb_vector_base_score():
         start = dict(start)
         margin = tuple(start.pop("base_score"))
-    key = ("dmatrix", id(d), margin)
+    labels = case.loss.label_columns if d.task == "survival" else None
+    key = ("dmatrix", id(d), margin, labels)
     if key not in cache:
         base_margin = None if margin is None else np.tile(np.asarray(margin), (d.y.shape[0], 1))
-        cache[key] = (d, xgb.DMatrix(d.X, label=d.y, weight=d.w, base_margin=base_margin))
+        cache[key] = (d, xgb.DMatrix(d.X, weight=d.w, base_margin=base_margin,
+                                     **_xgb_labels(case)))
     dm = cache[key][1]
     if builtin:
         params.update({k: v for k, v in start.items() if k != "base_score"})
@@ -251,6 +265,18 @@ def train_xgboost(case: Case, builtin: bool, cache: dict):
         return cache[bkey][1], dm
     params.update(start)
     return xgb.train(params, dm, case.rounds, obj=custom_objective(case.loss, case.mode)), dm
+
+
+def _xgb_labels(case: Case) -> dict:
+    """The ``DMatrix`` keyword arguments that hold the case's labels: ``label``, or for a
+    survival loss the form XGBoost's ``survival:`` objectives read (signed times for Cox,
+    ``label_lower_bound`` / ``label_upper_bound`` for AFT)."""
+    y = case_labels(case)
+    if case.data.task != "survival":
+        return {"label": y}
+    if case.loss.label_columns == 2:
+        return {"label_lower_bound": y[:, 0], "label_upper_bound": y[:, 1]}
+    return {"label": case.loss.stored_labels(y)}
 
 
 def train_lightgbm(case: Case, builtin: bool, cache: dict):
@@ -307,15 +333,46 @@ def _cb_params(case: Case) -> dict:
     return params
 
 
-def _cb_pool(d, start):
+def _cb_pool(d, start, label=None):
     import catboost as cb
 
     n = d.y.shape[0]
+    label = d.y if label is None else label
     if start is None:
-        return cb.Pool(d.X, label=d.y, weight=d.w)
+        return cb.Pool(d.X, label=label, weight=d.w)
     start = np.asarray(start, np.float64)
     base = np.tile(start, (n, 1)) if start.ndim else np.full(n, float(start))
-    return cb.Pool(d.X, label=d.y, weight=d.w, baseline=base)
+    return cb.Pool(d.X, label=label, weight=d.w, baseline=base)
+
+
+#: CatBoost hands a Python objective every row of the learn set in each call up to this many
+#: rows (catboost 1.2.10, measured at 300 and 442 rows; from 569 rows it scores splits on blocks
+#: of 500): what a loss that couples its rows needs in the harness.
+CATBOOST_WHOLE_SET_ROWS = 500
+
+
+class KeyedCatBoostObjective:
+    """The parity harness's CatBoost objective for a survival loss, which CatBoost cannot hand a
+    Python objective as it is (one label per row; blocks of rows): the Pool's labels are row
+    keys, read back here into the case's labels, and ``kernel`` (``float64`` mode's) computes
+    what CatBoost receives. A loss that couples its rows needs every row in each call: a call
+    with fewer raises (a set of at most :data:`CATBOOST_WHOLE_SET_ROWS` rows gets them all)."""
+
+    no_jit = True
+
+    def __init__(self, loss, y, kernel) -> None:
+        self.loss, self.y, self.kernel = loss, y, kernel
+
+    def calc_ders_range(self, approxes, targets, weights):
+        from ..adapters.catboost import ders_range
+
+        keys = np.asarray(targets).astype(np.intp)
+        if self.loss.couples_rows and np.unique(keys).size != self.y.shape[0]:
+            raise ValueError(f"CatBoost handed {keys.size} of {self.y.shape[0]} rows, but "
+                             f"{self.loss!r} needs every row in each call")
+        w = None if weights is None else np.asarray(weights, dtype=np.float64)
+        return ders_range(*self.kernel(self.loss, "catboost", self.y[keys],
+                                       np.asarray(approxes, dtype=np.float64), w))
 
 
 def train_catboost(case: Case, builtin: bool, cache: dict):
@@ -327,18 +384,24 @@ def train_catboost(case: Case, builtin: bool, cache: dict):
     ``loss.init_score``."""
     import catboost as cb
 
-    from ..adapters.catboost import builtin_loss_function, fold_init_score
+    from ..adapters.catboost import builtin_labels, builtin_loss_function, fold_init_score
 
     d, loss = case.data, case.loss
     params = _cb_params(case)
     name = builtin_loss_function(loss)
     own = _twin_start("catboost", case.builtin) == "builtin"
+    y = case_labels(case)
+    survival = d.task == "survival"
+    if survival and loss.couples_rows and y.shape[0] > CATBOOST_WHOLE_SET_ROWS:
+        raise NotImplementedError(
+            f"{loss!r} couples its rows, and above {CATBOOST_WHOLE_SET_ROWS} rows CatBoost "
+            "hands a Python objective blocks of rows (catboost 1.2.10): no custom side to compare")
     bkey = ("cb", id(d), name, json.dumps(params, sort_keys=True, default=str))
     if bkey not in cache:
-        start = None if own else loss.init_score(d.y, d.w)
+        start = None if own else loss.init_score(y, d.w)
         extra = {"boost_from_average": True} if own else {}
         model = cb.CatBoost({**params, **extra, "loss_function": name})
-        model.fit(_cb_pool(d, start))
+        model.fit(_cb_pool(d, start, builtin_labels(loss, y) if survival else None))
         if own:
             start = np.asarray(model.get_scale_and_bias()[1], np.float64)
         else:
@@ -347,6 +410,16 @@ def train_catboost(case: Case, builtin: bool, cache: dict):
     model, start = cache[bkey][1:]
     if builtin:
         return model, start
+    if survival:  # row keys as the labels (a survival loss's own are refused by CatBoost)
+        if case.mode != "float64":
+            raise NotImplementedError(f"{loss!r} trains in CatBoost only through the harness's "
+                                      "float64 objective")
+        # CatBoost needs an eval_metric beside a Python objective; RMSE of the keys is never
+        # looked at (no eval set, no early stopping)
+        custom = cb.CatBoost({**params, "eval_metric": "RMSE", "loss_function":
+                              KeyedCatBoostObjective(loss, y, reference_gradient_hessian)})
+        custom.fit(_cb_pool(d, start, np.arange(y.shape[0], dtype=np.float64)))
+        return fold_init_score(custom, start), start
     custom = cb.CatBoost({**params, "loss_function": custom_objective(loss, case.mode),
                           "eval_metric": loss.metric})
     custom.fit(_cb_pool(d, start))
@@ -379,11 +452,15 @@ def _judge(case: Case, dpred, dmargin, trees, identical, same):
     """(status, note, tolerance, require) of a trained case."""
     tol, require = _tolerance(case)
     status, note = "info", ""
+    # survival predictions are exp(margin), relative risks or times of any size: judged on the
+    # margins, whose differences are the relative differences of the predictions
+    diff = dmargin if case.data.task == "survival" else dpred / case.data.scale
+    twin = twin_named(case.library, case.builtin)
     if tol == 0.0:
         status = "pass" if dpred == dmargin == 0.0 and identical == trees else "FAIL"
     elif tol is not None:
         agree = {"identical": identical, "structure": same}.get(require, trees)
-        status = "pass" if dpred / case.data.scale <= tol and agree == trees else "FAIL"
+        status = "pass" if diff <= tol and agree == trees else "FAIL"
     if case.library == "lightgbm" and case.extra.get("feature_fraction", 1.0) < 1.0:
         if case.skip_objective_reset:
             note = "LightGBM#6053 worked around: no objective reset before round 1"
@@ -391,6 +468,11 @@ def _judge(case: Case, dpred, dmargin, trees, identical, same):
             note = "LightGBM#6053: lgb.train draws one extra feature subset for custom objectives"
             if status == "FAIL":
                 status = "known"
+    elif case.data.w is not None and twin is not None and case.library in twin.unweighted:
+        note = (f"weighted: {case.library}'s {case.builtin} weighs rows otherwise by design; "
+                "the twin holds unweighted")
+        if status == "FAIL":
+            status = "known"
     elif _below_floor(case):
         floor = twin_named(case.library, case.builtin).floor[case.library]
         note = f"{case.library} < {floor}: its {case.builtin} is not this loss's twin"
@@ -427,7 +509,7 @@ def run_case(case: Case, cache: dict | None = None) -> Result:
             c, _ = train_catboost(case, False, cache)
             trees, identical, same, dpred, dmargin = compare_catboost(b, c, case.data.X,
                                                                       case.loss.link)
-            intercept_equal = (bool(np.array_equal(start, case.loss.init_score(case.data.y,
+            intercept_equal = (bool(np.array_equal(start, case.loss.init_score(case_labels(case),
                                                                                case.data.w)))
                                if _twin_start("catboost", case.builtin) == "builtin" else None)
         else:
