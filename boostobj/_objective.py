@@ -70,7 +70,7 @@ class FitObjective:
         self.library = library
         self.kernel = kernel
         self.keys = keys
-        self._kept = TrainingSets()
+        self._kept = Training()
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         return objective_call(self.loss, y_true, y_pred, sample_weight, library=self.library,
@@ -81,7 +81,7 @@ class FitObjective:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self._kept = TrainingSets()
+        self._kept = Training()
 
     def __deepcopy__(self, memo):
         import copy
@@ -115,7 +115,7 @@ class FitObjective:
 def objective_call(loss, a, b, sample_weight=None, *, library: str | None = None, kernel=None,
                    kept=None, keys=None):
     """Gradient and hessian for one call of a library (see the module docstring); ``kept``: the
-    :class:`TrainingSets` of a :class:`FitObjective`, for calls without a data object;
+    :class:`Training` of a :class:`FitObjective`, for calls without a data object;
     ``keys``: its :class:`~boostobj.keyed.KeyedLabels`, when the labels are row keys."""
     lib = adapter_for(b)
     if lib is not None:
@@ -133,7 +133,8 @@ def objective_call(loss, a, b, sample_weight=None, *, library: str | None = None
             f"this {lib.name} training is distributed and each worker sees only its own rows; "
             "train it in one process"
         )
-    y, w, fit = training_set(loss, raw_y, raw_w, key, kept)
+    training = _training_of(key, kept)
+    y, w, fit = training_set(loss, raw_y, raw_w, training)
     if fit is not loss and lib.distributed(b):
         raise ValueError(
             f"{loss!r} estimates its scale from the training labels, but this {lib.name} "
@@ -145,7 +146,7 @@ def objective_call(loss, a, b, sample_weight=None, *, library: str | None = None
     preds = _check_preds(loss, preds, y)
     if kernel is not None:
         return kernel(loss, lib.name, y, preds, w)
-    with outputs_kept_in(_buffers(key, kept)):
+    with outputs_kept_in(None if training is None else training.buffers):
         return library_gradient_hessian(loss, y, preds, w,
                                         scale=hessian_scale(loss, lib.name, preds.shape))
 
@@ -172,40 +173,32 @@ def _check_preds(loss, preds, y):
 
 
 # ---------------------------------------------------------------------------------- labels
-_lock = threading.Lock()
-#: data object -> {loss rule: (raw y copy, raw w copy, y, w, resolved loss)}; an entry dies with
-#: its data object (the training set it describes).
-_by_data: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-#: data object -> the :class:`~boostobj._kernels.OutputBuffers` of its training.
-_buffers_by_data: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-class TrainingSets:
-    """The last training set a :class:`FitObjective` was called with (calls without a data
-    object): ``(rule, raw y copy, raw w copy, y, w, resolved loss)`` or None, and the output
-    buffers of its training."""
+class Training:
+    """What one training keeps between its objective calls: its validated training sets, by
+    loss (``rule -> (raw y copy, raw w copy, y, w, resolved loss)``), and its output buffers.
+    One per library data object while that object lives, and one per :class:`FitObjective`."""
 
     def __init__(self) -> None:
-        self.entry = None
+        self.sets: dict = {}
         self.lock = threading.Lock()
         self.buffers = OutputBuffers()
 
 
-def _buffers(data, kept: TrainingSets | None):
-    """The output buffers of the training a call belongs to: its data object's, its
-    :class:`FitObjective`'s, or None for a bare call (fresh arrays)."""
+_lock = threading.Lock()
+#: data object -> its :class:`Training`; an entry dies with its data object.
+_by_data: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _training_of(data, kept: Training | None) -> Training | None:
+    """The :class:`Training` a call belongs to: its data object's, else its
+    :class:`FitObjective`'s (``kept``), else None (a bare call keeps nothing)."""
     if data is not None:
         try:
             with _lock:
-                buffers = _buffers_by_data.get(data)
-                if buffers is None:
-                    buffers = _buffers_by_data[data] = OutputBuffers()
-            return buffers
-        except TypeError:  # not weak-referenceable
-            return None
-    return None if kept is None else kept.buffers
+                return _by_data.setdefault(data, Training())
+        except TypeError:  # not weak-referenceable: treated like a scikit-learn call
+            pass
+    return kept
 
 
 def _snapshot(raw):
@@ -225,40 +218,28 @@ def _same(snapshot, raw) -> bool:
         np.array_equal(raw, snapshot))
 
 
-def training_set(loss, raw_y, raw_w, data=None, kept: TrainingSets | None = None):
+def training_set(loss, raw_y, raw_w, training: Training | None = None):
     """Validated float64 labels, weights (None when unweighted) and the loss resolved on them
     (:meth:`boostobj.Loss.resolved`: itself unless it has "auto" hyperparameters), from the raw
-    arrays a library hands in; kept per library data object ``data`` while it lives, or in
-    ``kept`` (a :class:`FitObjective`'s), else validated anew (see the module docstring).
+    arrays a library hands in; kept in ``training`` (see :class:`Training`) and reused while the
+    raw arrays hold what they held, else validated anew (see the module docstring).
 
     The returned arrays are boostobj's own (never views of the caller's), so the kernels' caches
     of label-derived arrays cannot go stale.
     """
     rule = (type(loss), repr(loss))
-    if data is not None:
-        try:
-            with _lock:
-                entry = _by_data.get(data, {}).get(rule)
-        except TypeError:  # not weak-referenceable: treated like a scikit-learn call
-            data = None
-            entry = None
-    elif kept is not None:
-        with kept.lock:
-            entry = kept.entry[1:] if kept.entry is not None and kept.entry[0] == rule else None
-    else:
-        entry = None
-    if entry is not None and _same(entry[0], raw_y) and _same(entry[1], raw_w):
-        return entry[2:]
+    if training is not None:
+        with training.lock:
+            entry = training.sets.get(rule)
+        if entry is not None and _same(entry[0], raw_y) and _same(entry[1], raw_w):
+            return entry[2:]
     y = _own(loss.check_labels(raw_y), raw_y)
     w = _own(check_weights(raw_w, y.shape[0]), raw_w)
     fit = loss.resolved(y, w)
     fit.warn_degenerate(y, w)
-    if data is not None:
-        with _lock:
-            _by_data.setdefault(data, {})[rule] = (_snapshot(raw_y), _snapshot(raw_w), y, w, fit)
-    elif kept is not None:
-        with kept.lock:
-            kept.entry = (rule, _snapshot(raw_y), _snapshot(raw_w), y, w, fit)
+    if training is not None:
+        with training.lock:
+            training.sets[rule] = (_snapshot(raw_y), _snapshot(raw_w), y, w, fit)
     return y, w, fit
 
 
@@ -272,4 +253,3 @@ def forget() -> None:
     """Drop every kept training set of the library data objects still alive (for tests)."""
     with _lock:
         _by_data.clear()
-        _buffers_by_data.clear()
