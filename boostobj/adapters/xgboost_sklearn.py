@@ -135,8 +135,10 @@ class _StartFromInitScore(LossParamsMixin, xgb.XGBModel):
         start = (self.base_score is None and base_margin is None
                  and kwargs.get("xgb_model") is None)
         init = self._boostobj_init(loss, y, sample_weight, start)
-        n_classes = (self._boostobj_n_classes(y, sample_weight) if loss.task == "multiclass"
-                     else None)
+        n_classes = None
+        if loss.task == "multiclass":  # one start per class, else counted from the labels
+            n_classes = (np.size(init) if init is not None
+                         else self._boostobj_n_classes(y, sample_weight))
         # XGBoost's estimators configure a callable objective as reg:squarederror (regressors)
         # whatever its link; the callback configures the loss's own (xgboost_params' choice), so
         # the booster predicts, evaluates built-in metrics and saves on the response scale.
@@ -156,22 +158,16 @@ class _StartFromInitScore(LossParamsMixin, xgb.XGBModel):
             if "base_score" in params:
                 attrs["base_score"] = params["base_score"]
             else:
-                # XGBoost < 3.1 (no vector base_score): the multiclass start goes in base_margin,
-                # for training, for every eval set (their metrics and early stopping), and for
-                # predict
-                kwargs = self._boostobj_eval_margins(init, kwargs)
-                base_margin = self._boostobj_fill(init, X)
-                self.__dict__["_boostobj_start_margin"] = np.asarray(init, dtype=np.float64)
+                # XGBoost < 3.1 (no vector base_score): the multiclass start goes in base_margin
+                base_margin, kwargs = self._boostobj_start_in_margin(init, X, kwargs)
         else:
             rec = records.loads(record_text(kwargs.get("xgb_model")))
             init = None if rec is None else rec["start"]
             if (rec is not None and not rec["folded"] and init is not None and base_margin is None
                     and loss.task == "multiclass"):
                 # XGBoost < 3.1: the model's start lives in base_margin, so the old trees
-                # continue from it (training, eval sets and predict), as when it was trained
-                kwargs = self._boostobj_eval_margins(init, kwargs)
-                base_margin = self._boostobj_fill(init, X)
-                self.__dict__["_boostobj_start_margin"] = np.asarray(init, dtype=np.float64)
+                # continue from it, as when it was trained
+                base_margin, kwargs = self._boostobj_start_in_margin(init, X, kwargs)
         with temporarily(self, **attrs):
             fit(X, y, sample_weight=sample_weight, base_margin=base_margin, **kwargs)
         in_margin = self.start_margin_ is not None
@@ -249,14 +245,16 @@ class _StartFromInitScore(LossParamsMixin, xgb.XGBModel):
             attrs["early_stopping_rounds"] = None
         return y, kwargs, keys, attrs
 
-    def _boostobj_eval_margins(self, start, kwargs) -> dict:
-        """``kwargs`` with ``base_margin_eval_set`` filled with ``start`` for every eval set
-        (XGBoost < 3.1's multiclass start), unless the caller gave one."""
+    def _boostobj_start_in_margin(self, start, X, kwargs):
+        """``(base_margin, kwargs)`` carrying the multiclass ``start`` in ``base_margin`` (XGBoost
+        < 3.1 has no vector ``base_score``): for training, for every eval set without one (their
+        metrics and early stopping), and, kept as :attr:`start_margin_`, for ``predict``."""
         eval_set = kwargs.get("eval_set")
-        if eval_set is None or kwargs.get("base_margin_eval_set") is not None:
-            return kwargs
-        return {**kwargs, "base_margin_eval_set": [self._boostobj_fill(start, Xe)
-                                                   for Xe, _ in eval_set]}
+        if eval_set is not None and kwargs.get("base_margin_eval_set") is None:
+            kwargs = {**kwargs, "base_margin_eval_set": [self._boostobj_fill(start, Xe)
+                                                         for Xe, _ in eval_set]}
+        self.__dict__["_boostobj_start_margin"] = np.asarray(start, dtype=np.float64)
+        return self._boostobj_fill(start, X), kwargs
 
     def _boostobj_init(self, loss, y, sample_weight, start=True):
         """The starting margin from the labels as XGBoost stores them (None when ``start`` is
