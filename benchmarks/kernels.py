@@ -20,7 +20,7 @@ from alternatives import timed  # the median of timed calls, in ms (benchmarks/a
 
 import boostobj
 from boostobj import _kernels, bench
-from boostobj._objective import library_gradient_hessian
+from boostobj.received import library_gradient_hessian
 
 
 def multiclass_table(rows, reps, classes):

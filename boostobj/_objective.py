@@ -40,13 +40,12 @@ import weakref
 
 import numpy as np
 
-from ._kernels import HESSIAN_FLOOR, OutputBuffers, outputs_kept_in
+from ._kernels import OutputBuffers, outputs_kept_in
 from ._validation import check_weights
 from .adapters import adapter, adapter_for
 from .received import hessian_scale, library_gradient_hessian
 
-__all__ = ["HESSIAN_FLOOR", "FitObjective", "adapter", "adapter_for", "hessian_scale",
-           "library_gradient_hessian", "objective_call", "training_set"]
+__all__ = ["FitObjective", "Training", "objective_call", "training_set"]
 
 class FitObjective:
     """A loss bound to one library's conventions and to one training, with the scikit-learn

@@ -9,7 +9,7 @@ from conftest import ALL_LOSSES, kernel_of, labels_for, margins_for
 
 import boostobj
 from boostobj import _kernels
-from boostobj._objective import library_gradient_hessian
+from boostobj.received import library_gradient_hessian
 
 TINY32 = float(np.finfo(np.float32).tiny)
 #: 6 float32 ulp (2**-23 each) relative: the kernels' documented worst case is about 3 ulp.

@@ -477,7 +477,7 @@ def multiclass_form(loss, n_classes: int) -> tuple[bool, float]:
     """``(full, scale)`` for a multiclass loss under CatBoost: whether it hands the full softmax
     hessian (:func:`full_softmax_hessian`, then the diagonal is unscaled: the full hessian is
     exact) and the factor on its diagonal otherwise (the dispatcher's rule,
-    :func:`boostobj._objective.hessian_scale`: :func:`multiclass_hessian_scale`, or the loss's
+    :func:`boostobj.received.hessian_scale`: :func:`multiclass_hessian_scale`, or the loss's
     own ``hessian_scale``)."""
     return full_softmax_hessian(loss), hessian_scale(loss, ADAPTER, (1, n_classes))
 

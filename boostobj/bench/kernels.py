@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import _kernels
-from .._objective import library_gradient_hessian
+from ..received import library_gradient_hessian
 from ..registry import REGISTRY
 
 __all__ = ["KERNEL_TARGETS", "kernel_losses", "kernel_rows", "kernel_rows_for", "memory_floor"]

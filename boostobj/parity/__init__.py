@@ -8,7 +8,7 @@ against the tolerance of its mode. Each mode is an objective handed to the libra
 dispatcher (:class:`boostobj.FitObjective`), never a patched loss:
 
 ``float64``
-    The exact float64 math of the loss (:func:`boostobj._objective.library_gradient_hessian`
+    The exact float64 math of the loss (:func:`boostobj.received.library_gradient_hessian`
     with ``reference=True``: weights multiplied in, hessian floored at 1e-16, times the
     library's multiclass hessian scale), for every loss, multiclass included
     (:func:`~boostobj.parity.runner.reference_gradient_hessian`). It starts from

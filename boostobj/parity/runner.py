@@ -4,7 +4,7 @@ The three modes are three objectives handed to the library through the dispatche
 (:class:`boostobj.FitObjective`), never a patched loss:
 
 * ``float64``: ``FitObjective(loss, kernel=reference_gradient_hessian)``, the exact float64 math
-  (:func:`boostobj._objective.library_gradient_hessian` with ``reference=True``) with the
+  (:func:`boostobj.received.library_gradient_hessian` with ``reference=True``) with the
   library's multiclass hessian scale;
 * ``default``: the loss itself (its fast kernel, as shipped);
 * ``match_builtin``: :func:`boostobj.parity.mirror.match_builtin`, the built-in twin's own
@@ -19,8 +19,9 @@ import time
 
 import numpy as np
 
-from .._objective import FitObjective, hessian_scale, library_gradient_hessian
+from .._objective import FitObjective
 from ..adapters import _versions
+from ..received import hessian_scale, library_gradient_hessian
 from ..registry import twin_named, twin_of
 from . import mirror
 from .cases import (
