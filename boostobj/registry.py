@@ -103,6 +103,21 @@ class Entry:
         """One loss per :attr:`examples` dict."""
         return [self.cls(**params) for params in self.examples]
 
+    def twin_losses(self) -> list[tuple[Loss, Twin]]:
+        """``(loss, twin)`` for each twin and each of its :attr:`Twin.examples`: the loss built
+        with the twin's plain ``when`` values and the example (a ``ValueError`` if the example
+        makes the loss lose its twin)."""
+        out = []
+        for twin in self.twins:
+            plain = {k: v for k, v in twin.when.items() if not callable(v)}
+            for params in twin.examples:
+                loss = self.cls(**{**plain, **params})
+                if not twin.matches(loss.get_params()):
+                    raise ValueError(f"the twin example {params!r} of {self.cls.name!r} makes "
+                                     f"{loss!r} lose its twin")
+                out.append((loss, twin))
+        return out
+
 
 # Start conventions (measured with xgboost 3.2.0, lightgbm 4.7.0, catboost 1.2.10):
 # * XGBoost's multi:softprob centres log(p_k + 1e-6) instead of log(p_k): a start off by about

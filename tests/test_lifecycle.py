@@ -266,18 +266,16 @@ def test_built_in_metrics_under_a_log_link_are_scored_on_the_response_or_refused
 
 
 # ------------------------------------------------------------------ estimator twins are twins
-def _xgboost_twins():
-    for entry in REGISTRY:
-        for twin in entry.twins:
-            if twin.xgboost is None:
-                continue
-            plain = {k: v for k, v in twin.when.items() if not callable(v)}
-            for extra in twin.examples:
-                yield pytest.param(entry.cls(**{**plain, **extra}), twin,
-                                   id=f"{entry.cls.__name__}-{twin.xgboost}")
+def _twins(library):
+    """``(loss, twin)`` params of every registry twin with a ``library`` built-in (CatBoost
+    cannot train a survival loss through Python: refused, tested elsewhere)."""
+    return [pytest.param(loss, twin, id=f"{entry.cls.__name__}-{twin.names()[library]}")
+            for entry in REGISTRY
+            if not (library == "catboost" and entry.cls.task == "survival")
+            for loss, twin in entry.twin_losses() if library in twin.names()]
 
 
-@pytest.mark.parametrize(("loss", "twin"), list(_xgboost_twins()))
+@pytest.mark.parametrize(("loss", "twin"), _twins("xgboost"))
 def test_xgboost_estimators_train_the_twin_of_every_registry_twin(loss, twin):
     """What xgboost_params sets for a twin (its objective, max_delta_step, the variance power),
     the estimators set too: boostobj's estimator and XGBoost's with the built-in objective, from
@@ -399,18 +397,7 @@ def test_a_metric_and_a_built_in_of_the_same_loss_keep_separate_histories():
     assert all(len(values) == 10 for values in entries.values())
 
 
-def _lightgbm_twins():
-    for entry in REGISTRY:
-        for twin in entry.twins:
-            if twin.lightgbm is None:
-                continue
-            plain = {k: v for k, v in twin.when.items() if not callable(v)}
-            for extra in twin.examples:
-                loss = entry.cls(**{**plain, **extra})
-                yield pytest.param(loss, twin, id=f"{entry.cls.__name__}-{twin.lightgbm}")
-
-
-@pytest.mark.parametrize(("loss", "twin"), list(_lightgbm_twins()))
+@pytest.mark.parametrize(("loss", "twin"), _twins("lightgbm"))
 def test_lightgbm_estimators_train_the_twin_of_every_registry_twin(loss, twin):
     """boostobj's LightGBM estimator and LightGBM's with the built-in objective (and the twin's
     parameters) predict alike. Where the twin's start convention differs from ``init_score``
@@ -436,20 +423,7 @@ def test_lightgbm_estimators_train_the_twin_of_every_registry_twin(loss, twin):
     np.testing.assert_allclose(got, response(theirs, X), rtol=1e-6, atol=1e-9)
 
 
-def _catboost_twins():
-    for entry in REGISTRY:
-        if entry.cls.task == "survival":  # CatBoost cannot train them through Python: refused
-            continue
-        for twin in entry.twins:
-            if twin.catboost is None:
-                continue
-            plain = {k: v for k, v in twin.when.items() if not callable(v)}
-            for extra in twin.examples:
-                loss = entry.cls(**{**plain, **extra})
-                yield pytest.param(loss, twin, id=f"{entry.cls.__name__}-{twin.catboost}")
-
-
-@pytest.mark.parametrize(("loss", "twin"), list(_catboost_twins()))
+@pytest.mark.parametrize(("loss", "twin"), _twins("catboost"))
 def test_catboost_estimators_train_with_their_twins_defaults(loss, twin):
     """With no learning rate or leaf estimation set, boostobj's CatBoost estimator trains as
     CatBoost's own with the twin built-in: the same learning rate, leaf iterations and leaf

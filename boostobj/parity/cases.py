@@ -221,20 +221,8 @@ def parity_losses(names=None) -> list:
     """Every loss instance with a built-in twin: each registry entry that declares a twin, built
     with the twin's ``when`` parameters plus each of its ``examples`` (``names``: only these
     registry keys)."""
-    out = []
-    for entry in REGISTRY:
-        key = entry.cls.name
-        if names is not None and key not in names:
-            continue
-        for twin in entry.twins:
-            plain = {k: v for k, v in twin.when.items() if not callable(v)}
-            for params in twin.examples:
-                loss = entry.cls(**{**plain, **params})
-                if not twin.matches(loss.get_params()):
-                    raise ValueError(f"the twin example {params!r} of {key!r} makes {loss!r} "
-                                     "lose its twin")
-                out.append(loss)
-    return out
+    return [loss for entry in REGISTRY if names is None or entry.cls.name in names
+            for loss, _ in entry.twin_losses()]
 
 
 @dataclasses.dataclass
