@@ -244,9 +244,17 @@ def _const(value: float, dtype) -> np.ndarray:
     return arr
 
 
-_prep_lock = threading.Lock()
+# reentrant: a weak reference's callback may run (garbage collection) while the lock is held
+_prep_lock = threading.RLock()
 _prep: list = []  # [(weakref(y), weakref(w) or None, key, value)], most recent first
 _PREP_SIZE = 4
+
+
+def _drop_dead(_ref=None) -> None:
+    """Drop the entries whose label or weight array is gone (the callback of their weak
+    references): nothing outlives the labels it came from."""
+    with _prep_lock:
+        _prep[:] = [e for e in _prep if e[0]() is not None and (e[1] is None or e[1]() is not None)]
 
 
 def _prepared(key, y: np.ndarray, w: np.ndarray | None, build):
@@ -257,9 +265,8 @@ def _prepared(key, y: np.ndarray, w: np.ndarray | None, build):
                 return value
     value = build(y, w)
     with _prep_lock:
-        # entries whose arrays are gone are dropped: nothing outlives the labels it came from
-        _prep[:] = [e for e in _prep if e[0]() is not None and (e[1] is None or e[1]() is not None)]
-        _prep.insert(0, (weakref.ref(y), None if w is None else weakref.ref(w), key, value))
+        _prep.insert(0, (weakref.ref(y, _drop_dead),
+                         None if w is None else weakref.ref(w, _drop_dead), key, value))
         del _prep[_PREP_SIZE:]
     return value
 

@@ -308,9 +308,20 @@ def test_xgboost_estimators_train_the_twin_of_every_registry_twin(loss, twin):
 
 
 # ------------------------------------------------------------------ no process-wide state
-def test_bare_calls_keep_nothing_alive():
+@pytest.mark.parametrize("kernels", ["as installed", "numpy"])
+def test_bare_calls_keep_nothing_alive(kernels):
     """Six 1M-row calls of a loss outside any training leave no copies behind (labels,
-    validated arrays, output buffers): what a training keeps dies with it."""
+    validated arrays, label-derived arrays of the numpy kernels, output buffers): what a
+    training keeps dies with it."""
+    import contextlib
+
+    from boostobj import _kernels
+
+    with _kernels.numpy_kernels() if kernels == "numpy" else contextlib.nullcontext():
+        _bare_calls_keep_nothing_alive()
+
+
+def _bare_calls_keep_nothing_alive():
     import gc
     import tracemalloc
 
