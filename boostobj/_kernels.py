@@ -250,11 +250,13 @@ _prep: list = []  # [(weakref(y), weakref(w) or None, key, value)], most recent 
 _PREP_SIZE = 4
 
 
-def _drop_dead(_ref=None) -> None:
+def _drop_dead(_ref=None, lock=_prep_lock, entries=_prep) -> None:
     """Drop the entries whose label or weight array is gone (the callback of their weak
-    references): nothing outlives the labels it came from."""
-    with _prep_lock:
-        _prep[:] = [e for e in _prep if e[0]() is not None and (e[1] is None or e[1]() is not None)]
+    references): nothing outlives the labels it came from. The lock and list are bound at
+    definition, as the callback may run while the interpreter tears the module down."""
+    with lock:
+        entries[:] = [e for e in entries
+                      if e[0]() is not None and (e[1] is None or e[1]() is not None)]
 
 
 def _prepared(key, y: np.ndarray, w: np.ndarray | None, build):
